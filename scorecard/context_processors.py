@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.urls import reverse
+
+from .roles import role_of
+
+NAVIGATION = [
+    # (label, url name, permission needed)
+    ("Scorecard", "scorecard", "scorecard.view_scorecard"),
+]
+
+
+def navigation(request):
+    user = request.user
+    items = []
+    if user.is_authenticated:
+        for label, name, permission in NAVIGATION:
+            if user.has_perm(permission):
+                url = reverse(name)
+                items.append({"label": label, "url": url, "active": request.path == url})
+        if user.is_staff:
+            items.append({"label": "Admin", "url": reverse("admin:index"), "active": False})
+    return {"service_name": settings.SERVICE_NAME, "user_role": role_of(user), "nav_items": items}

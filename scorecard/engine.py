@@ -1,0 +1,351 @@
+"""The recalculation: approved returns in, stored scorecard results out.
+
+One set-based pass: a fixed number of queries to read everything the months
+need, the arithmetic in plain functions (`rag`, `aggregation`), and one bulk
+write, inside one transaction under an advisory lock. The previous results
+stand until the new ones are complete.
+
+Other apps contribute figures (the workforce measures) through
+`register_figure_source`; the engine knows nothing of their details.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import aggregation, rag
+from .models import (
+    Benchmark,
+    CalculationRun,
+    Measure,
+    MonthlyReturn,
+    Population,
+    ReturnValue,
+    ScorecardResult,
+    ServiceArea,
+    Target,
+)
+
+logger = logging.getLogger(__name__)
+
+ADVISORY_LOCK_KEY = 4_815_162_342  # any constant shared by every run
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One area's figures for one measure and month, as entered or contributed."""
+
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    not_applicable: bool = False
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a figure source is asked for: these months (and the 12 before them)."""
+
+    first_month: date
+    last_month: date
+    areas: tuple
+
+
+FigureSource = Callable[[Window], dict[tuple[str, int, date], Figure]]
+_figure_sources: list[FigureSource] = []
+
+
+def register_figure_source(source: FigureSource) -> None:
+    """Register a function that returns {(measure code, area id, month): Figure}."""
+    if source not in _figure_sources:
+        _figure_sources.append(source)
+
+
+class CalculationFailed(Exception):
+    pass
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = aggregation.add_months(month, 1)
+    return months
+
+
+def last_completed_month(today: date | None = None) -> date:
+    """The month whose returns are the newest due, from the local (London) date."""
+    today = today or timezone.localdate()
+    return aggregation.add_months(today.replace(day=1), -1)
+
+
+def months_to_cover(today: date | None = None) -> list[date]:
+    """Every month from the first return to the newest one, but never past the
+    last completed month by the local date."""
+    first = MonthlyReturn.objects.order_by("month").values_list("month", flat=True).first()
+    latest = MonthlyReturn.objects.order_by("-month").values_list("month", flat=True).first()
+    if first is None:
+        return []
+    return months_between(first, min(latest, last_completed_month(today)))
+
+
+def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual",
+                fail_after_rows: int | None = None) -> CalculationRun:
+    """Recalculate the given months (default: `months_to_cover()`).
+
+    `fail_after_rows` exists for tests that prove a failed run leaves the
+    previous results untouched.
+    """
+    run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
+    try:
+        with transaction.atomic():
+            _take_lock()
+            months = sorted(set(months)) if months is not None else months_to_cover()
+            rows = compute(months, run) if months else []
+            if fail_after_rows is not None and len(rows) > fail_after_rows:
+                raise CalculationFailed(f"failure injected after {fail_after_rows} rows")
+            ScorecardResult.objects.filter(month__in=months).delete()
+            ScorecardResult.objects.bulk_create(rows)
+    except Exception as error:
+        run.outcome = CalculationRun.Outcome.FAILED
+        run.error = f"{type(error).__name__}: {error}"
+        run.finished_at = timezone.now()
+        run.save(update_fields=["outcome", "error", "finished_at"])
+        logger.exception("Scorecard calculation run %s failed", run.pk)
+        raise
+    run.outcome = CalculationRun.Outcome.SUCCEEDED
+    run.rows_written = len(rows)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["outcome", "rows_written", "finished_at"])
+    logger.info(
+        "Scorecard calculation run %s (%s) wrote %s rows for %s months in %s",
+        run.pk, trigger, len(rows), len(months), run.duration,
+    )
+    return run
+
+
+def _take_lock():
+    """Serialise runs: a second run waits for the first to commit, then reads its data."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def latest_successful_run() -> CalculationRun | None:
+    return CalculationRun.objects.filter(outcome=CalculationRun.Outcome.SUCCEEDED).first()
+
+
+# --- the computation -------------------------------------------------------
+
+
+def _entered_figures(first: date, last: date):
+    """{(measure code, area id, month): Figure} from the returns, and the returns'
+    statuses {(area id, month): status}; two queries."""
+    statuses = dict(
+        ((area_id, month), status)
+        for area_id, month, status in MonthlyReturn.objects.filter(
+            month__gte=first, month__lte=last
+        ).values_list("area_id", "month", "status")
+    )
+    figures = {}
+    rows = ReturnValue.objects.filter(
+        monthly_return__month__gte=first, monthly_return__month__lte=last
+    ).values_list(
+        "measure__code", "monthly_return__area_id", "monthly_return__month",
+        "numerator", "denominator", "value", "not_applicable_reason",
+    )
+    for code, area_id, month, numerator, denominator, value, na_reason in rows:
+        figures[(code, area_id, month)] = Figure(
+            numerator=numerator,
+            denominator=denominator,
+            value=value,
+            not_applicable=bool(na_reason),
+        )
+    return figures, statuses
+
+
+def outturn(measure: Measure, figure: Figure | None, population: int | None) -> Decimal | None:
+    """A figure's value in the measure's unit: computed from the counts where they
+    were entered, otherwise the value as reported (imported history)."""
+    if figure is None or figure.not_applicable:
+        return None
+    if measure.entry == Measure.Entry.RATIO and figure.denominator is not None:
+        return aggregation.percentage(figure.numerator, figure.denominator)
+    if measure.entry == Measure.Entry.COUNT and figure.numerator is not None:
+        if measure.unit == Measure.Unit.RATE_10K:
+            return aggregation.rate_per_10000(figure.numerator, population)
+        return figure.numerator
+    return figure.value
+
+
+def pooled(measure: Measure, figures: list[Figure]) -> Figure | None:
+    """The authority's figure from its areas' approved figures: counts summed,
+    numerators and denominators summed before dividing."""
+    usable = [f for f in figures if not f.not_applicable]
+    if not usable:
+        if figures and all(f.not_applicable for f in figures):
+            return Figure(not_applicable=True)
+        return None
+    if measure.entry == Measure.Entry.VALUE:
+        return None  # a value entered per area cannot be combined; see its level
+    pairs = [(f.numerator, f.denominator) for f in usable]
+    return Figure(
+        numerator=aggregation.total(n for n, _ in pairs),
+        denominator=aggregation.total(d for _, d in pairs),
+    )
+
+
+def compute(months: list[date], run: CalculationRun) -> list[ScorecardResult]:
+    first, last = months[0], months[-1]
+    history_start = aggregation.add_months(
+        min(first, aggregation.financial_year_start(first)), -12
+    )
+    areas = list(ServiceArea.objects.order_by("order"))
+    authority = next(a for a in areas if a.parent_id is None)
+    active_areas = [a for a in areas if a.parent_id is not None and a.active]
+    measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
+
+    figures, statuses = _entered_figures(history_start, last)
+    window = Window(history_start, last, tuple(a.pk for a in areas))
+    for source in _figure_sources:
+        figures.update(source(window))
+
+    targets = defaultdict(list)
+    for measure_id, value, starts in Target.objects.filter(
+        kind=Target.Kind.IN_YEAR
+    ).values_list("measure_id", "value", "starts").order_by("starts"):
+        targets[measure_id].append((starts, value))
+    benchmarks = defaultdict(list)
+    for measure_id, comparator, year, value in Benchmark.objects.values_list(
+        "measure_id", "comparator", "year", "value"
+    ).order_by("year"):
+        benchmarks[measure_id].append((comparator, year, value))
+    populations = dict(
+        ((area_id, year), children)
+        for area_id, year, children in Population.objects.values_list(
+            "area_id", "year", "children_0_17"
+        )
+    )
+
+    all_months = months_between(history_start, last)
+    area_months_with_returns = {
+        month for (area_id, month) in statuses if area_id != authority.pk
+    }
+    rows = []
+    for measure in measures:
+        if measure.level == Measure.Level.AREA:
+            reporting = [a for a in measure.reporting_areas.all() if a.active] or active_areas
+        else:
+            reporting = []
+
+        # Each area's figure per month, then the authority's:
+        # {area id: {month: (approved figure or None, returns expected, returns approved)}}
+        series: dict[int, dict[date, tuple[Figure | None, int, int]]] = {}
+        for area in reporting:
+            series[area.pk] = {}
+            for month in all_months:
+                figure = figures.get((measure.code, area.pk, month))
+                approved = statuses.get((area.pk, month)) == MonthlyReturn.Status.APPROVED
+                series[area.pk][month] = (figure if approved else None, 1, int(approved))
+        series[authority.pk] = {}
+        for month in all_months:
+            if reporting and month in area_months_with_returns:
+                present = [series[a.pk][month][0] for a in reporting]
+                figure = pooled(measure, [f for f in present if f is not None])
+                expected = len(reporting)
+                approved = sum(series[a.pk][month][2] for a in reporting)
+            else:
+                figure = figures.get((measure.code, authority.pk, month))
+                approved = int(statuses.get((authority.pk, month)) == MonthlyReturn.Status.APPROVED)
+                figure, expected = (figure if approved else None), 1
+            series[authority.pk][month] = (figure, expected, approved)
+
+        for area in [*reporting, authority]:
+            rows.extend(
+                _results_for(measure, area, months, series[area.pk], targets[measure.pk],
+                             benchmarks[measure.pk], populations, run)
+            )
+    return rows
+
+
+def _target_in_force(targets: list[tuple[date, Decimal]], month: date) -> Decimal | None:
+    value = None
+    for starts, target in targets:
+        if starts <= month:
+            value = target
+    return value
+
+
+def _benchmark_comparison(measure, benchmarks, month, value) -> dict:
+    latest = {}
+    for comparator, year, benchmark in benchmarks:
+        if year <= month.year:
+            latest[comparator] = benchmark
+    return {
+        comparator: rag.compare(value, benchmark, measure.polarity)
+        for comparator, benchmark in latest.items()
+        if value is not None
+    }
+
+
+def _sum_over(measure, series, months) -> Decimal | None:
+    """Σnumerator ÷ Σdenominator over months, for numerator/denominator measures."""
+    if measure.entry != Measure.Entry.RATIO:
+        return None
+    pairs = [
+        (figure.numerator, figure.denominator)
+        for figure, _, _ in (series.get(m, (None, 0, 0)) for m in months)
+        if figure is not None and not figure.not_applicable
+    ]
+    return aggregation.pooled_percentage(pairs)
+
+
+def _results_for(measure, area, months, series, targets, benchmarks, populations, run):
+    def value_at(month):
+        figure, _, _ = series.get(month, (None, 0, 0))
+        return outturn(measure, figure, populations.get((area.pk, month.year)))
+
+    def shown(month):
+        return rag.round_to(value_at(month), measure.decimal_places)
+
+    rows = []
+    for month in months:
+        figure, expected, approved = series[month]
+        value = value_at(month)
+        target = _target_in_force(targets, month)
+        fy_months = months_between(aggregation.financial_year_start(month), month)
+        rolling = months_between(aggregation.add_months(month, -11), month)
+        rows.append(
+            ScorecardResult(
+                run=run,
+                measure=measure,
+                area=area,
+                month=month,
+                numerator=figure.numerator if figure else None,
+                denominator=figure.denominator if figure else None,
+                value=value,
+                not_applicable=bool(figure and figure.not_applicable),
+                target=target,
+                rating=rag.rate(shown(month), target, measure.polarity, measure.tolerance,
+                                measure.tolerance_kind),
+                against_last_month=rag.direction(
+                    shown(month), shown(aggregation.add_months(month, -1)), measure.polarity
+                ),
+                against_last_year=rag.direction(
+                    shown(month), shown(aggregation.add_months(month, -12)), measure.polarity
+                ),
+                year_to_date=_sum_over(measure, series, fy_months),
+                rolling_12_months=_sum_over(measure, series, rolling),
+                benchmark_comparison=_benchmark_comparison(measure, benchmarks, month,
+                                                           shown(month)),
+                provisional=approved < expected,
+                returns_expected=expected,
+                returns_approved=approved,
+            )
+        )
+    return rows

@@ -1,0 +1,30 @@
+
+from django.core.management.base import BaseCommand, CommandError
+
+from scorecard import reports, selectors
+from scorecard.exports import export_table
+from scorecard.models import ServiceArea
+from scorecard.tables import ScorecardTable
+from scorecard.views import parse_month
+
+
+class Command(BaseCommand):
+    help = "Write the scorecard for a month as CSV to standard output."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--month", help="YYYY-MM (default: the newest calculated month)")
+        parser.add_argument("--area", help="service area slug (default: the authority)")
+
+    def handle(self, *args, month=None, area=None, **options):
+        try:
+            month = parse_month(month) if month else reports.latest_month()
+        except Exception as error:
+            raise CommandError(f"--month must be YYYY-MM, not {month!r}") from error
+        if month is None:
+            raise CommandError("Nothing has been calculated yet: run recalculate_scorecards.")
+        try:
+            area = ServiceArea.objects.get(slug=area) if area else selectors.authority()
+        except ServiceArea.DoesNotExist as error:
+            raise CommandError(f"No service area {area!r}") from error
+        scorecard = reports.build_scorecard(area=area, month=month)
+        self.stdout.write(export_table(ScorecardTable(scorecard), "csv"), ending="")

@@ -1,0 +1,422 @@
+"""The scorecard's data: what is measured, against what, and the monthly returns.
+
+Invariants live in the database (unique and check constraints) so that no code
+path, the admin included, can store what the forms would refuse.
+"""
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+DECIMAL = {"max_digits": 14, "decimal_places": 4}
+FIGURE = {"max_digits": 12, "decimal_places": 2}
+
+
+class ServiceArea(models.Model):
+    """The authority (no parent) or one of its service areas."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        permissions = [("view_all_areas", "Can see every service area's returns and figures")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="area_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_authority(self):
+        return self.parent_id is None
+
+
+class Measure(models.Model):
+    class Group(models.TextChoices):
+        REFERRALS = "referrals", "Referrals"
+        ASSESSMENT = "assessment", "Assessment"
+        CHILD_PROTECTION = "child_protection", "Child protection"
+        CHILDREN_IN_NEED = "children_in_need", "Children in need"
+        LOOKED_AFTER = "looked_after", "Children looked after"
+        CARE_LEAVERS = "care_leavers", "Care leavers"
+        WORKFORCE = "workforce", "Workforce"
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "Percentage"
+        RATE_10K = "rate_10k", "Rate per 10,000 children"
+        COUNT = "count", "Count"
+        DAYS = "days", "Days"
+        FTE = "fte", "Full-time equivalent"
+
+    class Polarity(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+        NONE = "none", "No polarity (context)"
+
+    class Entry(models.TextChoices):
+        RATIO = "ratio", "Numerator and denominator"
+        COUNT = "count", "A count"
+        VALUE = "value", "A value"
+
+    class Tolerance(models.TextChoices):
+        POINTS = "points", "Absolute points"
+        RELATIVE = "relative", "Relative per cent of the target"
+
+    class Level(models.TextChoices):
+        AREA = "area", "Service area"
+        AUTHORITY = "authority", "Authority"
+
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200, unique=True)
+    definition = models.TextField(blank=True)
+    numerator_label = models.CharField(max_length=200, blank=True)
+    denominator_label = models.CharField(max_length=200, blank=True)
+    group = models.CharField(max_length=30, choices=Group.choices)
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    entry = models.CharField(max_length=10, choices=Entry.choices)
+    decimal_places = models.PositiveSmallIntegerField(default=1)
+    tolerance = models.DecimalField(max_digits=8, decimal_places=2, default=5)
+    tolerance_kind = models.CharField(
+        max_length=10, choices=Tolerance.choices, default=Tolerance.POINTS
+    )
+    change_threshold_percent = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=25,
+        help_text="A change from the previous month beyond this (relative %) needs a commentary.",
+    )
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.AREA)
+    reporting_areas = models.ManyToManyField(
+        ServiceArea,
+        blank=True,
+        related_name="reported_measures",
+        help_text="The service areas that report this measure; none means every active area.",
+    )
+    aliases = models.TextField(
+        blank=True, help_text="Other titles this measure goes by in spreadsheets, one per line."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_headline = models.BooleanField("headline success measure", default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decimal_places__lte=4), name="measure_decimal_places_at_most_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0), name="measure_tolerance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(change_threshold_percent__gte=0),
+                name="measure_change_threshold_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(entry="ratio") | Q(unit="percent"),
+                name="measure_ratio_is_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def has_polarity(self):
+        return self.polarity != self.Polarity.NONE
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        IN_YEAR = "in_year", "In-year target"
+        LONG_TERM = "long_term", "Long-term target"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.DecimalField(**DECIMAL)
+    starts = models.DateField(help_text="First month the target is in force.")
+    due = models.DateField(
+        null=True, blank=True, help_text="When a long-term target is to be reached, e.g. Jan 2016."
+    )
+
+    class Meta:
+        ordering = ["measure", "kind", "starts"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "kind", "starts"], name="target_unique"),
+            models.CheckConstraint(condition=Q(starts__day=1), name="target_starts_first_of_month"),
+            models.CheckConstraint(
+                condition=~Q(kind="long_term") | Q(due__isnull=False),
+                name="target_long_term_has_due_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.get_kind_display()} {self.value} from {self.starts:%b %Y}"
+
+
+class Baseline(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="baselines")
+    value = models.DecimalField(**DECIMAL)
+    date = models.DateField()
+    label = models.CharField(max_length=120, help_text="e.g. 'Ofsted baseline June 2014'")
+
+    class Meta:
+        ordering = ["measure", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "date"], name="baseline_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.label} {self.value}"
+
+
+class Benchmark(models.Model):
+    class Comparator(models.TextChoices):
+        STAT_NEIGHBOURS = "stat_neighbours", "Statistical neighbours"
+        REGION = "region", "Region"
+        ENGLAND = "england", "England"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="benchmarks")
+    comparator = models.CharField(max_length=20, choices=Comparator.choices)
+    year = models.PositiveSmallIntegerField(help_text="The year the figure describes.")
+    value = models.DecimalField(**DECIMAL)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["measure", "comparator", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "comparator", "year"], name="benchmark_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990, year__lte=2100), name="benchmark_year_plausible"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.get_comparator_display()} {self.year} {self.value}"
+
+
+class Population(models.Model):
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField()
+    children_0_17 = models.PositiveIntegerField("children aged 0-17")
+
+    class Meta:
+        ordering = ["area", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year"], name="population_unique"),
+            models.CheckConstraint(condition=Q(children_0_17__gt=0), name="population_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.area} {self.year}: {self.children_0_17}"
+
+
+class TeamMembership(models.Model):
+    """Ties a team manager to a service area they manage."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "area"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} manages {self.area}"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["updated_at"],
+)
+class MonthlyReturn(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        APPROVED = "approved", "Approved"
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="returns")
+    month = models.DateField(help_text="The first day of the month the figures describe.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where imported figures came from (a file name)."
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was last returned or reopened.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "area__order"]
+        permissions = [
+            ("submit_monthlyreturn", "Can submit a monthly return"),
+            ("approve_monthlyreturn", "Can approve, return or reopen a monthly return"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "month"], name="return_one_per_area_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="return_month_first_day"),
+            # Four eyes: whoever approves a return did not submit it.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | Q(submitted_by__isnull=True)
+                | ~Q(approved_by=F("submitted_by")),
+                name="return_approver_not_submitter",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="return_approved_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area} {self.month:%B %Y}"
+
+    @property
+    def is_locked(self):
+        return self.status == self.Status.APPROVED
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ReturnValue(models.Model):
+    monthly_return = models.ForeignKey(
+        MonthlyReturn, on_delete=models.CASCADE, related_name="values"
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="return_values")
+    numerator = models.DecimalField(null=True, blank=True, **FIGURE)
+    denominator = models.DecimalField(null=True, blank=True, **FIGURE)
+    value = models.DecimalField(null=True, blank=True, **DECIMAL)
+    not_applicable_reason = models.CharField(max_length=200, blank=True)
+    commentary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["measure__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monthly_return", "measure"], name="value_one_per_return_measure"
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
+                name="value_numerator_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
+                name="value_denominator_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="value_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(denominator__isnull=True)
+                | Q(numerator__lte=F("denominator")),
+                name="value_numerator_within_denominator",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.monthly_return}: {self.measure}"
+
+    @property
+    def is_not_applicable(self):
+        return bool(self.not_applicable_reason)
+
+
+class CalculationRun(models.Model):
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    trigger = models.CharField(max_length=40)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_written = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class Rating(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+    NONE = "none", "No rating"
+
+
+class ScorecardResult(models.Model):
+    """One measure, area and month as the engine computed it from approved returns.
+
+    Written only by the engine, in bulk; pages read these rows and nothing else.
+    """
+
+    run = models.ForeignKey(CalculationRun, on_delete=models.PROTECT, related_name="results")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="results")
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="results")
+    month = models.DateField()
+    numerator = models.DecimalField(null=True, blank=True, **FIGURE)
+    denominator = models.DecimalField(null=True, blank=True, **FIGURE)
+    value = models.DecimalField(null=True, blank=True, **DECIMAL)
+    not_applicable = models.BooleanField(default=False)
+    target = models.DecimalField(null=True, blank=True, **DECIMAL)
+    rating = models.CharField(max_length=5, choices=Rating.choices, default=Rating.NONE)
+    against_last_month = models.CharField(max_length=10, blank=True)
+    against_last_year = models.CharField(max_length=10, blank=True)
+    year_to_date = models.DecimalField(null=True, blank=True, **DECIMAL)
+    rolling_12_months = models.DecimalField(null=True, blank=True, **DECIMAL)
+    benchmark_comparison = models.JSONField(default=dict, blank=True)
+    provisional = models.BooleanField(default=False)
+    returns_expected = models.PositiveSmallIntegerField(default=0)
+    returns_approved = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["measure__order", "area__order", "month"]
+        permissions = [
+            ("view_scorecard", "Can read the scorecards"),
+            ("import_scorecard", "Can import scorecard spreadsheets"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "area", "month"], name="result_unique"),
+        ]
+        indexes = [models.Index(fields=["month", "area"])]
+
+    def __str__(self):
+        return f"{self.measure} {self.area} {self.month:%b %Y}: {self.value}"

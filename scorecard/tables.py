@@ -1,0 +1,166 @@
+"""django-tables2 tables. Every column that renders markup also defines the plain
+value that CSV and XLSX exports carry."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from . import formatting
+from .reports import COMPARATORS, Scorecard
+
+
+class BaseTable(tables.Table):
+    """Shared attributes: GOV.UK table classes and a caption for screen readers."""
+
+    class Meta:
+        template_name = "tables/govuk_table.html"
+        attrs = {"class": "govuk-table scorecard-table"}
+        orderable = True
+
+
+def rating_tag(rating: str) -> str:
+    return format_html(
+        '<strong class="govuk-tag rag rag--{}">{}</strong>', rating, formatting.RATING_WORDS[rating]
+    )
+
+
+def direction_markup(direction: str) -> str:
+    if not direction:
+        return ""
+    return format_html(
+        '<span aria-hidden="true">{}</span> {}',
+        formatting.DIRECTION_ARROWS[direction],
+        formatting.DIRECTION_WORDS[direction],
+    )
+
+
+def _result_text(result, measure) -> str:
+    if result is None:
+        return ""
+    if result.not_applicable:
+        return formatting.NOT_APPLICABLE
+    return formatting.number(result.value, measure.decimal_places)
+
+
+class MonthColumn(tables.Column):
+    def __init__(self, index, month, **kwargs):
+        self.index = index
+        super().__init__(verbose_name=f"{month:%b %Y}", empty_values=(), orderable=False, **kwargs)
+
+    def render(self, record):
+        _, result = record.months[self.index]
+        text = _result_text(result, record.measure)
+        if text and result.provisional:
+            return format_html('{}<span class="provisional-mark" title="Provisional">*</span>'
+                               '<span class="govuk-visually-hidden"> (provisional)</span>', text)
+        return text
+
+    def value(self, record):
+        return _result_text(record.months[self.index][1], record.measure)
+
+
+class BenchmarkColumn(tables.Column):
+    def __init__(self, comparator, label, **kwargs):
+        self.comparator = comparator
+        super().__init__(verbose_name=label, empty_values=(), orderable=False, **kwargs)
+
+    def render(self, record):
+        benchmark = record.benchmarks.get(self.comparator)
+        if benchmark is None:
+            return ""
+        return format_html('{} <span class="benchmark-year">({})</span>',
+                           formatting.number(benchmark.value, record.measure.decimal_places),
+                           benchmark.year)
+
+    def value(self, record):
+        benchmark = record.benchmarks.get(self.comparator)
+        if benchmark is None:
+            return ""
+        value = formatting.number(benchmark.value, record.measure.decimal_places)
+        return f"{value} ({benchmark.year})"
+
+
+class ScorecardTable(BaseTable):
+    measure = tables.Column(accessor="measure__title", verbose_name="Measure",
+                            order_by=("measure__order",), attrs={"th": {"scope": "row"}})
+    baseline = tables.Column(accessor="baseline__value", verbose_name="Baseline",
+                             empty_values=(), orderable=False)
+    outturn = tables.Column(accessor="current__value", verbose_name="Outturn", empty_values=())
+    target = tables.Column(accessor="current__target", verbose_name="Target", empty_values=())
+    rag = tables.Column(accessor="current__rating", verbose_name="RAG", empty_values=(),
+                        order_by=("rating_rank",))
+    long_term_target = tables.Column(accessor="long_term_target__value",
+                                     verbose_name="Long-term target", empty_values=(),
+                                     orderable=False)
+    direction = tables.Column(accessor="current__against_last_month",
+                              verbose_name="Since last month", empty_values=(), orderable=False)
+    provisional = tables.Column(accessor="current__provisional", verbose_name="Provisional",
+                                empty_values=(), orderable=False)
+
+    class Meta(BaseTable.Meta):
+        sequence = ("measure", "baseline", "...", "outturn", "target", "rag",
+                    "long_term_target", "direction", "provisional")
+
+    def __init__(self, scorecard: Scorecard, **kwargs):
+        extra = [(f"m{i:02d}", MonthColumn(i, month)) for i, month in enumerate(scorecard.months)]
+        extra += [(comparator, BenchmarkColumn(comparator, label))
+                  for comparator, label in COMPARATORS]
+        super().__init__(scorecard.rows, extra_columns=extra, **kwargs)
+        months_seq = [name for name, _ in extra]
+        self.sequence = ["measure", "baseline", *months_seq, "outturn", "target", "rag",
+                         "long_term_target", "direction", "provisional"]
+        self.scorecard = scorecard
+        self.group_accessor = "group_label"
+        self.caption = f"{scorecard.area}: scorecard as at {scorecard.month:%B %Y}"
+
+    def render_baseline(self, record):
+        if record.baseline is None:
+            return ""
+        return format_html('<span title="{}">{}</span>', record.baseline.label,
+                           formatting.number(record.baseline.value, 0))
+
+    def value_baseline(self, record):
+        return "" if record.baseline is None else formatting.number(record.baseline.value, 0)
+
+    def render_outturn(self, record):
+        text = _result_text(record.current, record.measure)
+        if text and record.current.provisional:
+            return format_html('{} <strong class="govuk-tag govuk-tag--grey">Provisional</strong>',
+                               text)
+        return text
+
+    def value_outturn(self, record):
+        return _result_text(record.current, record.measure)
+
+    def render_target(self, record):
+        if record.current is None or record.current.target is None:
+            return ""
+        return formatting.number(record.current.target, record.measure.decimal_places)
+
+    value_target = render_target
+
+    def render_rag(self, record):
+        if not record.measure.has_polarity:
+            return ""
+        return rating_tag(record.current.rating if record.current else "none")
+
+    def value_rag(self, record):
+        return record.rating_word if record.measure.has_polarity else ""
+
+    def render_long_term_target(self, record):
+        target = record.long_term_target
+        if target is None:
+            return ""
+        return f"{formatting.number(target.value, 0)} by {target.due:%b %Y}"
+
+    value_long_term_target = render_long_term_target
+
+    def render_direction(self, record):
+        return direction_markup(record.current.against_last_month if record.current else "")
+
+    def value_direction(self, record):
+        return record.direction_word
+
+    def render_provisional(self, record):
+        return "Yes" if record.current and record.current.provisional else "No"
+
+    value_provisional = render_provisional

@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from scorecard import roles
+from tests import factories
+
+
+@pytest.fixture
+def sample(db):
+    """The reference scorecard loaded and calculated, as `make run` serves it."""
+    from scorecard import engine
+    from scorecard.sample import load_sample
+
+    load_sample()
+    engine.recalculate(trigger="test")
+
+
+@pytest.fixture
+def area(db):
+    return factories.area("First Response")
+
+
+@pytest.fixture
+def other_area(db):
+    return factories.area("Children in Need South")
+
+
+@pytest.fixture
+def team_manager(area):
+    return factories.user("tm-a", roles.TEAM_MANAGERS, areas=[area])
+
+
+@pytest.fixture
+def other_team_manager(other_area):
+    return factories.user("tm-b", roles.TEAM_MANAGERS, areas=[other_area])
+
+
+@pytest.fixture
+def officer(db):
+    return factories.user("po-1", roles.PERFORMANCE_OFFICERS, is_staff=True)
+
+
+@pytest.fixture
+def second_officer(db):
+    return factories.user("po-2", roles.PERFORMANCE_OFFICERS, is_staff=True)
+
+
+@pytest.fixture
+def director(db):
+    return factories.user("dir-1", roles.DIRECTORS)
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.user("sysadmin", None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def groups(db):
+    return {group.name: group for group in Group.objects.all()}

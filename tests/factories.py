@@ -1,0 +1,68 @@
+"""Small builders for test data: each makes the least a test needs."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from scorecard.models import Measure, MonthlyReturn, ReturnValue, ServiceArea, TeamMembership
+
+PASSWORD = "a-long-test-password-1"
+
+
+def authority():
+    return ServiceArea.objects.get_or_create(
+        slug="authority", defaults={"name": "The Authority", "parent": None}
+    )[0]
+
+
+def area(name, parent=None):
+    from django.utils.text import slugify
+
+    return ServiceArea.objects.get_or_create(
+        slug=slugify(name), defaults={"name": name, "parent": parent or authority()}
+    )[0]
+
+
+def user(username, group=None, areas=(), **fields):
+    person = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org",
+        first_name=username.title(), **fields
+    )
+    if group:
+        person.groups.add(Group.objects.get(name=group))
+    for service_area in areas:
+        TeamMembership.objects.create(user=person, area=service_area)
+    return person
+
+
+_counter = iter(range(1, 10**6))
+
+
+def measure(**fields):
+    n = next(_counter)
+    values = {
+        "code": f"measure-{n}",
+        "title": f"% measure {n}",
+        "group": Measure.Group.ASSESSMENT,
+        "unit": Measure.Unit.PERCENT,
+        "polarity": Measure.Polarity.HIGHER,
+        "entry": Measure.Entry.RATIO,
+        "decimal_places": 1,
+        "order": n,
+    }
+    values.update(fields)
+    return Measure.objects.create(**values)
+
+
+def monthly_return(service_area, month=date(2015, 2, 1), **fields):
+    return MonthlyReturn.objects.create(area=service_area, month=month, **fields)
+
+
+def value(monthly_return, measure, numerator=None, denominator=None, value=None, **fields):
+    as_decimal = lambda x: None if x is None else Decimal(str(x))  # noqa: E731
+    return ReturnValue.objects.create(
+        monthly_return=monthly_return, measure=measure, numerator=as_decimal(numerator),
+        denominator=as_decimal(denominator), value=as_decimal(value), **fields
+    )

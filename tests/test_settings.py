@@ -1,0 +1,45 @@
+"""Configuration that a typo would silently break."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_DEBUG"}}
+    environment.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "test-only-Zq8#vL2!pW9@xR4&mN7*tY1^bK6%hJ3(cF5)gD0-sA8+eU",
+    "ALLOWED_HOSTS": "performance.example.gov.uk",
+}
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_time_zone_is_london_and_aware():
+    assert settings.TIME_ZONE == "Europe/London"
+    assert settings.USE_TZ is True
+
+
+def test_every_page_requires_login_unless_it_opts_out():
+    assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
