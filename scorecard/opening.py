@@ -1,0 +1,83 @@
+"""Opening a month: a draft return for every active area, with a blank row for
+each measure it reports, ready for the team manager to fill in."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from .models import Measure, MonthlyReturn, ReturnValue, ServiceArea
+
+EDITABLE = (MonthlyReturn.Status.DRAFT, MonthlyReturn.Status.RETURNED)
+
+
+def month_just_ended(today: date) -> date:
+    """The first of the month before `today`'s."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def parse_month(text: str) -> date:
+    """'2015-01' -> 1 January 2015; ValueError otherwise."""
+    try:
+        year, month = text.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError
+        return date(int(year), int(month), 1)
+    except ValueError as error:
+        raise ValueError(f"expected a month as YYYY-MM, e.g. 2015-01, not {text!r}") from error
+
+
+@transaction.atomic
+def open_returns(month: date) -> int:
+    """Create the month's missing returns (draft) and missing blank values; return
+    how many returns it created.
+
+    Every active area gets a return, the authority included. The authority's
+    return has a row for each active authority-level measure; an area's has one
+    for each active area-level measure that lists it among its reporting areas,
+    or lists none. Safe to run again: it only adds what is missing, and adds
+    rows only to returns still with their area (draft or returned), never to
+    ones submitted or approved.
+    """
+    if month.day != 1:
+        raise ValueError(f"month must be the first of a month, not {month}")
+    areas = list(ServiceArea.objects.filter(active=True))
+    measures = list(Measure.objects.filter(active=True).only("id", "level"))
+    reporting = {}  # measure id -> set of area ids; absent means every area
+    for measure_id, area_id in Measure.reporting_areas.through.objects.filter(
+        measure__active=True
+    ).values_list("measure_id", "servicearea_id"):
+        reporting.setdefault(measure_id, set()).add(area_id)
+
+    def measures_for(area: ServiceArea) -> list[int]:
+        if area.is_authority:
+            return [m.pk for m in measures if m.level == Measure.Level.AUTHORITY]
+        return [
+            m.pk for m in measures
+            if m.level == Measure.Level.AREA and area.pk in reporting.get(m.pk, {area.pk})
+        ]
+
+    before = MonthlyReturn.objects.filter(month=month).count()
+    MonthlyReturn.objects.bulk_create(
+        [MonthlyReturn(area=area, month=month) for area in areas], ignore_conflicts=True
+    )
+    returns = {
+        r.area_id: r
+        for r in MonthlyReturn.objects.filter(month=month, area__in=areas, status__in=EDITABLE)
+    }
+    existing = set(
+        ReturnValue.objects.filter(monthly_return__in=returns.values()).values_list(
+            "monthly_return_id", "measure_id"
+        )
+    )
+    ReturnValue.objects.bulk_create(
+        [
+            ReturnValue(monthly_return=monthly_return, measure_id=measure_id)
+            for area in areas
+            if (monthly_return := returns.get(area.pk)) is not None
+            for measure_id in measures_for(area)
+            if (monthly_return.pk, measure_id) not in existing
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return MonthlyReturn.objects.filter(month=month).count() - before
