@@ -5,6 +5,8 @@ from .roles import role_of
 
 NAVIGATION = [
     # (label, url name, permission needed)
+    ("My returns", "my-returns", "scorecard.submit_monthlyreturn"),
+    ("Awaiting approval", "approval-queue", "scorecard.approve_monthlyreturn"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
 ]
 

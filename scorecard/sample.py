@@ -25,6 +25,7 @@ from .models import (
     Target,
     TeamMembership,
 )
+from .opening import open_returns
 
 SAMPLE_FILE = Path(__file__).parent / "data" / "sample.json"
 LONDON = ZoneInfo("Europe/London")
@@ -115,6 +116,8 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
     for code, text in data["commentary"].items():
         _sync(ReturnValue, {"monthly_return": commentary_return,
                             "measure": Measure.objects.get(code=code)}, {"commentary": text})
+    # The month after the sample is open for entry, as on the 1st of March 2015.
+    open_returns(_month(data["open_month"]))
     return logins
 
 

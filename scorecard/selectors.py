@@ -1,9 +1,13 @@
 """Who sees what. Every list, page, export and form choice goes through here,
 so a row outside a user's scope is simply not found."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import QuerySet
 
-from .models import MonthlyReturn, ServiceArea
+from . import aggregation
+from .models import Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
 
 
 def can_see_all_areas(user) -> bool:
@@ -35,3 +39,90 @@ def returns_for_user(user) -> QuerySet[MonthlyReturn]:
 
 def authority() -> ServiceArea:
     return ServiceArea.objects.get(parent__isnull=True)
+
+
+def is_entrant(user, monthly_return: MonthlyReturn) -> bool:
+    """Whoever enters this return's figures: the area's team manager, or a
+    performance officer for the authority-level return."""
+    if not user.has_perm("scorecard.submit_monthlyreturn"):
+        return False
+    if monthly_return.area.parent_id is None:
+        return user.has_perm("scorecard.approve_monthlyreturn")
+    return monthly_return.area.memberships.filter(user=user).exists()
+
+
+def is_approver(user) -> bool:
+    return user.has_perm("scorecard.approve_monthlyreturn")
+
+
+def entry_returns_for_user(user) -> QuerySet[MonthlyReturn]:
+    """The returns this user enters: 'My returns'."""
+    if not user.has_perm("scorecard.submit_monthlyreturn"):
+        return MonthlyReturn.objects.none()
+    areas = ServiceArea.objects.filter(memberships__user=user)
+    if is_approver(user):
+        areas = areas | ServiceArea.objects.filter(parent__isnull=True)
+    return MonthlyReturn.objects.filter(area__in=areas.distinct()).select_related("area")
+
+
+@dataclass
+class ReturnLine:
+    """One measure of a return with what the entry form shows beside it."""
+
+    value: ReturnValue
+    measure: Measure
+    previous: Decimal | None  # last month's figure for the same area
+    history: list  # the area's figures over the last 12 months
+    target: Decimal | None
+
+
+def comparable_figure(measure: Measure, value: ReturnValue | None) -> Decimal | None:
+    """The figure a line compares with others: a percentage, a count or a value."""
+    if value is None or value.not_applicable_reason:
+        return None
+    if measure.entry == Measure.Entry.RATIO:
+        if value.denominator is None:
+            return value.value
+        return aggregation.percentage(value.numerator, value.denominator)
+    if measure.entry == Measure.Entry.COUNT and value.numerator is not None:
+        return value.numerator
+    return value.value
+
+
+def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
+    """The return's lines in scorecard order, each with last month's figure, the
+    last 12 months and the target in force. Four queries whatever the size."""
+    values = list(
+        ReturnValue.objects.filter(monthly_return=monthly_return)
+        .select_related("measure").order_by("measure__order", "measure__title")
+    )
+    start = aggregation.add_months(monthly_return.month, -12)
+    earlier = {}
+    for old in ReturnValue.objects.filter(
+        monthly_return__area_id=monthly_return.area_id,
+        monthly_return__month__gte=start,
+        monthly_return__month__lt=monthly_return.month,
+    ).select_related("monthly_return"):
+        earlier[(old.measure_id, old.monthly_return.month)] = old
+    targets = {}
+    for target in Target.objects.filter(
+        kind=Target.Kind.IN_YEAR, starts__lte=monthly_return.month,
+        measure_id__in=[v.measure_id for v in values],
+    ).order_by("starts"):
+        targets[target.measure_id] = target.value
+    previous_month = aggregation.add_months(monthly_return.month, -1)
+    lines = []
+    for value in values:
+        measure = value.measure
+        history = [
+            comparable_figure(measure, earlier.get((measure.pk, aggregation.add_months(start, i))))
+            for i in range(12)
+        ]
+        lines.append(ReturnLine(
+            value=value,
+            measure=measure,
+            previous=comparable_figure(measure, earlier.get((measure.pk, previous_month))),
+            history=[h for h in history if h is not None],
+            target=targets.get(measure.pk),
+        ))
+    return lines

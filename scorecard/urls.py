@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_returns
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
+    path("returns/", views_returns.MyReturnsView.as_view(), name="my-returns"),
+    path("returns/<int:pk>/", views_returns.ReturnDetailView.as_view(), name="return-detail"),
+    path("returns/<int:pk>/review/", views_returns.ReturnTransitionView.as_view(),
+         name="return-transition"),
+    path("approvals/", views_returns.ApprovalQueueView.as_view(), name="approval-queue"),
 ]

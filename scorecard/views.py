@@ -17,6 +17,10 @@ def home(request):
     user = request.user
     if user.is_superuser:
         return redirect("admin:index")
+    if user.has_perm("scorecard.approve_monthlyreturn"):
+        return redirect("approval-queue")
+    if user.has_perm("scorecard.submit_monthlyreturn"):
+        return redirect("my-returns")
     if user.has_perm("scorecard.view_scorecard"):
         return redirect("scorecard")
     raise PermissionDenied("Your account has no role yet: ask the administrator.")

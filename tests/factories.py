@@ -26,9 +26,9 @@ def area(name, parent=None):
 
 
 def user(username, group=None, areas=(), **fields):
+    fields.setdefault("first_name", username.title())
     person = get_user_model().objects.create_user(
-        username=username, password=PASSWORD, email=f"{username}@example.org",
-        first_name=username.title(), **fields
+        username=username, password=PASSWORD, email=f"{username}@example.org", **fields
     )
     if group:
         person.groups.add(Group.objects.get(name=group))

@@ -12,7 +12,6 @@ from tests import factories
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.urls("tests.scorecard.urls_for_notifications"),
 ]
 
 SITE = "https://performance.example.gov.uk"

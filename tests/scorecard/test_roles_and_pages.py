@@ -52,8 +52,8 @@ def test_anonymous_users_are_sent_to_log_in(client, url):
 @pytest.mark.parametrize(
     "who, landing",
     [
-        ("team_manager", "/scorecard/"),
-        ("officer", "/scorecard/"),
+        ("team_manager", "/returns/"),
+        ("officer", "/approvals/"),
         ("director", "/scorecard/"),
         ("administrator", "/admin/"),
     ],

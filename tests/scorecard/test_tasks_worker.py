@@ -58,7 +58,6 @@ def worker(settings):
 @pytest.fixture
 def reminders_due(settings):
     settings.SITE_URL = SITE
-    settings.ROOT_URLCONF = "tests.scorecard.urls_for_notifications"
     first = factories.area("First Response")
     second = factories.area("Children in Need South")
     factories.user("tm-a", roles.TEAM_MANAGERS, areas=[first])

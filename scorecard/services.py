@@ -1,0 +1,141 @@
+"""Writes to monthly returns. Views, the admin's actions, commands and tasks all
+come through here, so every write is checked, locked, versioned and audited
+the same way."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit, notifications, selectors, validation, workflow
+from .models import MonthlyReturn, ReturnValue
+
+
+class Refused(Exception):
+    """The change was not made; the message says why, in words for the user."""
+
+
+class StaleVersion(Refused):
+    """Someone else changed the return after this user opened it."""
+
+
+@dataclass
+class LineInput:
+    """One measure's line as typed, already checked (see `validation`)."""
+
+    value_id: int
+    entry: validation.Entry
+
+
+def _locked(monthly_return: MonthlyReturn, expected_version: int | None) -> MonthlyReturn:
+    """The return's row, locked until the transaction ends, at the version the user saw."""
+    current = MonthlyReturn.objects.select_for_update(of=("self",)).select_related(
+        "area", "updated_by").get(
+        pk=monthly_return.pk
+    )
+    if expected_version is not None and current.version != expected_version:
+        who = current.updated_by.get_full_name() or current.updated_by.username \
+            if current.updated_by else "someone"
+        when = timezone.localtime(current.updated_at).strftime("%-d %B %Y at %H:%M")
+        raise StaleVersion(
+            f"{who} changed this return on {when}, after you opened it. Your changes have "
+            "not been saved: they are shown below so you can compare and save again."
+        )
+    return current
+
+
+def _bump(monthly_return: MonthlyReturn, user) -> None:
+    monthly_return.version += 1
+    monthly_return.updated_by = user
+
+
+def _apply_transition(monthly_return, user, name, reason):
+    try:
+        transition = workflow.check(
+            name,
+            status=monthly_return.status,
+            is_entrant=selectors.is_entrant(user, monthly_return),
+            is_approver=selectors.is_approver(user),
+            is_submitter=monthly_return.submitted_by_id == user.pk,
+            reason=reason,
+        )
+    except workflow.TransitionRefused as refusal:
+        raise Refused(str(refusal)) from refusal
+    now = timezone.now()
+    monthly_return.status = transition.target
+    if name == workflow.SUBMIT:
+        monthly_return.submitted_by, monthly_return.submitted_at = user, now
+        monthly_return.approved_by, monthly_return.approved_at = None, None
+    elif name == workflow.APPROVE:
+        monthly_return.approved_by, monthly_return.approved_at = user, now
+    elif name in (workflow.RETURN, workflow.REOPEN):
+        monthly_return.approved_by, monthly_return.approved_at = None, None
+    if transition.needs_reason:
+        monthly_return.reason = reason.strip()
+    _bump(monthly_return, user)
+    return transition
+
+
+def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
+                expected_version: int, submit: bool) -> MonthlyReturn:
+    """Save the figures (a draft may be incomplete) and, with `submit`, submit them.
+    All or nothing: lines must have passed `validation.check` with no hard finding."""
+    with transaction.atomic(), audit.context(user=user,
+                                             action="submit" if submit else "save draft"):
+        current = _locked(monthly_return, expected_version)
+        if not workflow.can_enter(is_entrant=selectors.is_entrant(user, current),
+                                  status=current.status):
+            raise Refused(f"This return is {current.get_status_display().lower()}: "
+                          "it cannot be changed now.")
+        values = {v.pk: v for v in ReturnValue.objects.filter(monthly_return=current)}
+        changed = []
+        for line in lines:
+            value = values[line.value_id]
+            parsed = line.entry.parsed
+            new = {
+                "numerator": parsed.get(validation.NUMERATOR),
+                "denominator": parsed.get(validation.DENOMINATOR),
+                "value": parsed.get(validation.VALUE),
+                "not_applicable_reason": line.entry.not_applicable_reason.strip(),
+                "commentary": line.entry.commentary.strip(),
+            }
+            if any(getattr(value, name) != figure for name, figure in new.items()):
+                for name, figure in new.items():
+                    setattr(value, name, figure)
+                changed.append(value)
+        ReturnValue.objects.bulk_update(changed, list(audit.FIGURE_FIELDS))
+        if current.status == workflow.RETURNED and not submit:
+            current.status = workflow.DRAFT
+        if submit:
+            _apply_transition(current, user, workflow.SUBMIT, "")
+        else:
+            _bump(current, user)
+        current.save()
+        if submit:
+            transaction.on_commit(lambda: notifications.notify_submitted(current))
+    return current
+
+
+def transition_return(*, user, monthly_return: MonthlyReturn, action: str, reason: str = "",
+                      expected_version: int | None = None) -> MonthlyReturn:
+    """Approve, return or reopen (submit goes through `save_return`). Under a row
+    lock, so of two people acting at once exactly one succeeds."""
+    if action == workflow.SUBMIT:
+        raise Refused("Submit the return from its form.")
+    with transaction.atomic(), audit.context(user=user, action=action, reason=reason):
+        current = _locked(monthly_return, expected_version)
+        _apply_transition(current, user, action, reason)
+        current.save()
+        notify = {workflow.APPROVE: notifications.notify_approved,
+                  workflow.RETURN: notifications.notify_returned,
+                  workflow.REOPEN: notifications.notify_returned}[action]
+        transaction.on_commit(lambda: notify(current))
+        if action in (workflow.APPROVE, workflow.REOPEN):
+            transaction.on_commit(_queue_recalculation)
+    return current
+
+
+def _queue_recalculation():
+    from .tasks import queue_recalculation
+
+    queue_recalculation(trigger="approval")

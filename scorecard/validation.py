@@ -1,0 +1,201 @@
+"""Checks on what a person typed into a return, one small named rule each.
+
+Hard errors stop the save and nothing is written. Soft checks ask for a
+commentary before the return can be submitted. Every rule returns findings
+with a code, a message and the field it concerns; no ORM here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from . import aggregation, rag
+
+NUMERATOR, DENOMINATOR, VALUE, COMMENTARY = "numerator", "denominator", "value", "commentary"
+MAX_INTEGER_DIGITS = 10
+HARD, SOFT = "hard", "soft"
+
+
+@dataclass(frozen=True)
+class MeasureRules:
+    """What the checks need to know of a measure."""
+
+    title: str
+    entry: str  # ratio / count / value
+    unit: str
+    decimal_places: int
+    polarity: str
+    tolerance: Decimal
+    tolerance_kind: str
+    change_threshold_percent: Decimal
+
+
+@dataclass
+class Entry:
+    """One measure's line of a return, as typed, with the context the checks need."""
+
+    measure: MeasureRules
+    numerator: str = ""
+    denominator: str = ""
+    value: str = ""
+    not_applicable_reason: str = ""
+    commentary: str = ""
+    previous: Decimal | None = None  # last month's figure, comparable with this one's
+    history: list[Decimal] = field(default_factory=list)  # the last 12 months' figures
+    target: Decimal | None = None
+    parsed: dict = field(default_factory=dict)  # field -> Decimal, filled by `parse`
+
+    def fields(self) -> list[str]:
+        return {"ratio": [NUMERATOR, DENOMINATOR], "count": [NUMERATOR]}.get(
+            self.measure.entry, [VALUE])
+
+    def figure(self) -> Decimal | None:
+        """The comparable figure: a percentage, a count or a value."""
+        if self.measure.entry == "ratio":
+            return aggregation.percentage(self.parsed.get(NUMERATOR), self.parsed.get(DENOMINATOR))
+        return self.parsed.get(self.fields()[0])
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    field: str
+    severity: str
+
+
+def _places_allowed(entry: Entry, name: str) -> int:
+    # numerators and denominators are counts of children or cases
+    return 0 if entry.measure.entry == "ratio" else entry.measure.decimal_places
+
+
+# --- hard errors -----------------------------------------------------------
+
+def parse(entry: Entry) -> list[Finding]:
+    """Not a number, negative, too many decimals or digits. Fills `entry.parsed`."""
+    findings = []
+    for name in entry.fields():
+        text = getattr(entry, name).strip().replace(",", "")
+        label = name if entry.measure.entry == "ratio" else "figure"
+        if not text:
+            continue
+        try:
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            findings.append(Finding("not_a_number", f"Enter the {label} as a number, like 12"
+                                    f"{'' if _places_allowed(entry, name) == 0 else ' or 12.5'}",
+                                    name, HARD))
+            continue
+        places = _places_allowed(entry, name)
+        if number < 0:
+            findings.append(Finding("negative", f"The {label} cannot be negative", name, HARD))
+        elif -number.as_tuple().exponent > places and number != number.quantize(
+                Decimal(1).scaleb(-places)):
+            allowed = "a whole number" if places == 0 else f"no more than {places} decimal places"
+            findings.append(Finding("too_many_decimals", f"Enter the {label} as {allowed}",
+                                    name, HARD))
+        elif abs(number).adjusted() >= MAX_INTEGER_DIGITS:
+            findings.append(Finding("too_many_digits",
+                                    f"The {label} must be less than 10,000,000,000", name, HARD))
+        else:
+            entry.parsed[name] = number
+    return findings
+
+
+def numerator_within_denominator(entry: Entry) -> list[Finding]:
+    numerator, denominator = entry.parsed.get(NUMERATOR), entry.parsed.get(DENOMINATOR)
+    if numerator is not None and denominator is not None and numerator > denominator:
+        return [Finding("numerator_above_denominator",
+                        "The numerator cannot be more than the denominator", NUMERATOR, HARD)]
+    return []
+
+
+def percentage_in_range(entry: Entry) -> list[Finding]:
+    value = entry.parsed.get(VALUE)
+    if entry.measure.unit == "percent" and value is not None and value > 100:
+        return [Finding("percentage_out_of_range",
+                        "A percentage must be between 0 and 100", VALUE, HARD)]
+    return []
+
+
+def not_applicable_means_no_figures(entry: Entry) -> list[Finding]:
+    if entry.not_applicable_reason.strip() and entry.parsed:
+        return [Finding("not_applicable_with_figures",
+                        "Leave the figures blank when the measure is not applicable",
+                        entry.fields()[0], HARD)]
+    return []
+
+
+def complete_on_submit(entry: Entry) -> list[Finding]:
+    if entry.not_applicable_reason.strip():
+        return []
+    return [
+        Finding("missing", f"Enter the {name if entry.measure.entry == 'ratio' else 'figure'}"
+                " before you submit, or say why it is not applicable", name, HARD)
+        for name in entry.fields()
+        if name not in entry.parsed and not getattr(entry, name).strip()
+    ]
+
+
+# --- soft checks: need a commentary before submit -------------------------
+
+def big_change(entry: Entry) -> list[Finding]:
+    current, previous = entry.figure(), entry.previous
+    if current is None or previous is None or previous == 0:
+        return []
+    change = abs(current - previous) / abs(previous) * 100
+    if change > entry.measure.change_threshold_percent:
+        return [Finding("big_change",
+                        f"This is a change of {rag.round_to(change, 0)}% from last month "
+                        f"(more than {rag.round_to(entry.measure.change_threshold_percent, 0)}%):"
+                        " explain it in the commentary", COMMENTARY, SOFT)]
+    return []
+
+
+def outside_own_range(entry: Entry) -> list[Finding]:
+    current = entry.figure()
+    if current is None or len(entry.history) < 2:
+        return []
+    low, high = min(entry.history), max(entry.history)
+    if current < low or current > high:
+        return [Finding("outside_range",
+                        "This is outside the team's own range over the last 12 months: "
+                        "explain it in the commentary", COMMENTARY, SOFT)]
+    return []
+
+
+def would_rate_red(entry: Entry) -> list[Finding]:
+    current = rag.round_to(entry.figure(), entry.measure.decimal_places)
+    rating = rag.rate(current, entry.target, entry.measure.polarity, entry.measure.tolerance,
+                      entry.measure.tolerance_kind)
+    if rating == rag.RED:
+        return [Finding("would_rate_red", "This figure would rate Red against the target: "
+                        "explain it in the commentary", COMMENTARY, SOFT)]
+    return []
+
+
+HARD_RULES: list[Callable[[Entry], list[Finding]]] = [
+    numerator_within_denominator, percentage_in_range, not_applicable_means_no_figures,
+]
+SOFT_RULES: list[Callable[[Entry], list[Finding]]] = [big_change, outside_own_range,
+                                                      would_rate_red]
+
+
+def check(entry: Entry, *, submitting: bool) -> list[Finding]:
+    """Every finding for one line. On submit, soft findings without a commentary
+    become hard: the return cannot go until they are explained."""
+    findings = parse(entry)
+    for rule in HARD_RULES:
+        findings += rule(entry)
+    if submitting:
+        findings += complete_on_submit(entry)
+    if any(f.severity == HARD for f in findings):
+        return findings
+    soft = [f for rule in SOFT_RULES for f in rule(entry)]
+    if submitting and soft and not entry.commentary.strip():
+        findings += [Finding(f.code, f.message, f.field, HARD) for f in soft]
+    else:
+        findings += soft
+    return findings

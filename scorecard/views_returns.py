@@ -1,0 +1,174 @@
+"""Monthly returns: 'My returns', the entry form, the review, the approval queue."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import ListView
+
+from . import audit, deadlines, selectors, services, workflow
+from .forms import ReturnForm, TransitionForm, review_flags
+from .models import MonthlyReturn
+
+
+class ReturnsAccessMixin(LoginRequiredMixin):
+    """Returns are for the people who enter or approve them; directors read scorecards."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not (
+            user.has_perm("scorecard.submit_monthlyreturn") or selectors.is_approver(user)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _with_deadlines(returns):
+    today = timezone.localdate()
+    for monthly_return in returns:
+        monthly_return.due = deadlines.due_date_for(monthly_return)
+        monthly_return.deadline_state = deadlines.deadline_state_for(monthly_return, today)
+    return returns
+
+
+class MyReturnsView(ReturnsAccessMixin, ListView):
+    template_name = "returns/my_returns.html"
+    context_object_name = "returns"
+
+    def get_queryset(self):
+        return selectors.entry_returns_for_user(self.request.user).order_by(
+            "-month", "area__order")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        _with_deadlines(context["returns"])
+        return context
+
+
+class ApprovalQueueView(ReturnsAccessMixin, ListView):
+    template_name = "returns/queue.html"
+    context_object_name = "returns"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.is_approver(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (selectors.returns_for_user(self.request.user)
+                .filter(status=MonthlyReturn.Status.SUBMITTED)
+                .select_related("submitted_by").order_by("submitted_at"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        _with_deadlines(context["returns"])
+        return context
+
+
+class ReturnDetailView(ReturnsAccessMixin, View):
+    """The return: the entry form while it is the user's to edit, otherwise the
+    figures read-only with the review actions the user may take, and the timeline."""
+
+    template_name = "returns/detail.html"
+
+    def get_return(self):
+        return get_object_or_404(selectors.returns_for_user(self.request.user),
+                                 pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        monthly_return = self.get_return()
+        return self.render(monthly_return)
+
+    def post(self, request, pk):
+        monthly_return = self.get_return()
+        if not self.can_enter(monthly_return):
+            raise PermissionDenied
+        submitting = "submit" in request.POST
+        lines = selectors.return_lines(monthly_return)
+        form = ReturnForm(request.POST, lines=lines, submitting=submitting)
+        if not form.is_valid():
+            return self.render(monthly_return, form=form, status=400)
+        try:
+            services.save_return(
+                user=request.user, monthly_return=monthly_return,
+                lines=[services.LineInput(value_id, entry) for value_id, entry in form.line_inputs],
+                expected_version=form.cleaned_data["version"], submit=submitting,
+            )
+        except services.Refused as refusal:
+            form.add_error(None, str(refusal))
+            return self.render(self.get_return(), form=form, status=409)
+        messages.success(request, "Return submitted for approval." if submitting
+                         else "Draft saved.")
+        return redirect("return-detail", pk=monthly_return.pk)
+
+    def can_enter(self, monthly_return):
+        return workflow.can_enter(
+            is_entrant=selectors.is_entrant(self.request.user, monthly_return),
+            status=monthly_return.status)
+
+    def render(self, monthly_return, form=None, transition_form=None, status=200):
+        user = self.request.user
+        editable = self.can_enter(monthly_return)
+        lines = form.lines if form else selectors.return_lines(monthly_return)
+        if editable and form is None:
+            form = ReturnForm(lines=lines, initial={"version": monthly_return.version})
+        actions = [t for t in workflow.allowed(
+            status=monthly_return.status,
+            is_entrant=selectors.is_entrant(user, monthly_return),
+            is_approver=selectors.is_approver(user),
+            is_submitter=monthly_return.submitted_by_id == user.pk,
+        ) if t.name != workflow.SUBMIT]
+        if not editable:
+            for line in lines:
+                line.figure = selectors.comparable_figure(line.measure, line.value)
+                line.flags = review_flags(line)
+        _with_deadlines([monthly_return])
+        context = {
+            "monthly_return": monthly_return,
+            "form": form if editable else None,
+            "lines": form.bound_lines() if editable else lines,
+            "actions": actions,
+            "transition_form": transition_form or TransitionForm(
+                initial={"version": monthly_return.version}),
+            "timeline": audit.timeline(monthly_return),
+            "audit_enabled": audit.enabled(),
+        }
+        if form is not None and editable:
+            context["error_summary"] = form.error_summary() + [
+                ("", error) for error in form.non_field_errors()]
+        if transition_form is not None and transition_form.errors:
+            context["error_summary"] = [
+                ("id_reason" if name == "reason" else "", error)
+                for name, errors in transition_form.errors.items() for error in errors]
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ReturnTransitionView(ReturnDetailView):
+    """Approve, return (with a reason) or reopen (with a reason)."""
+
+    def get(self, request, pk):
+        return redirect("return-detail", pk=self.get_return().pk)
+
+    def post(self, request, pk):
+        monthly_return = self.get_return()
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            return self.render(monthly_return, transition_form=form, status=400)
+        action = form.cleaned_data["action"]
+        try:
+            services.transition_return(
+                user=request.user, monthly_return=monthly_return, action=action,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.Refused as refusal:
+            form.add_error(None, str(refusal))
+            return self.render(self.get_return(), transition_form=form, status=409)
+        done = {workflow.APPROVE: "approved", workflow.RETURN: "returned to the team",
+                workflow.REOPEN: "reopened"}[action]
+        messages.success(request, f"{monthly_return} {done}.")
+        if action == workflow.APPROVE or action == workflow.RETURN:
+            return redirect("approval-queue")
+        return redirect("return-detail", pk=pk)

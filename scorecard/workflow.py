@@ -1,0 +1,86 @@
+"""The life of a monthly return: its states, its transitions, and who may make each.
+
+    draft ──submit──► submitted ──approve──► approved (locked)
+      ▲                  │                      │
+      └──save── returned ◄──return (reason)─────┘◄── reopen (reason)
+
+Plain rules on plain values; `services` applies them under a row lock.
+"""
+
+from dataclasses import dataclass
+
+DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
+EDITABLE = {DRAFT, RETURNED}
+
+SUBMIT, APPROVE, RETURN, REOPEN = "submit", "approve", "return", "reopen"
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    target: str
+    needs_reason: bool
+    # "entrant": whoever may enter the return's figures; "approver": a performance
+    # officer who did not submit it (four eyes).
+    actor: str
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition(SUBMIT, "Submit", frozenset(EDITABLE), SUBMITTED, False, "entrant"),
+        Transition(APPROVE, "Approve", frozenset({SUBMITTED}), APPROVED, False, "approver"),
+        Transition(RETURN, "Return", frozenset({SUBMITTED}), RETURNED, True, "approver"),
+        Transition(REOPEN, "Reopen", frozenset({APPROVED}), RETURNED, True, "approver"),
+    ]
+}
+
+
+class TransitionRefused(Exception):
+    """A transition that this user may not make now; the message says why."""
+
+
+def can_enter(*, is_entrant: bool, status: str) -> bool:
+    """May save figures: an entrant (their own area, or an officer on the
+    authority's return) while the return is draft or returned."""
+    return is_entrant and status in EDITABLE
+
+
+def check(name: str, *, status: str, is_entrant: bool, is_approver: bool,
+          is_submitter: bool, reason: str = "") -> Transition:
+    """The transition if this user may make it from this state; else TransitionRefused."""
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise TransitionRefused(f"Unknown action: {name}.")
+    if status not in transition.sources:
+        raise TransitionRefused(
+            f"A {status} return cannot be {'returned' if name == RETURN else name + 'd'}."
+        )
+    if transition.actor == "entrant" and not is_entrant:
+        raise TransitionRefused("Only the team responsible for this return can submit it.")
+    if transition.actor == "approver":
+        if not is_approver:
+            raise TransitionRefused("Only a performance officer can do that.")
+        if is_submitter:
+            raise TransitionRefused(
+                "You submitted this return, so someone else must review it (four eyes)."
+            )
+    if transition.needs_reason and not reason.strip():
+        raise TransitionRefused("Give a reason.")
+    return transition
+
+
+def allowed(*, status: str, is_entrant: bool, is_approver: bool,
+            is_submitter: bool) -> list[Transition]:
+    """The transitions the user could make now (a reason aside): for the buttons."""
+    result = []
+    for name in TRANSITIONS:
+        try:
+            result.append(check(name, status=status, is_entrant=is_entrant,
+                                is_approver=is_approver, is_submitter=is_submitter,
+                                reason="x"))
+        except TransitionRefused:
+            continue
+    return result

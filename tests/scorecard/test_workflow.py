@@ -1,0 +1,61 @@
+"""Every transition for every role: allowed or refused."""
+
+import pytest
+
+from scorecard import workflow as w
+
+ROLES = {
+    # name: (is_entrant, is_approver, is_submitter)
+    "team manager of the area": (True, False, False),
+    "team manager who submitted": (True, False, True),
+    "team manager of another area": (False, False, False),
+    "performance officer": (False, True, False),
+    "officer who submitted (authority return)": (True, True, True),
+    "director": (False, False, False),
+}
+
+ALLOWED = {
+    # (action, from status): roles that may
+    (w.SUBMIT, w.DRAFT): {"team manager of the area", "team manager who submitted",
+                          "officer who submitted (authority return)"},
+    (w.SUBMIT, w.RETURNED): {"team manager of the area", "team manager who submitted",
+                             "officer who submitted (authority return)"},
+    (w.APPROVE, w.SUBMITTED): {"performance officer"},
+    (w.RETURN, w.SUBMITTED): {"performance officer"},
+    (w.REOPEN, w.APPROVED): {"performance officer"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(w.TRANSITIONS))
+@pytest.mark.parametrize("status", [w.DRAFT, w.SUBMITTED, w.RETURNED, w.APPROVED])
+def test_every_transition_for_every_role(role, action, status):
+    is_entrant, is_approver, is_submitter = ROLES[role]
+    may = role in ALLOWED.get((action, status), set())
+    arguments = dict(status=status, is_entrant=is_entrant, is_approver=is_approver,
+                     is_submitter=is_submitter, reason="Figures do not match the system")
+    if may:
+        assert w.check(action, **arguments).target
+    else:
+        with pytest.raises(w.TransitionRefused):
+            w.check(action, **arguments)
+
+
+def test_the_approver_is_never_the_submitter():
+    with pytest.raises(w.TransitionRefused, match="four eyes"):
+        w.check(w.APPROVE, status=w.SUBMITTED, is_entrant=True, is_approver=True,
+                is_submitter=True)
+
+
+@pytest.mark.parametrize("action", [w.RETURN, w.REOPEN])
+def test_returning_and_reopening_need_a_reason(action):
+    status = w.SUBMITTED if action == w.RETURN else w.APPROVED
+    with pytest.raises(w.TransitionRefused, match="reason"):
+        w.check(action, status=status, is_entrant=False, is_approver=True, is_submitter=False,
+                reason="  ")
+
+
+def test_approved_returns_are_locked():
+    assert not w.can_enter(is_entrant=True, status=w.APPROVED)
+    assert not w.can_enter(is_entrant=True, status=w.SUBMITTED)
+    assert w.can_enter(is_entrant=True, status=w.RETURNED)
