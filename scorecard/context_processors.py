@@ -7,6 +7,7 @@ NAVIGATION = [
     # (label, url name, permission needed)
     ("My returns", "my-returns", "scorecard.submit_monthlyreturn"),
     ("Awaiting approval", "approval-queue", "scorecard.approve_monthlyreturn"),
+    ("Completeness", "completeness", "scorecard.approve_monthlyreturn"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
 ]
 

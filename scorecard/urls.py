@@ -10,4 +10,5 @@ urlpatterns = [
     path("returns/<int:pk>/review/", views_returns.ReturnTransitionView.as_view(),
          name="return-transition"),
     path("approvals/", views_returns.ApprovalQueueView.as_view(), name="approval-queue"),
+    path("completeness/", views_returns.CompletenessView.as_view(), name="completeness"),
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
-from . import audit, deadlines, selectors, services, workflow
+from . import aggregation, audit, deadlines, selectors, services, workflow
 from .forms import ReturnForm, TransitionForm, review_flags
 from .models import MonthlyReturn
 
@@ -172,3 +172,21 @@ class ReturnTransitionView(ReturnDetailView):
         if action == workflow.APPROVE or action == workflow.RETURN:
             return redirect("approval-queue")
         return redirect("return-detail", pk=pk)
+
+
+class CompletenessView(ApprovalQueueView):
+    """Service areas down, months across: which returns are in, late or missing."""
+
+    template_name = "returns/completeness.html"
+
+    def get_queryset(self):
+        return MonthlyReturn.objects.none()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        latest = MonthlyReturn.objects.order_by("-month").values_list("month", flat=True).first()
+        if latest is not None:
+            months = [aggregation.add_months(latest, -i) for i in range(11, -1, -1)]
+            areas = selectors.service_areas_for_user(self.request.user).filter(active=True)
+            context["grid"] = deadlines.completeness_grid(months, areas.order_by("order"))
+        return context

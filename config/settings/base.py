@@ -90,6 +90,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The audit trail is written by PostgreSQL triggers (django-pghistory); the
 # SQLite demo database has no triggers, so it records no audit trail.
 AUDIT_TRAIL_ENABLED = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Audit events can be written, never changed or deleted (database triggers).
+PGHISTORY_APPEND_ONLY = True
 if AUDIT_TRAIL_ENABLED:
     MIDDLEWARE.insert(MIDDLEWARE.index(
         "django.contrib.auth.middleware.LoginRequiredMiddleware") + 1,

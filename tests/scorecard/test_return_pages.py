@@ -144,3 +144,46 @@ def test_the_return_page_shows_the_timeline_with_old_and_new_values(
     html = client.get(reverse("return-detail", args=[feb_return.pk])).content.decode()
     assert "History" in html and "Save draft" in html
     assert "5.00" in html and "6.00" in html
+
+
+def test_officers_see_the_completeness_grid_with_words(client, officer, feb_return, other_area):
+    client.force_login(officer)
+    response = client.get(reverse("completeness"))
+    assert response.status_code == 200
+    grid = response.context["grid"]
+    statuses = {row.area.name: row.cells[-1].status for row in grid.rows}
+    assert statuses["First Response"] == "Draft"
+    assert statuses["Children in Need South"] == "Missing"
+    assert ">Missing<" in response.content.decode()
+
+
+def test_submitting_and_reviewing_send_emails_with_a_link(
+        client, mailoutbox, team_manager, officer, feb_return, measure,
+        django_capture_on_commit_callbacks):
+    client.force_login(team_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
+    assert [m.to for m in mailoutbox] == [[officer.email]]
+    assert f"/returns/{feb_return.pk}/" in mailoutbox[0].body
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("return-transition", args=[feb_return.pk]), {
+            "action": "approve",
+            "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
+    assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "approved"
+    assert mailoutbox[-1].to == [team_manager.email]
+    assert "approved" in mailoutbox[-1].subject.lower()
+
+
+def test_an_approved_return_can_be_reopened_with_a_reason(client, team_manager, officer,
+                                                          feb_return, measure):
+    client.force_login(team_manager)
+    post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
+    client.force_login(officer)
+    url = reverse("return-transition", args=[feb_return.pk])
+    client.post(url, {"action": "approve",
+                      "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
+    client.post(url, {"action": "reopen", "reason": "Late data from the system",
+                      "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
+    reopened = MonthlyReturn.objects.get(pk=feb_return.pk)
+    assert (reopened.status, reopened.reason) == ("returned", "Late data from the system")

@@ -168,3 +168,17 @@ def test_the_audit_trail_records_every_figure_change_with_old_and_new(
     assert returned.reason == "Check the numerator"
     assert returned.who == officer.get_full_name()
     assert all(e.when for e in entries)
+
+
+def test_audit_records_cannot_be_changed_or_deleted(open_return, team_manager):
+    from django.contrib import admin
+    from django.db import DatabaseError, transaction
+
+    save(team_manager, open_return, numerator="8", denominator="10")
+    events = ReturnValue.pgh_event_model.objects.filter(monthly_return_id=open_return.pk)
+    assert events.exists()
+    for attempt in (lambda: events.update(numerator=1), lambda: events.delete()):
+        with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+            attempt()
+    assert not admin.site.is_registered(ReturnValue.pgh_event_model)
+    assert not admin.site.is_registered(MonthlyReturn.pgh_event_model)
