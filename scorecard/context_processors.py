@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Awaiting approval", "approval-queue", "scorecard.approve_monthlyreturn"),
     ("Completeness", "completeness", "scorecard.approve_monthlyreturn"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
+    ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),
 ]
 
 

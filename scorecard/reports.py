@@ -115,5 +115,6 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
 
 
 def latest_month() -> date | None:
-    """The newest month with results: the scorecard opens on it."""
-    return ScorecardResult.objects.order_by("-month").values_list("month", flat=True).first()
+    """The newest month with an approved figure: the scorecard opens on it."""
+    return (ScorecardResult.objects.filter(value__isnull=False).order_by("-month")
+            .values_list("month", flat=True).first())

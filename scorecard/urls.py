@@ -5,6 +5,8 @@ from . import views, views_returns
 urlpatterns = [
     path("", views.home, name="home"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("calculations/", views.CalculationRunsView.as_view(), name="calculation-runs"),
     path("returns/", views_returns.MyReturnsView.as_view(), name="my-returns"),
     path("returns/<int:pk>/", views_returns.ReturnDetailView.as_view(), name="return-detail"),
     path("returns/<int:pk>/review/", views_returns.ReturnTransitionView.as_view(),

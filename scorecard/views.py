@@ -1,14 +1,16 @@
 from datetime import date
 
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
-from django.views.generic import TemplateView
+from django.views.decorators.http import require_GET
+from django.views.generic import ListView, TemplateView
 
-from . import reports, selectors
+from . import health, opening, reports, selectors
 from .forms import ScorecardChoiceForm
-from .models import ScorecardResult
+from .models import CalculationRun, ScorecardResult
 from .tables import ScorecardTable
 
 
@@ -28,10 +30,27 @@ def home(request):
 
 def parse_month(text: str) -> date:
     try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
+        return opening.parse_month(text)
     except ValueError as error:
         raise Http404("No such month") from error
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    healthy, report = health.health()
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+class CalculationRunsView(PermissionRequiredMixin, ListView):
+    """The last runs of the recalculation, so that a missed night is noticed."""
+
+    permission_required = "scorecard.view_calculationrun"
+    template_name = "scorecard/runs.html"
+    context_object_name = "runs"
+
+    def get_queryset(self):
+        return CalculationRun.objects.order_by("-started_at")[:50]
 
 
 class ScorecardView(PermissionRequiredMixin, TemplateView):
@@ -45,7 +64,7 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
             ScorecardResult.objects.order_by("-month").values_list("month", flat=True).distinct()
         )
         form = ScorecardChoiceForm(self.request.GET or None, months=months, areas=areas)
-        month, area = (months[0] if months else None), areas.filter(parent__isnull=True).first()
+        month, area = reports.latest_month(), areas.filter(parent__isnull=True).first()
         if form.is_valid():
             month = parse_month(form.cleaned_data["month"]) if form.cleaned_data["month"] else month
             area = form.cleaned_data["area"] or area

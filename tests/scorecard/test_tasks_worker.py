@@ -93,3 +93,22 @@ def test_the_worker_sends_nothing_on_a_bank_holiday_or_weekend(worker, reminders
     # The same overdue return on the next working day is chased.
     assert tasks.send_reminders.delay("2015-04-07").get(timeout=30) == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_recalculates_the_scorecards_from_approved_returns(worker):
+    from scorecard.models import ReturnValue, ScorecardResult
+
+    area = factories.area("First Response")
+    measure = factories.measure(title="% seen")
+    approved = factories.monthly_return(area, month=JAN, status=MonthlyReturn.Status.APPROVED,
+                                        approved_at="2015-02-10T12:00Z")
+    ReturnValue.objects.create(monthly_return=approved, measure=measure, numerator=3,
+                               denominator=4)
+
+    result = tasks.recalculate_scorecards.delay(trigger="worker test")
+    assert not isinstance(result, EagerResult)
+    run_id = result.get(timeout=60)
+    stored = ScorecardResult.objects.get(measure=measure, area__parent__isnull=True, month=JAN)
+    assert stored.value == 75 and stored.run_id == run_id
+    assert stored.run.trigger == "worker test" and stored.run.outcome == "succeeded"

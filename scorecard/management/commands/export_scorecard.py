@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from scorecard import reports, selectors
 from scorecard.exports import export_table
 from scorecard.models import ServiceArea
+from scorecard.opening import parse_month
 from scorecard.tables import ScorecardTable
-from scorecard.views import parse_month
 
 
 class Command(BaseCommand):
@@ -18,8 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, month=None, area=None, **options):
         try:
             month = parse_month(month) if month else reports.latest_month()
-        except Exception as error:
-            raise CommandError(f"--month must be YYYY-MM, not {month!r}") from error
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         if month is None:
             raise CommandError("Nothing has been calculated yet: run recalculate_scorecards.")
         try:
@@ -27,4 +27,7 @@ class Command(BaseCommand):
         except ServiceArea.DoesNotExist as error:
             raise CommandError(f"No service area {area!r}") from error
         scorecard = reports.build_scorecard(area=area, month=month)
+        if scorecard.run:
+            self.stderr.write(f"Calculated {scorecard.run.finished_at:%Y-%m-%d %H:%M %Z} from "
+                              f"approved returns{'; provisional' if scorecard.provisional else ''}.")
         self.stdout.write(export_table(ScorecardTable(scorecard), "csv"), ending="")
