@@ -28,6 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"No service area {area!r}") from error
         scorecard = reports.build_scorecard(area=area, month=month)
         if scorecard.run:
+            provisional = "; provisional" if scorecard.provisional else ""
             self.stderr.write(f"Calculated {scorecard.run.finished_at:%Y-%m-%d %H:%M %Z} from "
-                              f"approved returns{'; provisional' if scorecard.provisional else ''}.")
+                              f"approved returns{provisional}.")
         self.stdout.write(export_table(ScorecardTable(scorecard), "csv"), ending="")
