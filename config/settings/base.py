@@ -169,6 +169,9 @@ RETURN_DUE_WORKING_DAYS = int(os.environ.get("RETURN_DUE_WORKING_DAYS", 10))
 DEFAULT_CHANGE_THRESHOLD_PERCENT = 25
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("SMALL_NUMBER_THRESHOLD", 5))
 CALCULATION_MAX_AGE_HOURS = 26
+# Scorecard spreadsheet imports: a file over either limit is refused before it is read.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 5000))
 
 LOGGING = {
     "version": 1,
