@@ -8,6 +8,7 @@ NAVIGATION = [
     ("My returns", "my-returns", "scorecard.submit_monthlyreturn"),
     ("Awaiting approval", "approval-queue", "scorecard.approve_monthlyreturn"),
     ("Completeness", "completeness", "scorecard.approve_monthlyreturn"),
+    ("RAG summary", "summary", "scorecard.view_scorecard"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
     ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),
 ]

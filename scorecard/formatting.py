@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.html import format_html
+
 from . import rag
 
 SUFFIX = {"percent": "%", "days": " days", "fte": " FTE"}
@@ -32,3 +34,10 @@ def figure(value: Decimal | None, measure) -> str:
     if value is None:
         return ""
     return number(value, measure.decimal_places) + SUFFIX.get(measure.unit, "")
+
+
+def rating_tag(rating: str) -> str:
+    """A RAG rating as a GOV.UK tag: the word always, the colour only beside it."""
+    rating = rating if rating in RATING_WORDS else rag.NO_RATING
+    return format_html('<strong class="govuk-tag rag rag--{}">{}</strong>', rating,
+                       RATING_WORDS[rating])

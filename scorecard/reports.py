@@ -1,8 +1,10 @@
 """The scorecard as people read it, built from stored results only.
 
-A fixed number of queries whatever the number of measures, areas and months.
+Each builder makes a fixed number of queries whatever the number of measures,
+areas and months, and computes nothing that the engine has not stored.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +17,9 @@ from .models import (
     Benchmark,
     CalculationRun,
     Measure,
+    MonthlyReturn,
+    Rating,
+    ReturnValue,
     ScorecardResult,
     ServiceArea,
     Target,
@@ -25,13 +30,16 @@ COMPARATORS = [
     (Benchmark.Comparator.REGION, settings.REGION_NAME),
     (Benchmark.Comparator.ENGLAND, "England"),
 ]
+COMPARATOR_LABELS = dict(COMPARATORS)
+RATING_ORDER = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.NONE]
 
 
-@dataclass
+@dataclass(repr=False)  # django-tables2 formats records in messages: keep that cheap
 class ScorecardRow:
     measure: Measure
     months: list  # [(month, ScorecardResult | None)] April..March
     current: ScorecardResult | None
+    trend: list = field(default_factory=list)  # [(month, ScorecardResult | None)] last 12
     baseline: Baseline | None = None
     benchmarks: dict = field(default_factory=dict)  # comparator -> Benchmark
     long_term_target: Target | None = None
@@ -41,14 +49,17 @@ class ScorecardRow:
         return self.measure.get_group_display()
 
     @property
+    def rating(self):
+        return self.current.rating if self.current else Rating.NONE
+
+    @property
     def rating_word(self):
-        return RATING_WORDS[self.current.rating if self.current else "none"]
+        return RATING_WORDS[self.rating]
 
     @property
     def rating_rank(self):
         """Red first when sorted: the order a director reads them in."""
-        order = {"red": 0, "amber": 1, "green": 2}
-        return order.get(self.current.rating if self.current else "none", 3)
+        return RATING_ORDER.index(self.rating)
 
     @property
     def direction_word(self):
@@ -73,37 +84,52 @@ def financial_year_months(month: date) -> list[date]:
     return [aggregation.add_months(start, i) for i in range(12)]
 
 
+def last_12_months(month: date) -> list[date]:
+    return [aggregation.add_months(month, -i) for i in range(11, -1, -1)]
+
+
+def _latest_by_measure(queryset, measures_by_id):
+    """{measure id: the last row} for rows ordered oldest first, each with its
+    measure attached (so that no row queries for it)."""
+    latest = {}
+    for row in queryset:
+        row.measure = measures_by_id[row.measure_id]
+        latest[row.measure_id] = row
+    return latest
+
+
 def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scorecard:
-    """`measures`: a Measure queryset to show (already filtered); default all active."""
+    """`measures`: the measures to show (already filtered); default every active one."""
     months = financial_year_months(month)
+    trend_months = last_12_months(month)
     measures = list(measures if measures is not None else Measure.objects.filter(active=True))
     measure_ids = [m.pk for m in measures]
-    results = {
-        (r.measure_id, r.month): r
-        for r in ScorecardResult.objects.filter(
-            area=area, month__in=months, measure_id__in=measure_ids
-        )
-    }
-    baselines = {}
-    for baseline in Baseline.objects.filter(measure_id__in=measure_ids).order_by("date"):
-        if baseline.date <= month:
-            baselines[baseline.measure_id] = baseline
-    benchmarks = {}
+    by_id = {m.pk: m for m in measures}
+    results = {}
+    for r in ScorecardResult.objects.filter(
+        area=area, month__in=set(months) | set(trend_months), measure_id__in=measure_ids
+    ):
+        r.measure, r.area = by_id[r.measure_id], area  # already at hand: no query per row
+        results[(r.measure_id, r.month)] = r
+    baselines = _latest_by_measure(
+        Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"),
+        by_id)
+    benchmarks = defaultdict(dict)
     for benchmark in Benchmark.objects.filter(
         measure_id__in=measure_ids, year__lte=month.year
     ).order_by("year"):
-        benchmarks.setdefault(benchmark.measure_id, {})[benchmark.comparator] = benchmark
-    long_term = {}
-    for target in Target.objects.filter(
+        benchmark.measure = by_id[benchmark.measure_id]
+        benchmarks[benchmark.measure_id][benchmark.comparator] = benchmark
+    long_term = _latest_by_measure(Target.objects.filter(
         measure_id__in=measure_ids, kind=Target.Kind.LONG_TERM, starts__lte=month
-    ).order_by("starts"):
-        long_term[target.measure_id] = target
+    ).order_by("starts"), by_id)
 
     rows = [
         ScorecardRow(
             measure=measure,
             months=[(m, results.get((measure.pk, m)) if m <= month else None) for m in months],
             current=results.get((measure.pk, month)),
+            trend=[(m, results.get((measure.pk, m))) for m in trend_months],
             baseline=baselines.get(measure.pk),
             benchmarks=benchmarks.get(measure.pk, {}),
             long_term_target=long_term.get(measure.pk),
@@ -118,3 +144,140 @@ def latest_month() -> date | None:
     """The newest month with an approved figure: the scorecard opens on it."""
     return (ScorecardResult.objects.filter(value__isnull=False).order_by("-month")
             .values_list("month", flat=True).first())
+
+
+def months_with_results() -> list[date]:
+    return list(ScorecardResult.objects.filter(value__isnull=False).order_by("-month")
+                .values_list("month", flat=True).distinct())
+
+
+# --- the director's RAG summary --------------------------------------------
+
+
+@dataclass
+class SummaryItem:
+    measure: Measure
+    current: ScorecardResult | None
+    previous: ScorecardResult | None
+    commentary: list = field(default_factory=list)  # [(area name, text)]
+
+    @property
+    def rating(self):
+        return self.current.rating if self.current else Rating.NONE
+
+
+@dataclass
+class Summary:
+    area: ServiceArea
+    month: date
+    counts: list  # [(rating, word, this month, change since last month)]
+    red: list[SummaryItem]
+    groups: list  # [(group label, [SummaryItem])]
+    returns_approved: int
+    returns_expected: int
+    run: CalculationRun | None
+
+    @property
+    def provisional(self):
+        return any(item.current and item.current.provisional
+                   for _, items in self.groups for item in items)
+
+
+def build_summary(*, area: ServiceArea, month: date) -> Summary:
+    previous_month = aggregation.add_months(month, -1)
+    measures = list(Measure.objects.filter(active=True))
+    results = {
+        (r.measure_id, r.month): r
+        for r in ScorecardResult.objects.filter(area=area, month__in=[month, previous_month])
+    }
+    commentary = defaultdict(list)
+    for value in (ReturnValue.objects.filter(monthly_return__month=month)
+                  .exclude(commentary="").select_related("monthly_return__area")
+                  .order_by("monthly_return__area__order")):
+        commentary[value.measure_id].append((value.monthly_return.area.name, value.commentary))
+    items = [SummaryItem(measure, results.get((measure.pk, month)),
+                         results.get((measure.pk, previous_month)), commentary[measure.pk])
+             for measure in measures]
+    rated = [item for item in items if item.measure.has_polarity]
+    now = Counter(item.rating for item in rated)
+    before = Counter(item.previous.rating if item.previous else Rating.NONE for item in rated)
+    groups = defaultdict(list)
+    for item in items:
+        groups[item.measure.get_group_display()].append(item)
+    statuses = MonthlyReturn.objects.filter(month=month, area__active=True).values_list(
+        "status", flat=True)
+    return Summary(
+        area=area,
+        month=month,
+        counts=[(rating, RATING_WORDS[rating], now[rating], now[rating] - before[rating])
+                for rating in RATING_ORDER],
+        red=[item for item in rated if item.rating == Rating.RED],
+        groups=list(groups.items()),
+        returns_approved=sum(1 for s in statuses if s == MonthlyReturn.Status.APPROVED),
+        returns_expected=ServiceArea.objects.filter(active=True).count(),
+        run=engine.latest_successful_run(),
+    )
+
+
+# --- one measure in detail -------------------------------------------------
+
+
+@dataclass
+class MeasureDetail:
+    measure: Measure
+    area: ServiceArea
+    month: date
+    series: list  # [(month, ScorecardResult | None)] the last 24 months
+    targets: list[Target]
+    baselines: list[Baseline]
+    benchmarks: list[Benchmark]
+    by_area: list  # [(ServiceArea, ScorecardResult | None)] for the month
+    commentary: list  # [(month, area name, text)] newest first
+    approvals: list  # [(month, area name, approver's name, approved_at, source)]
+    run: CalculationRun | None
+
+    @property
+    def current(self):
+        return dict(self.series).get(self.month)
+
+
+def build_measure_detail(*, measure: Measure, area: ServiceArea, month: date,
+                         visible_areas) -> MeasureDetail:
+    """`visible_areas`: the areas this user may see, for the breakdown and history."""
+    months = [aggregation.add_months(month, -i) for i in range(23, -1, -1)]
+    visible_areas = list(visible_areas)
+    results = list(ScorecardResult.objects.filter(
+        measure=measure, month__in=months, area__in=visible_areas))
+    series = {r.month: r for r in results if r.area_id == area.pk}
+    this_month = {r.area_id: r for r in results if r.month == month}
+    area_ids = [a.pk for a in visible_areas]
+    commentary = [
+        (value.monthly_return.month, value.monthly_return.area.name, value.commentary)
+        for value in ReturnValue.objects.filter(
+            measure=measure, monthly_return__area_id__in=area_ids,
+            monthly_return__month__lte=month,
+        ).exclude(commentary="").select_related("monthly_return__area")
+        .order_by("-monthly_return__month", "monthly_return__area__order")[:50]
+    ]
+    approvals = [
+        (r.month, r.area.name,
+         (r.approved_by.get_full_name() or r.approved_by.username) if r.approved_by else "",
+         r.approved_at, r.source)
+        for r in MonthlyReturn.objects.filter(
+            status=MonthlyReturn.Status.APPROVED, month__in=months, area_id__in=area_ids,
+            values__measure=measure,
+        ).select_related("area", "approved_by").order_by("-month", "area__order").distinct()
+    ]
+    return MeasureDetail(
+        measure=measure,
+        area=area,
+        month=month,
+        series=[(m, series.get(m)) for m in months],
+        targets=list(measure.targets.order_by("kind", "starts")),
+        baselines=list(measure.baselines.order_by("date")),
+        benchmarks=list(measure.benchmarks.order_by("comparator", "year")),
+        by_area=[(a, this_month.get(a.pk)) for a in visible_areas if a.pk in this_month],
+        commentary=commentary,
+        approvals=approvals,
+        run=engine.latest_successful_run(),
+    )

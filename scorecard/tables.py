@@ -1,10 +1,13 @@
 """django-tables2 tables. Every column that renders markup also defines the plain
 value that CSV and XLSX exports carry."""
 
+from urllib.parse import urlencode
+
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 
-from . import formatting
+from . import charts, formatting
 from .reports import COMPARATORS, Scorecard
 
 
@@ -15,12 +18,6 @@ class BaseTable(tables.Table):
         template_name = "tables/govuk_table.html"
         attrs = {"class": "govuk-table scorecard-table"}
         orderable = True
-
-
-def rating_tag(rating: str) -> str:
-    return format_html(
-        '<strong class="govuk-tag rag rag--{}">{}</strong>', rating, formatting.RATING_WORDS[rating]
-    )
 
 
 def direction_markup(direction: str) -> str:
@@ -95,10 +92,12 @@ class ScorecardTable(BaseTable):
                               verbose_name="Since last month", empty_values=(), orderable=False)
     provisional = tables.Column(accessor="current__provisional", verbose_name="Provisional",
                                 empty_values=(), orderable=False)
+    trend = tables.Column(verbose_name="Last 12 months", empty_values=(), orderable=False,
+                          exclude_from_export=True)
 
     class Meta(BaseTable.Meta):
-        sequence = ("measure", "baseline", "...", "outturn", "target", "rag",
-                    "long_term_target", "direction", "provisional")
+        sequence = ("measure", "outturn", "target", "rag", "direction", "provisional",
+                    "baseline", "...", "long_term_target", "trend")
 
     def __init__(self, scorecard: Scorecard, **kwargs):
         extra = [(f"m{i:02d}", MonthColumn(i, month)) for i, month in enumerate(scorecard.months)]
@@ -106,11 +105,28 @@ class ScorecardTable(BaseTable):
                   for comparator, label in COMPARATORS]
         super().__init__(scorecard.rows, extra_columns=extra, **kwargs)
         months_seq = [name for name, _ in extra]
-        self.sequence = ["measure", "baseline", *months_seq, "outturn", "target", "rag",
-                         "long_term_target", "direction", "provisional"]
+        # What a director reads first comes first; the reference layout's months and
+        # benchmarks follow.
+        self.sequence = ["measure", "outturn", "target", "rag", "direction", "provisional",
+                         "baseline", *months_seq, "long_term_target", "trend"]
         self.scorecard = scorecard
         self.group_accessor = "group_label"
         self.caption = f"{scorecard.area}: scorecard as at {scorecard.month:%B %Y}"
+
+    def render_measure(self, record):
+        url = reverse("measure-detail", args=[record.measure.code])
+        query = urlencode({"area": self.scorecard.area.pk,
+                           "month": self.scorecard.month.isoformat()[:7]})
+        return format_html('<a class="govuk-link" href="{}?{}">{}</a>', url, query,
+                           record.measure.title)
+
+    def value_measure(self, record):
+        return record.measure.title
+
+    def render_trend(self, record):
+        return charts.sparkline(
+            [(month, result.value if result else None) for month, result in record.trend],
+            record.measure)
 
     def render_baseline(self, record):
         if record.baseline is None:
@@ -141,7 +157,7 @@ class ScorecardTable(BaseTable):
     def render_rag(self, record):
         if not record.measure.has_polarity:
             return ""
-        return rating_tag(record.current.rating if record.current else "none")
+        return formatting.rating_tag(record.current.rating if record.current else "none")
 
     def value_rag(self, record):
         return record.rating_word if record.measure.has_polarity else ""

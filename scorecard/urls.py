@@ -4,7 +4,10 @@ from . import views, views_returns
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("summary/", views.SummaryView.as_view(), name="summary"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
+    path("scorecard/measures/<slug:code>/", views.MeasureDetailView.as_view(),
+         name="measure-detail"),
     path("healthz", views.healthz, name="healthz"),
     path("calculations/", views.CalculationRunsView.as_view(), name="calculation-runs"),
     path("returns/", views_returns.MyReturnsView.as_view(), name="my-returns"),

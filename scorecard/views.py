@@ -1,16 +1,20 @@
+import hashlib
 from datetime import date
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
-from . import health, opening, reports, selectors
-from .forms import ScorecardChoiceForm
-from .models import CalculationRun, ScorecardResult
+from . import charts, engine, exports, health, opening, reports, selectors
+from .filters import ScorecardFilter
+from .models import CalculationRun, Measure
 from .tables import ScorecardTable
 
 
@@ -24,7 +28,7 @@ def home(request):
     if user.has_perm("scorecard.submit_monthlyreturn"):
         return redirect("my-returns")
     if user.has_perm("scorecard.view_scorecard"):
-        return redirect("scorecard")
+        return redirect("summary")
     raise PermissionDenied("Your account has no role yet: ask the administrator.")
 
 
@@ -54,24 +58,116 @@ class CalculationRunsView(PermissionRequiredMixin, ListView):
 
 
 class ScorecardView(PermissionRequiredMixin, TemplateView):
+    """The reference layout: measures down, April..March across, filterable,
+    sortable, exportable. The rendered table is cached per calculation run."""
+
     permission_required = "scorecard.view_scorecard"
     template_name = "scorecard/scorecard.html"
 
+    def get(self, request, *args, **kwargs):
+        filterset = ScorecardFilter(request.GET or None, user=request.user,
+                                    months=reports.months_with_results())
+        area, month = filterset.resolve()
+        export_format = request.GET.get("export")
+        if export_format and (area is None or export_format not in exports.CONTENT_TYPES):
+            raise Http404("No such export")
+        context = {"filter": filterset, "area": area, "month": month}
+        if area is not None and month is not None:
+            run = engine.latest_successful_run()
+            context["run"] = run
+            if export_format:
+                return self.export(filterset, area, month, export_format)
+            key = self.cache_key(run, area, month)
+            cached = cache.get(key)
+            if cached is None:
+                table = self.table(filterset, area, month)
+                cached = {"table": render_table(request, table), "provisional":
+                          table.scorecard.provisional}
+                cache.set(key, cached, timeout=24 * 60 * 60)
+            context.update(table=mark_safe(cached["table"]),  # noqa: S308 - our own render
+                           provisional=cached["provisional"])
+        return self.render_to_response(self.get_context_data(**context))
+
+    def table(self, filterset, area, month):
+        scorecard = reports.build_scorecard(area=area, month=month, measures=filterset.qs)
+        return ScorecardTable(scorecard, order_by=self.request.GET.get("sort"))
+
+    def cache_key(self, run, area, month):
+        shown = {k: v for k, v in sorted(self.request.GET.items())
+                 if k in {"group", "rag", "headline", "sort"}}
+        digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+        return f"scorecard-table:{run.pk if run else 0}:{area.pk}:{month}:{digest}"
+
+    def export(self, filterset, area, month, export_format):
+        table = self.table(filterset, area, month)
+        response = HttpResponse(exports.export_table(table, export_format),
+                                content_type=exports.CONTENT_TYPES[export_format])
+        response["Content-Disposition"] = (
+            f'attachment; filename="scorecard-{area.slug}-{month:%Y-%m}.{export_format}"')
+        return response
+
+
+def render_table(request, table):
+    return render_to_string("tables/govuk_table.html", {"table": table, "request": request})
+
+
+class SummaryView(PermissionRequiredMixin, TemplateView):
+    """The director's home: the RAG summary of a month."""
+
+    permission_required = "scorecard.view_scorecard"
+    template_name = "scorecard/summary.html"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        areas = selectors.scorecard_areas_for_user(self.request.user)
-        months = list(
-            ScorecardResult.objects.order_by("-month").values_list("month", flat=True).distinct()
-        )
-        form = ScorecardChoiceForm(self.request.GET or None, months=months, areas=areas)
-        month, area = reports.latest_month(), areas.filter(parent__isnull=True).first()
-        if form.is_valid():
-            month = parse_month(form.cleaned_data["month"]) if form.cleaned_data["month"] else month
-            area = form.cleaned_data["area"] or area
-        context["form"] = form
-        if month is None or area is None:
-            return context
-        scorecard = reports.build_scorecard(area=area, month=month)
-        table = ScorecardTable(scorecard, order_by=self.request.GET.get("sort"))
-        context.update(scorecard=scorecard, table=table)
+        months = reports.months_with_results()
+        month = months[0] if months else None
+        if self.request.GET.get("month"):
+            month = parse_month(self.request.GET["month"])
+        context["months"] = months
+        if month is not None:
+            context["summary"] = reports.build_summary(area=selectors.authority(), month=month)
         return context
+
+
+class MeasureDetailView(PermissionRequiredMixin, TemplateView):
+    permission_required = "scorecard.view_scorecard"
+    template_name = "scorecard/measure.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        measure = get_object_or_404(Measure, code=self.kwargs["code"], active=True)
+        areas = selectors.scorecard_areas_for_user(self.request.user)
+        area_id = self.request.GET.get("area")
+        area = (get_object_or_404(areas, pk=area_id) if area_id and area_id.isdigit()
+                else selectors.authority())
+        if area_id and not area_id.isdigit():
+            raise Http404("No such area")
+        month = (parse_month(self.request.GET["month"]) if self.request.GET.get("month")
+                 else reports.latest_month())
+        if month is None:
+            raise Http404("Nothing has been calculated yet")
+        detail = reports.build_measure_detail(measure=measure, area=area, month=month,
+                                              visible_areas=areas.order_by("order"))
+        context.update(detail=detail, areas=areas, chart=measure_chart(detail))
+        return context
+
+
+def measure_chart(detail):
+    latest_benchmarks = {}
+    for benchmark in detail.benchmarks:
+        latest_benchmarks[benchmark.comparator] = benchmark
+    # Start at the first month with a figure, but show at least a year.
+    first = next((i for i, (_, r) in enumerate(detail.series) if r and r.value is not None),
+                 len(detail.series))
+    series = detail.series[min(first, len(detail.series) - 12):]
+    return charts.trend_chart(
+        months=[m for m, _ in series],
+        outturns=[r.value if r else None for _, r in series],
+        provisional=[bool(r and r.provisional) for _, r in series],
+        targets=[r.target if r else None for _, r in series],
+        benchmarks=[(b.comparator, f"{reports.COMPARATOR_LABELS[b.comparator]} {b.year}",
+                     b.value) for b in latest_benchmarks.values()],
+        measure=detail.measure,
+        title=f"{detail.measure.title}, {detail.area}: monthly outturn to "
+              f"{detail.month:%B %Y} against the target and benchmarks",
+    )

@@ -54,7 +54,7 @@ def test_anonymous_users_are_sent_to_log_in(client, url):
     [
         ("team_manager", "/returns/"),
         ("officer", "/approvals/"),
-        ("director", "/scorecard/"),
+        ("director", "/summary/"),
         ("administrator", "/admin/"),
     ],
 )
