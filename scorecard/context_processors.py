@@ -11,6 +11,7 @@ NAVIGATION = [
     ("RAG summary", "summary", "scorecard.view_scorecard"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
     ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),
+    ("Import", "import", "scorecard.import_scorecard"),
 ]
 
 

@@ -85,7 +85,7 @@ def max_rows() -> int:
     return settings.IMPORT_MAX_ROWS
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
     if n >= 1024:
@@ -123,8 +123,9 @@ UPLOAD_HINT = "Upload the scorecard as .xlsx, as CSV or as tab-separated text (.
 def read_rows(content: bytes, filename: str = "") -> Rows:
     """The file's rows; `FileRefused` for anything that is not a readable spreadsheet."""
     if len(content) > max_bytes():
-        raise FileRefused(f"The file is {_size(len(content))}: the largest file that can be "
-                          f"imported is {_size(max_bytes())}. Split it, e.g. one year per file.")
+        raise FileRefused(f"The file is {size_text(len(content))}: the largest file that can "
+                          f"be imported is {size_text(max_bytes())}. Split it, e.g. one year "
+                          "per file.")
     if not content.strip():
         raise FileRefused("The file is empty: it has no rows to import.")
     if content.startswith(b"PK\x03\x04"):
@@ -205,7 +206,7 @@ def _read_workbook(content: bytes) -> Rows:
                 if "mimetype" in names and "content.xml" in names else "a zip archive")
         raise FileRefused(f"The file is not an Excel workbook: it is {what}. {UPLOAD_HINT}")
     if expanded > 25 * max_bytes():
-        raise FileRefused(f"The workbook expands to {_size(expanded)} when opened: too large "
+        raise FileRefused(f"The workbook expands to {size_text(expanded)} when opened: too large "
                           "to import. Split it, e.g. one year per file.")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_returns
+from . import views, views_import, views_returns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +16,6 @@ urlpatterns = [
          name="return-transition"),
     path("approvals/", views_returns.ApprovalQueueView.as_view(), name="approval-queue"),
     path("completeness/", views_returns.CompletenessView.as_view(), name="completeness"),
+    path("import/", views_import.ImportView.as_view(), name="import"),
+    path("import/confirm/", views_import.ImportConfirmView.as_view(), name="import-confirm"),
 ]

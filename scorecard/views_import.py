@@ -1,0 +1,127 @@
+"""The performance officer's import page: upload, preview, confirm.
+
+The rules are in `importer`; these views only carry the file between the
+preview and the confirmation. The file waits in the user's session (base64,
+with its sha256 and the plan's fingerprint) under a random token: confirming
+reads it again, re-plans, and refuses if the plan is not the one previewed.
+"""
+
+import base64
+import hashlib
+import secrets
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
+from django.views import View
+
+from . import importer
+
+SESSION_KEY = "scorecard_import"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a scorecard spreadsheet",
+        error_messages={"required": "Select a spreadsheet to import",
+                        "empty": "The file is empty: it has no rows to import."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > importer.max_bytes():
+            raise forms.ValidationError(
+                f"The file is {importer.size_text(upload.size)}: the largest file that can be "
+                f"imported is {importer.size_text(importer.max_bytes())}.")
+        return upload
+
+
+class ImportAccessMixin(PermissionRequiredMixin):
+    permission_required = "scorecard.import_scorecard"
+
+
+def _upload_page(request, form, status=200):
+    error_summary = [("id_file", error) for error in form.errors.get("file", [])]
+    return render(request, "imports/upload.html",
+                  {"form": form, "error_summary": error_summary,
+                   "max_size": importer.size_text(settings.IMPORT_MAX_BYTES)}, status=status)
+
+
+def _preview_page(request, plan, content: bytes, status=200, notice=""):
+    """Show the plan; keep the file for the confirmation only when it can be applied."""
+    token = ""
+    if plan.can_apply:
+        token = secrets.token_urlsafe(24)
+        request.session[SESSION_KEY] = {
+            "token": token,
+            "filename": plan.filename,
+            "sha256": plan.sha256,
+            "fingerprint": plan.fingerprint,
+            "content": base64.b64encode(content).decode("ascii"),
+        }
+    else:
+        request.session.pop(SESSION_KEY, None)
+    error_summary = [(f"row-{e.row}" if e.row else "", e.message) for e in plan.errors]
+    return render(request, "imports/preview.html", {
+        "plan": plan, "token": token, "notice": notice, "error_summary": error_summary,
+        "form": ImportForm(), "max_size": importer.size_text(settings.IMPORT_MAX_BYTES),
+    }, status=status)
+
+
+class ImportView(ImportAccessMixin, View):
+    def get(self, request):
+        return _upload_page(request, ImportForm())
+
+    def post(self, request):
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return _upload_page(request, form, status=400)
+        upload = form.cleaned_data["file"]
+        content = upload.read(importer.max_bytes() + 1)
+        try:
+            plan = importer.plan_import(content, upload.name)
+        except importer.FileRefused as refusal:
+            form.add_error("file", str(refusal))
+            return _upload_page(request, form, status=400)
+        return _preview_page(request, plan, content, status=200 if not plan.errors else 400)
+
+
+class ImportConfirmView(ImportAccessMixin, View):
+    def get(self, request):
+        return redirect("import")
+
+    def post(self, request):
+        stored = request.session.get(SESSION_KEY)
+        token = request.POST.get("token", "")
+        if not stored or not token or not constant_time_compare(stored["token"], token):
+            form = ImportForm()
+            form.add_error("file", "This preview has expired or was replaced by another: "
+                                   "upload the file again.")
+            return _upload_page(request, form, status=409)
+        content = base64.b64decode(stored["content"])
+        filename = stored["filename"]
+        if hashlib.sha256(content).hexdigest() != stored["sha256"]:
+            request.session.pop(SESSION_KEY, None)
+            form = ImportForm()
+            form.add_error("file", "The stored file is damaged: upload it again.")
+            return _upload_page(request, form, status=409)
+        plan = importer.plan_import(content, filename)
+        if plan.errors or plan.fingerprint != stored["fingerprint"]:
+            return _preview_page(request, plan, content, status=409, notice=(
+                "The stored figures changed after your preview, so nothing has been "
+                "imported. This is what the file would do now: check it and confirm again."))
+        try:
+            result = importer.apply_plan(plan=plan, user=request.user)
+        except importer.ImportRefused as refusal:
+            request.session.pop(SESSION_KEY, None)
+            form = ImportForm()
+            form.add_error("file", str(refusal))
+            return _upload_page(request, form, status=409)
+        request.session.pop(SESSION_KEY, None)
+        messages.success(request, f"Imported {filename}: {result.created} created, "
+                                  f"{result.changed} changed. The scorecards are being "
+                                  "recalculated.")
+        return redirect("import")
