@@ -10,7 +10,7 @@ from datetime import date
 
 from django.conf import settings
 
-from . import aggregation, engine
+from . import aggregation, disclosure, engine
 from .formatting import DIRECTION_WORDS, RATING_WORDS
 from .models import (
     Baseline,
@@ -66,7 +66,7 @@ class ScorecardRow:
         return DIRECTION_WORDS[self.current.against_last_month if self.current else ""]
 
 
-@dataclass
+@dataclass(repr=False)
 class Scorecard:
     area: ServiceArea
     month: date
@@ -78,6 +78,12 @@ class Scorecard:
     def provisional(self):
         return any(row.current and row.current.provisional for row in self.rows)
 
+    @property
+    def small_numbers_note(self):
+        if any(r and r.suppressed for row in self.rows for _, r in row.months):
+            return disclosure.NOTE.format(threshold=settings.SMALL_NUMBER_THRESHOLD)
+        return ""
+
 
 def financial_year_months(month: date) -> list[date]:
     start = aggregation.financial_year_start(month)
@@ -86,6 +92,15 @@ def financial_year_months(month: date) -> list[date]:
 
 def last_12_months(month: date) -> list[date]:
     return [aggregation.add_months(month, -i) for i in range(11, -1, -1)]
+
+
+def mark_small_numbers(result: ScorecardResult, measure: Measure, area: ServiceArea):
+    """Set `result.suppressed`: the pages and exports show 'c' for it."""
+    result.suppressed = disclosure.suppressed(
+        is_authority=area.parent_id is None, unit=measure.unit, entry=measure.entry,
+        value=result.value, numerator=result.numerator, denominator=result.denominator,
+        threshold=settings.SMALL_NUMBER_THRESHOLD)
+    return result
 
 
 def _latest_by_measure(queryset, measures_by_id):
@@ -110,7 +125,7 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
         area=area, month__in=set(months) | set(trend_months), measure_id__in=measure_ids
     ):
         r.measure, r.area = by_id[r.measure_id], area  # already at hand: no query per row
-        results[(r.measure_id, r.month)] = r
+        results[(r.measure_id, r.month)] = mark_small_numbers(r, r.measure, area)
     baselines = _latest_by_measure(
         Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"),
         by_id)
@@ -246,8 +261,10 @@ def build_measure_detail(*, measure: Measure, area: ServiceArea, month: date,
     """`visible_areas`: the areas this user may see, for the breakdown and history."""
     months = [aggregation.add_months(month, -i) for i in range(23, -1, -1)]
     visible_areas = list(visible_areas)
-    results = list(ScorecardResult.objects.filter(
-        measure=measure, month__in=months, area__in=visible_areas))
+    areas_by_id = {a.pk: a for a in visible_areas}
+    results = [mark_small_numbers(r, measure, areas_by_id[r.area_id])
+               for r in ScorecardResult.objects.filter(
+                   measure=measure, month__in=months, area__in=visible_areas)]
     series = {r.month: r for r in results if r.area_id == area.pk}
     this_month = {r.area_id: r for r in results if r.month == month}
     area_ids = [a.pk for a in visible_areas]

@@ -7,7 +7,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import charts, formatting
+from . import charts, disclosure, formatting
 from .reports import COMPARATORS, Scorecard
 
 
@@ -35,6 +35,8 @@ def _result_text(result, measure) -> str:
         return ""
     if result.not_applicable:
         return formatting.NOT_APPLICABLE
+    if getattr(result, "suppressed", False):
+        return disclosure.SUPPRESSED
     return formatting.number(result.value, measure.decimal_places)
 
 
@@ -125,7 +127,8 @@ class ScorecardTable(BaseTable):
 
     def render_trend(self, record):
         return charts.sparkline(
-            [(month, result.value if result else None) for month, result in record.trend],
+            [(month, result.value if result and not result.suppressed else None)
+             for month, result in record.trend],
             record.measure)
 
     def render_baseline(self, record):

@@ -1,6 +1,7 @@
 import hashlib
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.cache import cache
@@ -12,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
-from . import charts, engine, exports, health, opening, reports, selectors
+from . import charts, disclosure, engine, exports, health, opening, reports, selectors
 from .filters import ScorecardFilter
 from .models import CalculationRun, Measure
 from .tables import ScorecardTable
@@ -81,11 +82,11 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
             cached = cache.get(key)
             if cached is None:
                 table = self.table(filterset, area, month)
-                cached = {"table": render_table(request, table), "provisional":
-                          table.scorecard.provisional}
+                cached = {"table": render_table(request, table),
+                          "provisional": table.scorecard.provisional,
+                          "small_numbers_note": table.scorecard.small_numbers_note}
                 cache.set(key, cached, timeout=24 * 60 * 60)
-            context.update(table=mark_safe(cached["table"]),  # noqa: S308 - our own render
-                           provisional=cached["provisional"])
+            context.update(cached, table=mark_safe(cached["table"]))  # noqa: S308 - our render
         return self.render_to_response(self.get_context_data(**context))
 
     def table(self, filterset, area, month):
@@ -149,6 +150,10 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
         detail = reports.build_measure_detail(measure=measure, area=area, month=month,
                                               visible_areas=areas.order_by("order"))
         context.update(detail=detail, areas=areas, chart=measure_chart(detail))
+        if any(r and r.suppressed for _, r in detail.series) or any(
+                r and r.suppressed for _, r in detail.by_area):
+            context["small_numbers_note"] = disclosure.NOTE.format(
+                threshold=settings.SMALL_NUMBER_THRESHOLD)
         return context
 
 
@@ -162,7 +167,7 @@ def measure_chart(detail):
     series = detail.series[min(first, len(detail.series) - 12):]
     return charts.trend_chart(
         months=[m for m, _ in series],
-        outturns=[r.value if r else None for _, r in series],
+        outturns=[r.value if r and not r.suppressed else None for _, r in series],
         provisional=[bool(r and r.provisional) for _, r in series],
         targets=[r.target if r else None for _, r in series],
         benchmarks=[(b.comparator, f"{reports.COMPARATOR_LABELS[b.comparator]} {b.year}",

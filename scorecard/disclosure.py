@@ -1,0 +1,27 @@
+"""Small numbers: below the authority, a count under the threshold could point
+to a child, so it is shown as 'c' (as the DfE's statistics do), and so is a
+percentage worked out from one. Plain values in, a yes or no out."""
+
+from decimal import Decimal
+
+SUPPRESSED = "c"
+NOTE = ("c: fewer than {threshold}, not shown below the authority level so that no "
+        "child can be identified.")
+
+
+def is_small(count: Decimal | None, threshold: int) -> bool:
+    return count is not None and 0 < count < threshold
+
+
+def suppressed(*, is_authority: bool, unit: str, entry: str, value: Decimal | None,
+               numerator: Decimal | None, denominator: Decimal | None,
+               threshold: int) -> bool:
+    if is_authority:
+        return False
+    if unit == "count":
+        return is_small(value, threshold)
+    if entry == "ratio":
+        return is_small(numerator, threshold) or is_small(denominator, threshold)
+    if entry == "count":
+        return is_small(numerator, threshold)
+    return False
