@@ -43,11 +43,14 @@ class ImportAccessMixin(PermissionRequiredMixin):
     permission_required = "scorecard.import_scorecard"
 
 
-def _upload_page(request, form, status=200):
-    error_summary = [("id_file", error) for error in form.errors.get("file", [])]
-    return render(request, "imports/upload.html",
-                  {"form": form, "error_summary": error_summary,
-                   "max_size": importer.size_text(settings.IMPORT_MAX_BYTES)}, status=status)
+def _upload_page(request, form, status=200, refusal=""):
+    """The upload form; `refusal` is a message for the file field beside the form's own."""
+    file_errors = list(form.errors.get("file", [])) + ([refusal] if refusal else [])
+    return render(request, "imports/upload.html", {
+        "form": form, "file_errors": file_errors,
+        "error_summary": [("id_file", error) for error in file_errors],
+        "max_size": importer.size_text(settings.IMPORT_MAX_BYTES),
+    }, status=status)
 
 
 def _preview_page(request, plan, content: bytes, status=200, notice=""):
@@ -84,8 +87,7 @@ class ImportView(ImportAccessMixin, View):
         try:
             plan = importer.plan_import(content, upload.name)
         except importer.FileRefused as refusal:
-            form.add_error("file", str(refusal))
-            return _upload_page(request, form, status=400)
+            return _upload_page(request, ImportForm(), status=400, refusal=str(refusal))
         return _preview_page(request, plan, content, status=200 if not plan.errors else 400)
 
 
@@ -97,17 +99,14 @@ class ImportConfirmView(ImportAccessMixin, View):
         stored = request.session.get(SESSION_KEY)
         token = request.POST.get("token", "")
         if not stored or not token or not constant_time_compare(stored["token"], token):
-            form = ImportForm()
-            form.add_error("file", "This preview has expired or was replaced by another: "
-                                   "upload the file again.")
-            return _upload_page(request, form, status=409)
+            return _upload_page(request, ImportForm(), status=409, refusal=(
+                "This preview has expired or was replaced by another: upload the file again."))
         content = base64.b64decode(stored["content"])
         filename = stored["filename"]
         if hashlib.sha256(content).hexdigest() != stored["sha256"]:
             request.session.pop(SESSION_KEY, None)
-            form = ImportForm()
-            form.add_error("file", "The stored file is damaged: upload it again.")
-            return _upload_page(request, form, status=409)
+            return _upload_page(request, ImportForm(), status=409,
+                                refusal="The stored file is damaged: upload it again.")
         plan = importer.plan_import(content, filename)
         if plan.errors or plan.fingerprint != stored["fingerprint"]:
             return _preview_page(request, plan, content, status=409, notice=(
@@ -117,9 +116,7 @@ class ImportConfirmView(ImportAccessMixin, View):
             result = importer.apply_plan(plan=plan, user=request.user)
         except importer.ImportRefused as refusal:
             request.session.pop(SESSION_KEY, None)
-            form = ImportForm()
-            form.add_error("file", str(refusal))
-            return _upload_page(request, form, status=409)
+            return _upload_page(request, ImportForm(), status=409, refusal=str(refusal))
         request.session.pop(SESSION_KEY, None)
         messages.success(request, f"Imported {filename}: {result.created} created, "
                                   f"{result.changed} changed. The scorecards are being "
