@@ -58,12 +58,22 @@ class Window:
 
 FigureSource = Callable[[Window], dict[tuple[str, int, date], Figure]]
 _figure_sources: list[FigureSource] = []
+_contributed_measures: set[str] = set()
 
 
-def register_figure_source(source: FigureSource) -> None:
-    """Register a function that returns {(measure code, area id, month): Figure}."""
+def register_figure_source(source: FigureSource, *, measures: Iterable[str] = ()) -> None:
+    """Register a function that returns {(measure code, area id, month): Figure}.
+
+    `measures`: the codes of the measures the source computes, which nobody
+    types into a return (see `contributed_measures`)."""
     if source not in _figure_sources:
         _figure_sources.append(source)
+    _contributed_measures.update(measures)
+
+
+def contributed_measures() -> frozenset[str]:
+    """Codes of the measures a figure source computes rather than a return's form."""
+    return frozenset(_contributed_measures)
 
 
 class CalculationFailed(Exception):
@@ -191,13 +201,25 @@ def pooled(measure: Measure, figures: list[Figure]) -> Figure | None:
         if figures and all(f.not_applicable for f in figures):
             return Figure(not_applicable=True)
         return None
-    if measure.entry == Measure.Entry.VALUE:
-        return None  # a value entered per area cannot be combined; see its level
     pairs = [(f.numerator, f.denominator) for f in usable]
+    if measure.entry == Measure.Entry.VALUE:
+        # A value entered per area cannot be combined (see its level), unless every
+        # area's value is a quotient given with its parts (cases per worker).
+        if any(n is None or d is None for n, d in pairs):
+            return None
+        numerator, denominator = aggregation.total(n for n, _ in pairs), aggregation.total(
+            d for _, d in pairs)
+        return Figure(numerator=numerator, denominator=denominator,
+                      value=numerator / denominator if denominator else None)
     return Figure(
         numerator=aggregation.total(n for n, _ in pairs),
         denominator=aggregation.total(d for _, d in pairs),
     )
+
+
+def _is_blank(figure: Figure | None) -> bool:
+    return figure is None or not figure.not_applicable and (
+        figure.numerator is None and figure.denominator is None and figure.value is None)
 
 
 def compute(months: list[date], run: CalculationRun) -> list[ScorecardResult]:
@@ -254,13 +276,20 @@ def compute(months: list[date], run: CalculationRun) -> list[ScorecardResult]:
                 series[area.pk][month] = (figure if approved else None, 1, int(approved))
         series[authority.pk] = {}
         for month in all_months:
+            own = figures.get((measure.code, authority.pk, month))
             if reporting and month in area_months_with_returns:
                 present = [series[a.pk][month][0] for a in reporting]
                 figure = pooled(measure, [f for f in present if f is not None])
                 expected = len(reporting)
                 approved = sum(series[a.pk][month][2] for a in reporting)
+                own_approved = statuses.get((authority.pk, month)) == MonthlyReturn.Status.APPROVED
+                if _is_blank(figure) and own is not None and own_approved and not _is_blank(own):
+                    # The areas' returns give nothing to pool for this measure (none
+                    # carries it, or only values): the authority's own approved
+                    # figure, as imported from history, stands.
+                    figure, expected, approved = own, 1, 1
             else:
-                figure = figures.get((measure.code, authority.pk, month))
+                figure = own
                 approved = int(statuses.get((authority.pk, month)) == MonthlyReturn.Status.APPROVED)
                 figure, expected = (figure if approved else None), 1
             series[authority.pk][month] = (figure, expected, approved)
