@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from . import aggregation
+from . import aggregation, engine
 from .models import Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
 
 
@@ -89,13 +89,24 @@ def comparable_figure(measure: Measure, value: ReturnValue | None) -> Decimal | 
     return value.value
 
 
+def _holds_figure(value: ReturnValue) -> bool:
+    return (value.numerator, value.denominator, value.value) != (None, None, None) or bool(
+        value.not_applicable_reason)
+
+
 def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
     """The return's lines in scorecard order, each with last month's figure, the
-    last 12 months and the target in force. Four queries whatever the size."""
-    values = list(
-        ReturnValue.objects.filter(monthly_return=monthly_return)
+    last 12 months and the target in force. Four queries whatever the size.
+
+    Measures another app computes (`engine.contributed_measures()`, e.g. the
+    workforce rates from the staffing section) are left out, unless the line
+    holds a figure imported from history."""
+    computed = engine.contributed_measures()
+    values = [
+        value for value in ReturnValue.objects.filter(monthly_return=monthly_return)
         .select_related("measure").order_by("measure__order", "measure__title")
-    )
+        if value.measure.code not in computed or _holds_figure(value)
+    ]
     start = aggregation.add_months(monthly_return.month, -12)
     earlier = {}
     for old in ReturnValue.objects.filter(

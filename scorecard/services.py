@@ -2,6 +2,7 @@
 come through here, so every write is checked, locked, versioned and audited
 the same way."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -77,9 +78,15 @@ def _apply_transition(monthly_return, user, name, reason):
 
 
 def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
-                expected_version: int, submit: bool) -> MonthlyReturn:
+                expected_version: int, submit: bool,
+                sections: Sequence[Callable[[MonthlyReturn], None]] = ()) -> MonthlyReturn:
     """Save the figures (a draft may be incomplete) and, with `submit`, submit them.
-    All or nothing: lines must have passed `validation.check` with no hard finding."""
+    All or nothing: lines must have passed `validation.check` with no hard finding.
+
+    `sections`: further parts of the return another app owns (the workforce
+    app's staffing figures), each a function that saves its part of the locked
+    return; they run inside the same transaction, so the return, its figures
+    and its sections are saved, audited and submitted together or not at all."""
     with transaction.atomic(), audit.context(user=user,
                                              action="submit" if submit else "save draft"):
         current = _locked(monthly_return, expected_version)
@@ -104,6 +111,8 @@ def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
                     setattr(value, name, figure)
                 changed.append(value)
         ReturnValue.objects.bulk_update(changed, list(audit.FIGURE_FIELDS))
+        for save_section in sections:
+            save_section(current)
         if current.status == workflow.RETURNED and not submit:
             current.status = workflow.DRAFT
         if submit:

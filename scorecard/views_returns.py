@@ -12,6 +12,28 @@ from . import aggregation, audit, deadlines, selectors, services, workflow
 from .forms import ReturnForm, TransitionForm, review_flags
 from .models import MonthlyReturn
 
+# Further sections of a return that other apps own (the workforce app's staffing
+# figures): entered in the same form, saved in the same transaction, reviewed
+# and approved with the return. A section is a form class with
+#   for_return(monthly_return, data=None, *, submitting=False): a form, or None
+#       when the section is not part of that return;
+#   template_name_section: rendered with `section` (the form) and `editable`;
+#   is_valid() and error_summary(): [(field id, message)];
+#   save_section(monthly_return): called by `services.save_return` inside its
+#       transaction, on the locked return.
+_return_sections: list = []
+
+
+def register_return_section(section) -> None:
+    if section not in _return_sections:
+        _return_sections.append(section)
+
+
+def return_sections(monthly_return, data=None, *, submitting=False) -> list:
+    return [form for section in _return_sections
+            if (form := section.for_return(monthly_return, data, submitting=submitting))
+            is not None]
+
 
 class ReturnsAccessMixin(LoginRequiredMixin):
     """Returns are for the people who enter or approve them; directors read scorecards."""
@@ -88,17 +110,20 @@ class ReturnDetailView(ReturnsAccessMixin, View):
         submitting = "submit" in request.POST
         lines = selectors.return_lines(monthly_return)
         form = ReturnForm(request.POST, lines=lines, submitting=submitting)
-        if not form.is_valid():
-            return self.render(monthly_return, form=form, status=400)
+        sections = return_sections(monthly_return, request.POST, submitting=submitting)
+        sections_valid = all([section.is_valid() for section in sections])
+        if not (form.is_valid() and sections_valid):
+            return self.render(monthly_return, form=form, sections=sections, status=400)
         try:
             services.save_return(
                 user=request.user, monthly_return=monthly_return,
                 lines=[services.LineInput(value_id, entry) for value_id, entry in form.line_inputs],
                 expected_version=form.cleaned_data["version"], submit=submitting,
+                sections=[section.save_section for section in sections],
             )
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
-            return self.render(self.get_return(), form=form, status=409)
+            return self.render(self.get_return(), form=form, sections=sections, status=409)
         messages.success(request, "Return submitted for approval." if submitting
                          else "Draft saved.")
         return redirect("return-detail", pk=monthly_return.pk)
@@ -108,9 +133,12 @@ class ReturnDetailView(ReturnsAccessMixin, View):
             is_entrant=selectors.is_entrant(self.request.user, monthly_return),
             status=monthly_return.status)
 
-    def render(self, monthly_return, form=None, transition_form=None, status=200):
+    def render(self, monthly_return, form=None, transition_form=None, status=200,
+               sections=None):
         user = self.request.user
         editable = self.can_enter(monthly_return)
+        if sections is None:
+            sections = return_sections(monthly_return)
         lines = form.lines if form else selectors.return_lines(monthly_return)
         if editable and form is None:
             form = ReturnForm(lines=lines, initial={"version": monthly_return.version})
@@ -134,9 +162,11 @@ class ReturnDetailView(ReturnsAccessMixin, View):
                 initial={"version": monthly_return.version}),
             "timeline": audit.timeline(monthly_return),
             "audit_enabled": audit.enabled(),
+            "sections": sections,
         }
         if form is not None and editable:
             context["error_summary"] = form.error_summary() + [
+                item for section in sections for item in section.error_summary()] + [
                 ("", error) for error in form.non_field_errors()]
         if transition_form is not None and transition_form.errors:
             context["error_summary"] = [
