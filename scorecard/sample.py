@@ -30,6 +30,16 @@ from .opening import open_returns
 SAMPLE_FILE = Path(__file__).parent / "data" / "sample.json"
 LONDON = ZoneInfo("Europe/London")
 
+# Other apps' parts of the sample (the workforce app's staffing figures): each is
+# called as loader(data=..., areas={slug: area}, months=[...], officer=...) inside
+# the same transaction, after the measures and before the next month is opened.
+_sample_loaders: list = []
+
+
+def register_sample_loader(loader) -> None:
+    if loader not in _sample_loaders:
+        _sample_loaders.append(loader)
+
 
 def _month(text: str) -> date:
     year, month = text.split("-")[:2]
@@ -65,7 +75,9 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
 
     months = [_month(m) for m in data["months"]]
     for order, spec in enumerate(data["measures"], start=1):
+        extra = {"tolerance": Decimal(spec["tolerance"])} if "tolerance" in spec else {}
         measure = _sync(Measure, {"code": spec["code"]}, {
+            **extra,
             "title": spec["title"],
             "definition": spec.get("definition", ""),
             "numerator_label": spec.get("numerator_label", ""),
@@ -109,6 +121,15 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
                 "value": None if not_applicable else Decimal(figure),
                 "not_applicable_reason": data["not_applicable_reason"] if not_applicable else "",
             })
+        # A service area's figure where the source gives only the area's value.
+        for slug, figures in spec.get("area_monthly", {}).items():
+            for month, figure in zip(months, figures, strict=False):
+                if figure is None:
+                    continue
+                monthly_return = approved_history_return(areas[slug], month, officer,
+                                                         data["source"])
+                _sync(ReturnValue, {"monthly_return": monthly_return, "measure": measure},
+                      {"value": Decimal(figure)})
 
     commentary_return = _authority_return(
         authority, _month(data["commentary_month"]), officer, data["source"]
@@ -116,6 +137,8 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
     for code, text in data["commentary"].items():
         _sync(ReturnValue, {"monthly_return": commentary_return,
                             "measure": Measure.objects.get(code=code)}, {"commentary": text})
+    for loader in _sample_loaders:
+        loader(data=data, areas=areas, months=months, officer=officer)
     # The month after the sample is open for entry, as on the 1st of March 2015.
     open_returns(_month(data["open_month"]))
     return logins
@@ -123,8 +146,13 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
 
 def _authority_return(authority, month, officer, source) -> MonthlyReturn:
     """The authority's approved return for a month of imported history."""
+    return approved_history_return(authority, month, officer, source)
+
+
+def approved_history_return(area, month, officer, source) -> MonthlyReturn:
+    """An area's (or the authority's) approved return for a month of imported history."""
     approved_at = datetime.combine(add_months(month, 1).replace(day=10), time(12), LONDON)
-    return _sync(MonthlyReturn, {"area": authority, "month": month}, {
+    return _sync(MonthlyReturn, {"area": area, "month": month}, {
         "status": MonthlyReturn.Status.APPROVED,
         "approved_by": officer,
         "approved_at": approved_at,
