@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from scorecard import tasks
 from scorecard.models import CalculationRun, MonthlyReturn, ScorecardResult
+from workforce.validation import FIELDS as STAFFING_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,8 @@ def test_approving_a_return_updates_the_scorecard_without_a_command(
                          f"{prefix}_commentary": "Explained"})
         else:
             data.update({f"{prefix}_numerator": "100", f"{prefix}_commentary": "Explained"})
+    # The sample's returns carry a staffing section (the workforce app): it is submitted too.
+    data.update({f"staffing-{spec.name}": "1" for spec in STAFFING_FIELDS})
     response = client.post(f"/returns/{feb.pk}/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     client.force_login(officer)

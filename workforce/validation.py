@@ -1,0 +1,139 @@
+"""Checks on the staffing figures a team manager typed, one small named rule each.
+
+Like `scorecard.validation`: every rule takes the typed section and returns
+findings with a code, a message and the field it concerns; no ORM. A hard
+finding stops the whole return being saved, so nothing is half-saved.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from scorecard.validation import HARD, Finding
+
+LIMIT = Decimal(1_000_000)  # every column holds at least six digits before the point
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str  # as the form shows it
+    noun: str  # as a message names it, mid-sentence
+    places: int
+
+
+FIELDS = [
+    FieldSpec("fte_in_post", "Qualified social workers in post (FTE)",
+              "FTE of qualified social workers in post", 2),
+    FieldSpec("establishment_fte", "Establishment (FTE)", "establishment FTE", 2),
+    FieldSpec("vacancies_fte", "Vacancies (FTE)", "vacancies FTE", 2),
+    FieldSpec("agency_fte", "Agency qualified social workers (FTE)", "agency FTE", 2),
+    FieldSpec("starters_fte", "Starters in the month (FTE)", "starters FTE", 2),
+    FieldSpec("leavers_fte", "Leavers in the month (FTE)", "leavers FTE", 2),
+    FieldSpec("days_available", "Working days available", "working days available", 2),
+    FieldSpec("days_lost", "Working days lost to sickness", "working days lost to sickness", 2),
+    FieldSpec("open_cases", "Open cases held by qualified social workers",
+              "number of open cases", 0),
+]
+BY_NAME = {spec.name: spec for spec in FIELDS}
+
+
+@dataclass
+class StaffingEntry:
+    """The staffing section as typed: field name -> text."""
+
+    typed: dict[str, str]
+    parsed: dict[str, Decimal] = field(default_factory=dict)  # filled by `parse`
+
+    def text(self, name: str) -> str:
+        return (self.typed.get(name) or "").strip().replace(",", "")
+
+
+# --- hard errors -----------------------------------------------------------
+
+def parse(entry: StaffingEntry) -> list[Finding]:
+    """Not a number, negative, too many decimals or digits. Fills `entry.parsed`."""
+    findings = []
+    for spec in FIELDS:
+        text = entry.text(spec.name)
+        if not text:
+            continue
+        example = "like 12" if spec.places == 0 else "like 12 or 12.5"
+        try:
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            findings.append(Finding("not_a_number", f"Enter the {spec.noun} as a number, "
+                                    f"{example}", spec.name, HARD))
+            continue
+        if number < 0:
+            findings.append(Finding("negative", f"The {spec.noun} cannot be negative",
+                                    spec.name, HARD))
+        elif number != number.quantize(Decimal(1).scaleb(-spec.places)):
+            allowed = ("a whole number" if spec.places == 0
+                       else f"a number with no more than {spec.places} decimal places")
+            findings.append(Finding("too_many_decimals", f"Enter the {spec.noun} as {allowed}",
+                                    spec.name, HARD))
+        elif number >= LIMIT:
+            findings.append(Finding("too_many_digits",
+                                    f"The {spec.noun} must be less than 1,000,000",
+                                    spec.name, HARD))
+        else:
+            entry.parsed[spec.name] = number
+    return findings
+
+
+def days_lost_within_available(entry: StaffingEntry) -> list[Finding]:
+    lost, available = entry.parsed.get("days_lost"), entry.parsed.get("days_available")
+    if lost is not None and available is not None and lost > available:
+        return [Finding("days_lost_above_available",
+                        "The working days lost to sickness cannot be more than the working "
+                        "days available", "days_lost", HARD)]
+    return []
+
+
+def leavers_within_headcount_and_starters(entry: StaffingEntry) -> list[Finding]:
+    leavers = entry.parsed.get("leavers_fte")
+    in_post, starters = entry.parsed.get("fte_in_post"), entry.parsed.get("starters_fte")
+    if None not in (leavers, in_post, starters) and leavers > in_post + starters:
+        return [Finding("leavers_above_headcount",
+                        "The leavers FTE cannot be more than the FTE in post plus the starters "
+                        "FTE", "leavers_fte", HARD)]
+    return []
+
+
+def vacancies_within_establishment(entry: StaffingEntry) -> list[Finding]:
+    vacancies, establishment = entry.parsed.get("vacancies_fte"), entry.parsed.get(
+        "establishment_fte")
+    if vacancies is not None and establishment is not None and vacancies > establishment:
+        return [Finding("vacancies_above_establishment",
+                        "The vacancies FTE cannot be more than the establishment FTE",
+                        "vacancies_fte", HARD)]
+    return []
+
+
+def complete_on_submit(entry: StaffingEntry) -> list[Finding]:
+    return [
+        Finding("missing", f"Enter the {spec.noun} before you submit (0 if there are none)",
+                spec.name, HARD)
+        for spec in FIELDS
+        if spec.name not in entry.parsed and not entry.text(spec.name)
+    ]
+
+
+RULES: list[Callable[[StaffingEntry], list[Finding]]] = [
+    days_lost_within_available, leavers_within_headcount_and_starters,
+    vacancies_within_establishment,
+]
+
+
+def check(entry: StaffingEntry, *, submitting: bool) -> list[Finding]:
+    """Every finding for the section. A draft may leave figures blank; a
+    submitted return needs them all."""
+    findings = parse(entry)
+    for rule in RULES:
+        findings += rule(entry)
+    if submitting:
+        findings += complete_on_submit(entry)
+    return findings
