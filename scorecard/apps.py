@@ -8,6 +8,7 @@ class ScorecardConfig(AppConfig):
     verbose_name = "Scorecard"
 
     def ready(self):
-        from . import roles
+        from . import roles, security
 
         post_migrate.connect(roles.create_role_groups, dispatch_uid="scorecard_role_groups")
+        security.connect_signals()

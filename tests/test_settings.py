@@ -30,6 +30,15 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     assert "no issues" in result.stdout
 
 
+def test_the_only_check_silenced_is_axes_lockout_by_username_on_purpose():
+    # axes.W006 wants the address among the lockout parameters; a council office
+    # shares one address, so lockout is by username alone (tests/test_security.py).
+    assert settings.SILENCED_SYSTEM_CHECKS == ["axes.W006"]
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert "(1 silenced)" in result.stdout
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
@@ -43,3 +52,4 @@ def test_time_zone_is_london_and_aware():
 
 def test_every_page_requires_login_unless_it_opts_out():
     assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
+
