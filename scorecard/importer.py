@@ -625,6 +625,10 @@ def _read_cells(number: int, cells: list[str], columns: list[Column]) -> Reading
                         raise CellError(f"'{due_text}' is not a month (e.g. Jan 2016)")
                 value = _stored(parse_number(text, allow_not_applicable=False), where,
                                 reading.warnings).value
+                if value is not None and due is None:
+                    raise CellError("no date for the long-term target. Head the column with "
+                                    "the month (e.g. Jan-16) or write it in the cell, e.g. "
+                                    "'100 by Jan 2016'")
                 if value is not None:
                     reading.long_term = (value, due)
         except CellError as error:
@@ -772,7 +776,9 @@ def _baseline_date(column: Column, months: list[date]) -> tuple[date | None, str
 
 def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None:
     columns = table.columns
-    anchors = [c.index for c in columns if c.kind in ANCHORS]
+    # Merged month cells shift what lies right of the months: those columns anchor.
+    last_month = max((c.index for c in columns if c.kind == MONTH), default=len(columns))
+    anchors = [c.index for c in columns if c.kind in ANCHORS and c.index > last_month]
 
     def anchored(cells):
         return any(i < len(cells) and cells[i] for i in anchors)
@@ -823,7 +829,7 @@ def _read_row(number, cells, table, most_anchored, anchored, parsed) -> Reading 
     has_months = any(columns[i].kind == MONTH and cells[i]
                      for i in range(1, min(len(cells), width)))
     suspect = short and has_months and not anchored(cells) and (
-        straight.errors or most_anchored)
+        bool(straight.errors) or most_anchored)
     if not suspect:
         for message in straight.warnings:
             parsed.warn(number, message)
@@ -841,7 +847,7 @@ def _read_row(number, cells, table, most_anchored, anchored, parsed) -> Reading 
         if latest and not reading.outturn.blank and not latest[1].same_as(reading.outturn):
             continue  # the right-hand columns would contradict the months
         valid.append((index, realigned, reading))
-    if len(valid) == 1:
+    if straight.errors and len(valid) == 1:
         index, realigned, reading = valid[0]
         span = [c.month for c in columns[index: index + width - len(cells) + 1]]
         after = [f"{cells[j]} as {columns[j + width - len(cells)].month:%B %Y}"
@@ -857,11 +863,18 @@ def _read_row(number, cells, table, most_anchored, anchored, parsed) -> Reading 
         for message in reading.warnings:
             parsed.warn(number, message)
         return reading
-    why = ("more than one reading is possible" if valid else
-           "no single merged cell explains the missing cells")
+    if not valid:
+        # Not explained by a merged cell: the row reads as it stands, errors and all.
+        for message in straight.warnings:
+            parsed.warn(number, message)
+        for message in straight.errors:
+            parsed.error(number, message)
+        return straight if not straight.errors else None
+    why = ("it reads both as it stands and as shifted by a merged cell"
+           if not straight.errors else "more than one reading is possible")
     parsed.error(number, (
         f"Row {number} '{_short(title)}': {len(cells) - 1} cells instead of {width - 1}, so "
-        f"its figures do not line up with the headings ({why}). Nothing is imported from "
+        f"its figures may not line up with the headings ({why}). Nothing is imported from "
         "this row: unmerge its cells so each month has its own cell, and upload it again."))
     return None
 
@@ -898,15 +911,9 @@ def _row_facts(number, measure, reading, table, first, current, parsed) -> None:
                                  f"Row {number}, {letter[TARGET].name}", current_month=current))
     if reading.long_term is not None and first is not None:
         value, due = reading.long_term
-        column = letter[LONG_TERM]
-        if due is None:
-            parsed.error(number, f"Row {number}, {column.name}: no date for the long-term "
-                                 "target. Head the column with the month (e.g. Jan-16) or "
-                                 "write it in the cell, e.g. '100 by Jan 2016'.")
-        else:
-            parsed.facts.append(Fact(LONG_TERM, measure.pk, (first,), Figure(value), number,
-                                     f"Row {number}, {column.name}", due=due,
-                                     current_month=current))
+        parsed.facts.append(Fact(LONG_TERM, measure.pk, (first,), Figure(value), number,
+                                 f"Row {number}, {letter[LONG_TERM].name}", due=due,
+                                 current_month=current))
     shown = reading.months.get(current, Figure()) if current else Figure()
     if not reading.outturn.blank and not shown.same_as(reading.outturn) and current:
         parsed.warn(number, (
