@@ -10,6 +10,7 @@ NAVIGATION = [
     ("Completeness", "completeness", "scorecard.approve_monthlyreturn"),
     ("RAG summary", "summary", "scorecard.view_scorecard"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
+    ("Workforce", "workforce", "scorecard.view_scorecard"),
     ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),
     ("Import", "import", "scorecard.import_scorecard"),
 ]

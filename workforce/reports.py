@@ -1,0 +1,160 @@
+"""The workforce page's figures, read from stored results and approved staffing
+figures only: the engine's ratings and comparisons are shown as stored, never
+worked out again here. A fixed number of queries whatever the number of teams
+and months."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from scorecard import aggregation, engine, formatting, selectors
+from scorecard.models import Benchmark, CalculationRun, Measure, ScorecardResult, ServiceArea
+
+from . import measures
+from .models import FIGURE_FIELDS
+from .selectors import approved_staffing
+
+TREND_MONTHS = 12
+STAFFING_COLUMNS = ["fte_in_post", "vacancies_fte", "agency_fte"]
+
+
+@dataclass(repr=False)  # django-tables2 formats records in messages: keep that cheap
+class WorkforceRow:
+    area: ServiceArea
+    label: str
+    staffing: dict  # field -> Decimal | None: the approved figures (totals for the authority)
+    results: dict  # measure code -> ScorecardResult
+
+    @property
+    def is_authority(self):
+        return self.area.parent_id is None
+
+
+@dataclass
+class Trend:
+    area: ServiceArea
+    label: str
+    points: list  # [(month, Decimal | None)]
+
+    @property
+    def has_figures(self):
+        return any(value is not None for _, value in self.points)
+
+
+@dataclass
+class TurnoverLine:
+    area: ServiceArea
+    label: str
+    result: ScorecardResult | None
+
+    @property
+    def rating_tag(self):
+        return formatting.rating_tag(self.result.rating if self.result else "none")
+
+
+@dataclass
+class WorkforcePage:
+    month: date
+    months: list[date]  # the months there are results for, newest first
+    measures: dict  # code -> Measure
+    rows: list[WorkforceRow]
+    trend_months: list[date]
+    headcount: list[Trend]
+    sickness: list[Trend]
+    turnover: list[TurnoverLine]
+    turnover_benchmark: Benchmark | None
+    teams_approved: int
+    teams_shown: int
+    run: CalculationRun | None
+    authority: ServiceArea | None = None
+
+    @property
+    def turnover_measure(self):
+        return self.measures.get(measures.TURNOVER)
+
+
+def authority_label(area: ServiceArea) -> str:
+    return f"Qualified social workers, all teams ({area.name})"
+
+
+def workforce_months() -> list[date]:
+    """The months the engine has stored workforce results for, newest first."""
+    return list(ScorecardResult.objects.filter(measure__code__in=measures.CODES)
+                .order_by("-month").values_list("month", flat=True).distinct())
+
+
+def default_month(months: list[date]) -> date | None:
+    """The newest month with a workforce figure or approved staffing; else the newest."""
+    with_figures = (ScorecardResult.objects.filter(measure__code__in=measures.CODES,
+                                                   value__isnull=False)
+                    .order_by("-month").values_list("month", flat=True).first())
+    return with_figures or (months[0] if months else None)
+
+
+def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforcePage:
+    areas = list(selectors.scorecard_areas_for_user(user).filter(active=True).order_by("order"))
+    teams = [area for area in areas if area.parent_id is not None]
+    authority = next((area for area in areas if area.parent_id is None), None)
+    first = aggregation.add_months(month, -(TREND_MONTHS - 1))
+    trend_months = [aggregation.add_months(first, i) for i in range(TREND_MONTHS)]
+
+    found = {m.code: m for m in Measure.objects.filter(code__in=measures.CODES, active=True)}
+    results = {}
+    for result in ScorecardResult.objects.filter(
+            measure__code__in=measures.CODES, area__in=areas, month__gte=first,
+            month__lte=month).select_related("measure"):
+        results[(result.measure.code, result.area_id, result.month)] = result
+    staffing = {
+        (row["monthly_return__area_id"], row["monthly_return__month"]): row
+        for row in approved_staffing(teams, first, month).values(
+            "monthly_return__area_id", "monthly_return__month", *FIGURE_FIELDS)
+    }
+
+    def results_for(area):
+        return {code: results.get((code, area.pk, month)) for code in found}
+
+    rows = [WorkforceRow(area, area.name, staffing.get((area.pk, month), {}), results_for(area))
+            for area in teams]
+    if authority is not None:
+        # Totals over every team's approved figures (a team manager sees only the
+        # totals of the teams they do not manage, as on the authority's scorecard).
+        totals = approved_staffing(ServiceArea.objects.filter(parent__isnull=False), month,
+                                   month).aggregate(
+            **{name: Sum(name) for name in STAFFING_COLUMNS})
+        rows.append(WorkforceRow(authority, authority_label(authority), totals,
+                                 results_for(authority)))
+
+    def label(area):
+        return authority_label(area) if area.parent_id is None else area.name
+
+    def trend(area, value_of):
+        return Trend(area, label(area), [(m, value_of(area, m)) for m in trend_months])
+
+    headcount = [trend(area, lambda a, m: staffing.get((a.pk, m), {}).get("fte_in_post"))
+                 for area in teams]
+    sickness = [trend(area, lambda a, m: _value(results.get((measures.SICKNESS, a.pk, m))))
+                for area in [*teams, *([authority] if authority else [])]]
+    # The staff group across all teams, then any team with a turnover of its own.
+    turnover = [line for area in [*([authority] if authority else []), *teams]
+                if (line := TurnoverLine(area, label(area),
+                                         results.get((measures.TURNOVER, area.pk, month))))
+                and (area.parent_id is None or _value(line.result) is not None)]
+
+    turnover_benchmark = (Benchmark.objects.filter(
+        measure__code=measures.TURNOVER, comparator=Benchmark.Comparator.STAT_NEIGHBOURS,
+        year__lte=month.year).order_by("-year").first())
+    approved_count = sum(1 for area in teams if (area.pk, month) in staffing)
+    return WorkforcePage(
+        month=month, months=months, measures=found, rows=rows, trend_months=trend_months,
+        headcount=headcount, sickness=sickness, turnover=turnover,
+        turnover_benchmark=turnover_benchmark, teams_approved=approved_count,
+        teams_shown=len(teams), run=engine.latest_successful_run(), authority=authority,
+    )
+
+
+def _value(result: ScorecardResult | None) -> Decimal | None:
+    if result is None or result.not_applicable:
+        return None
+    return result.value

@@ -1,0 +1,83 @@
+"""The workforce page: staffing by team for a month, trends, turnover against
+the statistical neighbours; CSV and XLSX of the table. Reads stored results and
+approved staffing figures only."""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404, HttpResponse
+from django.views.generic import TemplateView
+
+from scorecard import exports, formatting, opening
+
+from . import charts, measures, reports
+from .tables import WorkforceTable, fte
+
+
+class WorkforceView(PermissionRequiredMixin, TemplateView):
+    permission_required = "scorecard.view_scorecard"
+    template_name = "workforce/workforce.html"
+
+    def get(self, request, *args, **kwargs):
+        months = reports.workforce_months()
+        month = self.chosen_month(months)
+        context = {"months": months, "month": month}
+        if month is not None:
+            page = reports.build_workforce_page(user=request.user, month=month, months=months)
+            table = WorkforceTable(page)
+            export_format = request.GET.get("export")
+            if export_format:
+                return self.export(table, month, export_format)
+            context.update(page=page, table=table, **self.charts(page))
+        elif request.GET.get("export"):
+            raise Http404("Nothing to export")
+        return self.render_to_response(self.get_context_data(**context))
+
+    def chosen_month(self, months):
+        text = self.request.GET.get("month")
+        if not text:
+            return reports.default_month(months)
+        try:
+            month = opening.parse_month(text)
+        except ValueError as error:
+            raise Http404("No such month") from error
+        if month not in months:
+            raise Http404("No workforce figures for that month")
+        return month
+
+    def export(self, table, month, export_format):
+        if export_format not in exports.CONTENT_TYPES:
+            raise Http404("No such export")
+        response = HttpResponse(exports.export_table(table, export_format),
+                                content_type=exports.CONTENT_TYPES[export_format])
+        response["Content-Disposition"] = (
+            f'attachment; filename="workforce-{month:%Y-%m}.{export_format}"')
+        return response
+
+    def charts(self, page):
+        sickness_measure = page.measures.get(measures.SICKNESS)
+        places = sickness_measure.decimal_places if sickness_measure else 1
+        headcount = [
+            (trend, charts.line_chart(
+                chart_id=f"headcount-{trend.area.slug}", points=trend.points, text=fte,
+                title=f"{trend.label}: qualified social workers in post (FTE), "
+                      f"{page.trend_months[0]:%B %Y} to {page.month:%B %Y}"))
+            for trend in page.headcount]
+        sickness = [
+            (trend, charts.line_chart(
+                chart_id=f"sickness-{trend.area.slug}", points=trend.points,
+                text=lambda value: f"{formatting.number(value, places)}%",
+                title=f"{trend.label}: sickness rate, "
+                      f"{page.trend_months[0]:%B %Y} to {page.month:%B %Y}"))
+            for trend in page.sickness]
+        turnover_measure = page.turnover_measure
+        bars = [(line.label, line.result.value, False)
+                for line in page.turnover if line.result and line.result.value is not None]
+        if bars and page.turnover_benchmark is not None:
+            bars.append((f"Statistical neighbours ({page.turnover_benchmark.year})",
+                         page.turnover_benchmark.value, True))
+        turnover_chart = charts.bar_chart(
+            chart_id="turnover", bars=bars, suffix="%",
+            places=turnover_measure.decimal_places if turnover_measure else 1,
+            title=f"Turnover of qualified social workers in the 12 months to "
+                  f"{page.month:%B %Y} against the statistical neighbours") if bars else ""
+        return {"headcount_charts": headcount, "sickness_charts": sickness,
+                "turnover_chart": turnover_chart, "sickness_places": places}
