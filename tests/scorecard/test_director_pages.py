@@ -216,3 +216,16 @@ def test_benchmark_120_measures_over_12_months(client, capsys):
         print(f"\nscorecard page, 120 measures x 12 months: median {warm:.1f} ms "
               f"(cached table), {cold:.1f} ms (rendered afresh)")
     assert Measure.objects.count() == 120
+
+
+def test_exported_text_is_never_run_as_a_spreadsheet_formula(director_client):
+    from scorecard.exports import neutralised
+
+    assert neutralised("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert neutralised("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralised("-1.5") == "-1.5" and neutralised("31.0") == "31.0"
+    Measure.objects.filter(code="referrals").update(title="=1+1 referrals")
+    cache.clear()
+    response = director_client.get("/scorecard/?group=referrals&export=csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["Measure"] == "'=1+1 referrals"
