@@ -176,7 +176,13 @@ class ReturnDetailView(ReturnsAccessMixin, View):
 
 
 class ReturnTransitionView(ReturnDetailView):
-    """Approve, return (with a reason) or reopen (with a reason)."""
+    """Approve, return (with a reason) or reopen (with a reason): performance
+    officers only, so nobody else learns here whether a return exists."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.is_approver(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, pk):
         return redirect("return-detail", pk=self.get_return().pk)

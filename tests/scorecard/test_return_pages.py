@@ -50,13 +50,15 @@ def test_my_returns_lists_only_the_managers_own_areas(client, team_manager, feb_
     assert "Due" in response.content.decode()
 
 
-@pytest.mark.parametrize("url_name", ["return-detail", "return-transition"])
-def test_another_areas_return_is_not_found_whatever_the_url(client, other_team_manager,
-                                                            feb_return, url_name):
+@pytest.mark.parametrize("url_name, refused", [("return-detail", 404),
+                                               ("return-transition", 403)])
+def test_another_areas_return_cannot_be_reached_whatever_the_url(client, other_team_manager,
+                                                                 feb_return, url_name, refused):
     client.force_login(other_team_manager)
     url = reverse(url_name, args=[feb_return.pk])
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"version": 1, "action": "approve"}).status_code == 404
+    assert client.get(url).status_code == refused
+    assert client.post(url, {"version": 1, "action": "approve"}).status_code == refused
+    assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "draft"
 
 
 def test_directors_cannot_reach_entry_or_approval(client, director, feb_return):
