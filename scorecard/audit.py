@@ -63,31 +63,63 @@ def timeline(monthly_return: MonthlyReturn) -> list[TimelineEntry]:
         ReturnValue.pgh_event_model.objects.filter(monthly_return_id=monthly_return.pk)
         .select_related("pgh_context").order_by("pgh_id")
     )
+    section_events = [
+        (section, list(section.model.pgh_event_model.objects.filter(
+            monthly_return_id=monthly_return.pk).select_related("pgh_context").order_by("pgh_id")))
+        for section in _sections
+    ]
+    everything = return_events + value_events + [e for _, events in section_events
+                                                 for e in events]
     titles = dict(Measure.objects.values_list("pk", "title"))
     users = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(
-        pk__in={e.pgh_context.metadata.get("user") for e in return_events + value_events
+        pk__in={e.pgh_context.metadata.get("user") for e in everything
                 if e.pgh_context and e.pgh_context.metadata.get("user")})}
     entries = []
-    entries += _entries(return_events, RETURN_FIELDS, lambda e: "Return", users,
-                        key=lambda e: e.pgh_obj_id)
+    entries += _entries(return_events, RETURN_FIELDS, lambda e: "Return", users)
     entries += _entries(value_events, FIGURE_FIELDS, lambda e: titles.get(e.measure_id, ""),
-                        users, key=lambda e: e.pgh_obj_id)
+                        users)
+    for section, events in section_events:
+        entries += _entries(events, section.fields, lambda e, s=section: s.subject, users,
+                            labels=section.labels)
     entries.sort(key=lambda entry: entry.when)
     return entries
 
 
-def _entries(events, fields, subject, users, key):
+@dataclass(frozen=True)
+class AuditedSection:
+    """Another app's part of a return (a pghistory-tracked model with a
+    `monthly_return` foreign key), shown in the return's timeline."""
+
+    model: type
+    fields: tuple
+    subject: str
+    labels: dict
+
+
+_sections: list[AuditedSection] = []
+
+
+def register_audited_section(model, *, fields, subject: str) -> None:
+    if any(section.model is model for section in _sections):
+        return
+    labels = {name: str(model._meta.get_field(name).verbose_name) for name in fields}
+    _sections.append(AuditedSection(model, tuple(fields), subject, labels))
+
+
+def _entries(events, fields, subject, users, labels=None):
     previous = {}
     result = []
+    labels = labels or {}
     for event in events:
-        before = previous.get(key(event))
+        before = previous.get(event.pgh_obj_id)
         changes = [
-            Change(name, getattr(before, name) if before else None, getattr(event, name))
+            Change(labels.get(name, name), getattr(before, name) if before else None,
+                   getattr(event, name))
             for name in fields
             if (getattr(before, name) if before else None) != getattr(event, name)
             and not (before is None and getattr(event, name) in (None, ""))
         ]
-        previous[key(event)] = event
+        previous[event.pgh_obj_id] = event
         meta = event.pgh_context.metadata if event.pgh_context else {}
         if not changes and event.pgh_label != "delete":
             continue

@@ -1,0 +1,20 @@
+from datetime import date
+
+import pytest
+
+from scorecard import audit
+from tests import factories
+from workforce.models import Staffing
+
+
+@pytest.mark.django_db(transaction=True)  # each change commits, as each request does
+def test_staffing_changes_appear_in_the_returns_timeline_with_old_and_new(area):
+    monthly_return = factories.monthly_return(area, date(2015, 2, 1))
+    staffing = Staffing.objects.create(monthly_return=monthly_return, fte_in_post=27)
+    staffing.fte_in_post = 31
+    staffing.save()
+    changes = [(e.subject, c.field, str(c.old), str(c.new))
+               for e in audit.timeline(monthly_return) for c in e.changes]
+    label = str(Staffing._meta.get_field("fte_in_post").verbose_name)
+    assert ("Staffing", label, "None", "27.00") in changes
+    assert ("Staffing", label, "27.00", "31.00") in changes
