@@ -13,10 +13,11 @@ def is_small(count: Decimal | None, threshold: int) -> bool:
     return count is not None and 0 < count < threshold
 
 
-def suppressed(*, is_authority: bool, unit: str, entry: str, value: Decimal | None,
-               numerator: Decimal | None, denominator: Decimal | None,
-               threshold: int) -> bool:
-    if is_authority:
+def suppressed(*, is_authority: bool, about_children: bool, unit: str, entry: str,
+               value: Decimal | None, numerator: Decimal | None,
+               denominator: Decimal | None, threshold: int) -> bool:
+    """`about_children`: whether the measure counts children (staffing figures do not)."""
+    if is_authority or not about_children:
         return False
     if unit == "count":
         return is_small(value, threshold)

@@ -97,7 +97,9 @@ def last_12_months(month: date) -> list[date]:
 def mark_small_numbers(result: ScorecardResult, measure: Measure, area: ServiceArea):
     """Set `result.suppressed`: the pages and exports show 'c' for it."""
     result.suppressed = disclosure.suppressed(
-        is_authority=area.parent_id is None, unit=measure.unit, entry=measure.entry,
+        is_authority=area.parent_id is None,
+        about_children=measure.group != Measure.Group.WORKFORCE,
+        unit=measure.unit, entry=measure.entry,
         value=result.value, numerator=result.numerator, denominator=result.denominator,
         threshold=settings.SMALL_NUMBER_THRESHOLD)
     return result
