@@ -16,15 +16,15 @@ FEB = date(2015, 2, 1)
 
 
 def test_the_rule():
-    small = dict(is_authority=False, about_children=True, unit="count", entry="count", value=3, numerator=3,
-                 denominator=None, threshold=5)
+    small = dict(is_authority=False, about_children=True, unit="count", entry="count",
+                 value=3, numerator=3, denominator=None, threshold=5)
     assert disclosure.suppressed(**small)
     assert not disclosure.suppressed(**{**small, "is_authority": True})
     assert not disclosure.suppressed(**{**small, "value": 5})
     assert not disclosure.suppressed(**{**small, "value": 0})  # none is not a child
     assert not disclosure.suppressed(**{**small, "about_children": False})  # staffing
-    ratio = dict(is_authority=False, about_children=True, unit="percent", entry="ratio", value=75, numerator=3,
-                 denominator=4, threshold=5)
+    ratio = dict(is_authority=False, about_children=True, unit="percent", entry="ratio",
+                 value=75, numerator=3, denominator=4, threshold=5)
     assert disclosure.suppressed(**ratio)
     assert not disclosure.suppressed(**{**ratio, "numerator": 30, "denominator": 40})
 
