@@ -82,3 +82,22 @@ def test_the_scorecard_filters_never_fail(client, sample, django_user_model, par
     client.force_login(django_user_model.objects.get(username="director"))
     response = client.get("/scorecard/", params)
     assert response.status_code in (200, 404)
+
+
+@FUZZ
+@given(content=st.one_of(st.binary(max_size=2000),
+                         st.text(max_size=2000).map(lambda t: t.encode("utf-8")),
+                         st.sampled_from([b"", b"\xff\xfe\x00", b"PK\x03\x04broken",
+                                          b"Success Measure\tApr 2014\n% repeat referrals\tx"])),
+       name=st.sampled_from(["scorecard.txt", "scorecard.csv", "scorecard.xlsx", "x.exe"]))
+def test_the_import_never_fails_and_a_refused_file_writes_nothing(
+        client, sample, django_user_model, content, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(django_user_model.objects.get(username="officer"))
+    before = MonthlyReturn.objects.count(), ReturnValue.objects.count()
+    response = client.post("/import/", {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code in (200, 400)
+    assert (MonthlyReturn.objects.count(), ReturnValue.objects.count()) == before
+    if response.status_code == 400:
+        assert "There is a problem" in response.content.decode()
