@@ -200,7 +200,8 @@ class Summary:
                    for _, items in self.groups for item in items)
 
 
-def build_summary(*, area: ServiceArea, month: date) -> Summary:
+def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
+    """`visible_areas`: the areas whose commentary this user may read."""
     previous_month = aggregation.add_months(month, -1)
     measures = list(Measure.objects.filter(active=True))
     results = {
@@ -208,7 +209,9 @@ def build_summary(*, area: ServiceArea, month: date) -> Summary:
         for r in ScorecardResult.objects.filter(area=area, month__in=[month, previous_month])
     }
     commentary = defaultdict(list)
-    for value in (ReturnValue.objects.filter(monthly_return__month=month)
+    for value in (ReturnValue.objects.filter(
+                      monthly_return__month=month, monthly_return__area__in=visible_areas,
+                      monthly_return__status=MonthlyReturn.Status.APPROVED)
                   .exclude(commentary="").select_related("monthly_return__area")
                   .order_by("monthly_return__area__order")):
         commentary[value.measure_id].append((value.monthly_return.area.name, value.commentary))
@@ -275,6 +278,7 @@ def build_measure_detail(*, measure: Measure, area: ServiceArea, month: date,
         for value in ReturnValue.objects.filter(
             measure=measure, monthly_return__area_id__in=area_ids,
             monthly_return__month__lte=month,
+            monthly_return__status=MonthlyReturn.Status.APPROVED,
         ).exclude(commentary="").select_related("monthly_return__area")
         .order_by("-monthly_return__month", "monthly_return__area__order")[:50]
     ]

@@ -71,34 +71,49 @@ def _places_allowed(entry: Entry, name: str) -> int:
 
 # --- hard errors -----------------------------------------------------------
 
+NOT_A_NUMBER, NEGATIVE, TOO_MANY_DIGITS, TOO_MANY_DECIMALS = (
+    "not_a_number", "negative", "too_many_digits", "too_many_decimals")
+
+
+def read_number(text: str, *, places: int, integer_digits: int) -> tuple[Decimal | None, str]:
+    """What a person typed as a non-negative number: (the number, "") or (None, the
+    problem's code). Thousands separators and spaces around it are allowed."""
+    text = text.strip().replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None, NOT_A_NUMBER
+    if not number.is_finite():
+        return None, NOT_A_NUMBER
+    if number < 0:
+        return None, NEGATIVE
+    if number and number.adjusted() >= integer_digits:  # checked before any rounding
+        return None, TOO_MANY_DIGITS
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        return None, TOO_MANY_DECIMALS
+    return number, ""
+
+
 def parse(entry: Entry) -> list[Finding]:
     """Not a number, negative, too many decimals or digits. Fills `entry.parsed`."""
     findings = []
     for name in entry.fields():
-        text = getattr(entry, name).strip().replace(",", "")
+        text = getattr(entry, name)
+        if not text.strip():
+            continue
         label = name if entry.measure.entry == "ratio" else "figure"
-        if not text:
-            continue
-        try:
-            number = Decimal(text)
-            if not number.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            findings.append(Finding("not_a_number", f"Enter the {label} as a number, like 12"
-                                    f"{'' if _places_allowed(entry, name) == 0 else ' or 12.5'}",
-                                    name, HARD))
-            continue
         places = _places_allowed(entry, name)
-        if number < 0:
-            findings.append(Finding("negative", f"The {label} cannot be negative", name, HARD))
-        elif -number.as_tuple().exponent > places and number != number.quantize(
-                Decimal(1).scaleb(-places)):
-            allowed = "a whole number" if places == 0 else f"no more than {places} decimal places"
-            findings.append(Finding("too_many_decimals", f"Enter the {label} as {allowed}",
-                                    name, HARD))
-        elif abs(number).adjusted() >= MAX_INTEGER_DIGITS:
-            findings.append(Finding("too_many_digits",
-                                    f"The {label} must be less than 10,000,000,000", name, HARD))
+        number, problem = read_number(text, places=places, integer_digits=MAX_INTEGER_DIGITS)
+        message = {
+            NOT_A_NUMBER: f"Enter the {label} as a number, like 12"
+                          f"{'' if places == 0 else ' or 12.5'}",
+            NEGATIVE: f"The {label} cannot be negative",
+            TOO_MANY_DIGITS: f"The {label} must be less than 10,000,000,000",
+            TOO_MANY_DECIMALS: f"Enter the {label} as " + (
+                "a whole number" if places == 0 else f"no more than {places} decimal places"),
+        }.get(problem)
+        if message:
+            findings.append(Finding(problem, message, name, HARD))
         else:
             entry.parsed[name] = number
     return findings

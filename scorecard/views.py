@@ -126,7 +126,9 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
             month = parse_month(self.request.GET["month"])
         context["months"] = months
         if month is not None:
-            context["summary"] = reports.build_summary(area=selectors.authority(), month=month)
+            context["summary"] = reports.build_summary(
+                area=selectors.authority(), month=month,
+                visible_areas=selectors.scorecard_areas_for_user(self.request.user))
         return context
 
 
@@ -138,11 +140,10 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         measure = get_object_or_404(Measure, code=self.kwargs["code"], active=True)
         areas = selectors.scorecard_areas_for_user(self.request.user)
-        area_id = self.request.GET.get("area")
-        area = (get_object_or_404(areas, pk=area_id) if area_id and area_id.isdigit()
-                else selectors.authority())
-        if area_id and not area_id.isdigit():
+        area_id = self.request.GET.get("area", "")
+        if area_id and not (area_id.isascii() and area_id.isdigit()):
             raise Http404("No such area")
+        area = get_object_or_404(areas, pk=area_id) if area_id else selectors.authority()
         month = (parse_month(self.request.GET["month"]) if self.request.GET.get("month")
                  else reports.latest_month())
         if month is None:

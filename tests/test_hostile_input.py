@@ -10,7 +10,8 @@ from scorecard.models import MonthlyReturn, ReturnValue
 
 HOSTILE = ["<script>alert(1)</script>", "1e999", "NaN", "-Infinity", "-0", "9" * 60, "0x10",
            "１２", "1_000", " 12 ", "12,5", "1.2.3", "\x00", "'; DROP TABLE x; --", "%",
-           "12%", "", " ", "-1", "3.14159", "1E+3", "١٢"]
+           "12%", "", " ", "-1", "3.14159", "1E+3", "١٢", "9" * 60 + ".5", "1e30", "1e-30",
+           "0.000000000000000000000000000001"]
 values = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60))
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

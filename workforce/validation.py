@@ -7,11 +7,19 @@ finding stops the whole return being saved, so nothing is half-saved.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from scorecard.validation import HARD, Finding
+from scorecard.validation import (
+    HARD,
+    NEGATIVE,
+    NOT_A_NUMBER,
+    TOO_MANY_DECIMALS,
+    TOO_MANY_DIGITS,
+    Finding,
+    read_number,
+)
 
-LIMIT = Decimal(1_000_000)  # every column holds at least six digits before the point
+INTEGER_DIGITS = 6  # every column holds at least six digits before the point
 
 
 @dataclass(frozen=True)
@@ -59,26 +67,17 @@ def parse(entry: StaffingEntry) -> list[Finding]:
         if not text:
             continue
         example = "like 12" if spec.places == 0 else "like 12 or 12.5"
-        try:
-            number = Decimal(text)
-            if not number.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            findings.append(Finding("not_a_number", f"Enter the {spec.noun} as a number, "
-                                    f"{example}", spec.name, HARD))
-            continue
-        if number < 0:
-            findings.append(Finding("negative", f"The {spec.noun} cannot be negative",
-                                    spec.name, HARD))
-        elif number != number.quantize(Decimal(1).scaleb(-spec.places)):
-            allowed = ("a whole number" if spec.places == 0
-                       else f"a number with no more than {spec.places} decimal places")
-            findings.append(Finding("too_many_decimals", f"Enter the {spec.noun} as {allowed}",
-                                    spec.name, HARD))
-        elif number >= LIMIT:
-            findings.append(Finding("too_many_digits",
-                                    f"The {spec.noun} must be less than 1,000,000",
-                                    spec.name, HARD))
+        number, problem = read_number(text, places=spec.places, integer_digits=INTEGER_DIGITS)
+        message = {
+            NOT_A_NUMBER: f"Enter the {spec.noun} as a number, {example}",
+            NEGATIVE: f"The {spec.noun} cannot be negative",
+            TOO_MANY_DIGITS: f"The {spec.noun} must be less than 1,000,000",
+            TOO_MANY_DECIMALS: f"Enter the {spec.noun} as " + (
+                "a whole number" if spec.places == 0
+                else f"a number with no more than {spec.places} decimal places"),
+        }.get(problem)
+        if message:
+            findings.append(Finding(problem, message, spec.name, HARD))
         else:
             entry.parsed[spec.name] = number
     return findings

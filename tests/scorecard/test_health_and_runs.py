@@ -24,7 +24,7 @@ def test_health_is_503_naming_the_part_when_the_last_run_is_too_old(client, samp
     CalculationRun.objects.update(finished_at=timezone.now() - timedelta(hours=27))
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["calculation"].startswith("failing")
+    assert response.json()["calculation"] == "failing"  # the reason goes to the log only
     assert response.json()["database"] == "ok"
 
 
@@ -32,7 +32,7 @@ def test_health_is_503_when_the_broker_does_not_answer(client, sample, settings)
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["broker"].startswith("failing")
+    assert response.json()["broker"] == "failing"
 
 
 def test_health_checks_a_real_broker(client, sample, settings):

@@ -93,3 +93,14 @@ def test_a_figure_that_would_rate_red_needs_a_commentary():
     assert codes(red, submitting=True, severity=v.HARD) == ["would_rate_red"]
     amber = v.Entry(PERCENT, numerator="82", denominator="100", target=D(85))
     assert codes(amber) == []
+
+
+@pytest.mark.parametrize("typed, problem", [
+    ("9" * 60 + ".5", "too_many_digits"), ("1e30", "too_many_digits"),
+    ("1e-30", "too_many_decimals"), ("12.345", "too_many_decimals"), ("-0.5", "negative"),
+    ("١٢", ""), ("1,204", ""), ("0", ""), ("12.30", ""),
+])
+def test_reading_a_number_never_fails_whatever_its_size(typed, problem):
+    number, found = v.read_number(typed, places=2, integer_digits=10)
+    assert found == problem
+    assert (number is None) == bool(problem)
