@@ -117,9 +117,10 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
             _take_lock()
             months = sorted(set(months)) if months is not None else months_to_cover()
             rows = compute(months, run) if months else []
-            if fail_after_rows is not None and len(rows) > fail_after_rows:
-                raise CalculationFailed(f"failure injected after {fail_after_rows} rows")
             ScorecardResult.objects.filter(month__in=months).delete()
+            if fail_after_rows is not None:  # part-way: old rows deleted, some new written
+                ScorecardResult.objects.bulk_create(rows[:fail_after_rows])
+                raise CalculationFailed(f"failure injected after {fail_after_rows} rows")
             ScorecardResult.objects.bulk_create(rows)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED

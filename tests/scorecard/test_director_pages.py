@@ -229,3 +229,24 @@ def test_exported_text_is_never_run_as_a_spreadsheet_formula(director_client):
     response = director_client.get("/scorecard/?group=referrals&export=csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows[0]["Measure"] == "'=1+1 referrals"
+
+
+def test_commentary_shown_is_only_approved_and_only_in_the_readers_scope(
+        client, sample, django_user_model):
+    from scorecard.models import MonthlyReturn, ReturnValue
+
+    jan_authority = MonthlyReturn.objects.get(area__parent__isnull=True, month="2015-01-01")
+    cin_south, _ = MonthlyReturn.objects.get_or_create(
+        area=ServiceArea.objects.get(slug="cin-south"), month=date(2015, 1, 1))
+    referrals = Measure.objects.get(code="repeat-referrals")
+    ReturnValue.objects.create(monthly_return=cin_south, measure=referrals,
+                               commentary="Draft note from CIN South")
+    ReturnValue.objects.filter(monthly_return=jan_authority, measure=referrals).update(
+        commentary="Approved authority note")
+    for username in ("director", "manager"):
+        client.force_login(django_user_model.objects.get(username=username))
+        summary = client.get("/summary/?month=2015-01").content.decode()
+        detail = client.get(reverse("measure-detail", args=["repeat-referrals"])
+                            + "?month=2015-01").content.decode()
+        assert "Approved authority note" in summary and "Approved authority note" in detail
+        assert "Draft note from CIN South" not in summary + detail

@@ -160,6 +160,7 @@ def test_two_runs_over_the_same_data_write_identical_rows(sample):
     assert rows() == first and first
 
 
+@pytest.mark.django_db(transaction=True)  # committed for real, as in production
 def test_a_run_that_fails_part_way_leaves_the_previous_results_untouched(sample):
     before = rows()
     ReturnValue.objects.filter(measure__code="repeat-referrals").update(value=99)
