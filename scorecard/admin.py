@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from .models import (
     Baseline,
@@ -13,6 +14,28 @@ from .models import (
     Target,
     TeamMembership,
 )
+
+
+class RecalculatesOnChange(admin.ModelAdmin):
+    """What figures are rated and compared against: a change here queues a
+    recalculation (after it is committed), so the scorecards follow it."""
+
+    def _recalculate(self):
+        from .tasks import queue_recalculation
+
+        transaction.on_commit(lambda: queue_recalculation(trigger="reference data"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._recalculate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._recalculate()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._recalculate()
 
 
 @admin.register(ServiceArea)
@@ -39,7 +62,7 @@ class BenchmarkInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(RecalculatesOnChange):
     list_display = ["title", "code", "group", "unit", "polarity", "entry", "level",
                     "is_headline", "active", "order"]
     list_filter = ["group", "unit", "polarity", "entry", "level", "is_headline", "active"]
@@ -49,27 +72,27 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(RecalculatesOnChange):
     list_display = ["measure", "kind", "value", "starts", "due"]
     list_filter = ["kind", "measure__group"]
     search_fields = ["measure__title"]
 
 
 @admin.register(Baseline)
-class BaselineAdmin(admin.ModelAdmin):
+class BaselineAdmin(RecalculatesOnChange):
     list_display = ["measure", "label", "value", "date"]
     search_fields = ["measure__title", "label"]
 
 
 @admin.register(Benchmark)
-class BenchmarkAdmin(admin.ModelAdmin):
+class BenchmarkAdmin(RecalculatesOnChange):
     list_display = ["measure", "comparator", "year", "value", "source"]
     list_filter = ["comparator", "year"]
     search_fields = ["measure__title", "source"]
 
 
 @admin.register(Population)
-class PopulationAdmin(admin.ModelAdmin):
+class PopulationAdmin(RecalculatesOnChange):
     list_display = ["area", "year", "children_0_17"]
     list_filter = ["year"]
     search_fields = ["area__name"]
@@ -84,20 +107,41 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 
 class ReturnValueInline(admin.TabularInline):
+    """Figures can be corrected here while a return is open (the change is audited);
+    an approved return is locked, as on its own page."""
+
     model = ReturnValue
     extra = 0
     fields = ["measure", "numerator", "denominator", "value", "not_applicable_reason",
               "commentary"]
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.is_locked)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (obj and obj.is_locked)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_locked)
+
 
 @admin.register(MonthlyReturn)
 class MonthlyReturnAdmin(admin.ModelAdmin):
+    """Status, submission and approval change only through the workflow (the
+    return's own page), never by editing them here."""
+
     list_display = ["area", "month", "status", "submitted_by", "approved_by", "approved_at"]
     list_filter = ["status", "area", "month"]
     search_fields = ["area__name"]
     date_hierarchy = "month"
     inlines = [ReturnValueInline]
-    readonly_fields = ["version", "updated_at", "updated_by"]
+    readonly_fields = ["status", "version", "submitted_by", "submitted_at", "approved_by",
+                       "approved_at", "reason", "source", "updated_at", "updated_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:  # a new return opens as a draft for an area and month
+            return self.readonly_fields
+        return ["area", "month", *self.readonly_fields]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

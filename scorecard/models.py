@@ -39,6 +39,9 @@ class ServiceArea(models.Model):
         return self.parent_id is None
 
 
+# Reference data is audited like the returns: a changed target or tolerance
+# changes ratings, so who changed it, when, old and new are kept.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Measure(models.Model):
     class Group(models.TextChoices):
         REFERRALS = "referrals", "Referrals"
@@ -135,6 +138,7 @@ class Measure(models.Model):
         return self.polarity != self.Polarity.NONE
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Target(models.Model):
     class Kind(models.TextChoices):
         IN_YEAR = "in_year", "In-year target"
@@ -163,6 +167,7 @@ class Target(models.Model):
         return f"{self.measure}: {self.get_kind_display()} {self.value} from {self.starts:%b %Y}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Baseline(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="baselines")
     value = models.DecimalField(**DECIMAL)
@@ -179,6 +184,7 @@ class Baseline(models.Model):
         return f"{self.measure}: {self.label} {self.value}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Benchmark(models.Model):
     class Comparator(models.TextChoices):
         STAT_NEIGHBOURS = "stat_neighbours", "Statistical neighbours"
@@ -206,6 +212,7 @@ class Benchmark(models.Model):
         return f"{self.measure}: {self.get_comparator_display()} {self.year} {self.value}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Population(models.Model):
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="populations")
     year = models.PositiveSmallIntegerField()

@@ -76,3 +76,36 @@ def test_the_scorecard_page_shows_the_seed_ratings_as_words(client, sample, djan
     assert 'rag rag--amber">Amber<' in html
     assert 'rag rag--green">Green<' in html
     assert "23 by Jan 2016" in html
+
+
+def test_the_admin_cannot_bypass_the_workflow(client, sample, django_user_model):
+    from scorecard.models import MonthlyReturn
+
+    client.force_login(django_user_model.objects.get(username="admin"))
+    approved = MonthlyReturn.objects.get(area__parent__isnull=True, month="2015-01-01")
+    page = client.get(f"/admin/scorecard/monthlyreturn/{approved.pk}/change/").content.decode()
+    assert 'name="status"' not in page and 'name="approved_by"' not in page
+    assert 'name="values-0-value"' not in page  # an approved return's figures are locked
+    draft = MonthlyReturn.objects.get(area__slug="first-response", month="2015-02-01")
+    page = client.get(f"/admin/scorecard/monthlyreturn/{draft.pk}/change/").content.decode()
+    assert 'name="values-0-numerator"' in page  # an open return can be corrected (audited)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_target_changed_in_the_admin_is_audited_and_recalculates(client, sample,
+                                                                   django_user_model):
+    from scorecard.models import CalculationRun, ScorecardResult, Target
+
+    officer = django_user_model.objects.get(username="officer")
+    client.force_login(officer)
+    target = Target.objects.get(measure__code="children-seen", kind="in_year")
+    url = f"/admin/scorecard/target/{target.pk}/change/"
+    response = client.post(url, {"measure": target.measure_id, "kind": "in_year",
+                                 "value": "89.0", "starts": "2014-04-01", "due": ""})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert CalculationRun.objects.first().trigger == "reference data"
+    seen = ScorecardResult.objects.get(measure__code="children-seen", area__parent__isnull=True,
+                                       month="2015-01-01")
+    assert (seen.target, seen.rating) == (89, "green")
+    event = Target.pgh_event_model.objects.filter(pgh_obj_id=target.pk).last()
+    assert event.value == 89 and event.pgh_context.metadata["user"] == officer.pk
