@@ -1457,6 +1457,14 @@ def _write(plan: ImportPlan, user) -> None:
                     source=plan.filename[:200], approved_by=user, approved_at=now,
                     updated_by=user)
                 continue
+            if monthly_return.status != MonthlyReturn.Status.APPROVED:
+                # Checked under the row lock: an open return is someone's work in progress
+                # (or was reopened since the preview); the workflow owns it.
+                raise ImportRefused(
+                    f"The authority's return for {month:%B %Y} is "
+                    f"{monthly_return.get_status_display().lower()}: nothing has been "
+                    "imported. Finish it through its own page, or leave that month out of "
+                    "the file.")
             if monthly_return.submitted_by_id == user.pk:
                 raise ImportRefused(f"You submitted the authority's return for {month:%B %Y}: "
                                     "another performance officer must import figures into it.")

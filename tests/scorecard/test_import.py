@@ -566,3 +566,18 @@ def test_the_command_needs_a_user_with_the_import_permission(measures_only, tmp_
 def test_measures_keep_their_aliases_for_the_seeds_spellings(measures_only):
     assert "% assesments completed in 45 days" in Measure.objects.get(
         code="assessments-45-days").aliases.splitlines()
+
+
+def test_a_return_reopened_after_the_preview_is_not_imported_into(sample, importer_user):
+    text = seed_text().replace("31.0%\t\t\t23.4%", "30.0%\t\t\t23.4%", 1)  # January changes
+    the_plan = plan(text, SEED_NAME)
+    assert not the_plan.errors and the_plan.changes
+    january = MonthlyReturn.objects.get(area__parent__isnull=True, month=date(2015, 1, 1))
+    MonthlyReturn.objects.filter(pk=january.pk).update(
+        status=MonthlyReturn.Status.RETURNED, approved_by=None, approved_at=None,
+        reason="Reopened")
+    before = counts()
+    with pytest.raises(importer.ImportRefused):
+        importer.apply_plan(plan=the_plan, user=importer_user)
+    assert counts() == before
+    assert MonthlyReturn.objects.get(pk=january.pk).status == MonthlyReturn.Status.RETURNED
