@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import aggregation, rag
+from . import aggregation, opening, rag
 from .models import (
     Benchmark,
     CalculationRun,
@@ -88,12 +88,6 @@ def months_between(first: date, last: date) -> list[date]:
     return months
 
 
-def last_completed_month(today: date | None = None) -> date:
-    """The month whose returns are the newest due, from the local (London) date."""
-    today = today or timezone.localdate()
-    return aggregation.add_months(today.replace(day=1), -1)
-
-
 def months_to_cover(today: date | None = None) -> list[date]:
     """Every month from the first return to the newest one, but never past the
     last completed month by the local date."""
@@ -101,7 +95,8 @@ def months_to_cover(today: date | None = None) -> list[date]:
     latest = MonthlyReturn.objects.order_by("-month").values_list("month", flat=True).first()
     if first is None:
         return []
-    return months_between(first, min(latest, last_completed_month(today)))
+    last_completed = opening.month_just_ended(today or timezone.localdate())
+    return months_between(first, min(latest, last_completed))
 
 
 def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual",

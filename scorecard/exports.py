@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.http import Http404, HttpResponse
 from django_tables2.export import TableExport
 
 CONTENT_TYPES = {
@@ -35,3 +36,13 @@ def export_table(table, export_format: str) -> bytes | str:
     dataset.headers = headers or None
     dataset.extend(rows)
     return exporter.export()
+
+
+def download(table, export_format: str, name: str) -> HttpResponse:
+    """The table as a file to download: `name` without its extension."""
+    if export_format not in CONTENT_TYPES:
+        raise Http404("No such export")
+    response = HttpResponse(export_table(table, export_format),
+                            content_type=CONTENT_TYPES[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{export_format}"'
+    return response

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -100,12 +100,8 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
         return f"scorecard-table:{run.pk if run else 0}:{area.pk}:{month}:{digest}"
 
     def export(self, filterset, area, month, export_format):
-        table = self.table(filterset, area, month)
-        response = HttpResponse(exports.export_table(table, export_format),
-                                content_type=exports.CONTENT_TYPES[export_format])
-        response["Content-Disposition"] = (
-            f'attachment; filename="scorecard-{area.slug}-{month:%Y-%m}.{export_format}"')
-        return response
+        return exports.download(self.table(filterset, area, month), export_format,
+                                f"scorecard-{area.slug}-{month:%Y-%m}")
 
 
 def render_table(request, table):

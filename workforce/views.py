@@ -3,7 +3,7 @@ the statistical neighbours; CSV and XLSX of the table. Reads stored results and
 approved staffing figures only."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.views.generic import TemplateView
 
 from scorecard import exports, formatting, opening
@@ -44,13 +44,7 @@ class WorkforceView(PermissionRequiredMixin, TemplateView):
         return month
 
     def export(self, table, month, export_format):
-        if export_format not in exports.CONTENT_TYPES:
-            raise Http404("No such export")
-        response = HttpResponse(exports.export_table(table, export_format),
-                                content_type=exports.CONTENT_TYPES[export_format])
-        response["Content-Disposition"] = (
-            f'attachment; filename="workforce-{month:%Y-%m}.{export_format}"')
-        return response
+        return exports.download(table, export_format, f"workforce-{month:%Y-%m}")
 
     def charts(self, page):
         sickness_measure = page.measures.get(measures.SICKNESS)
