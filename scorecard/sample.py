@@ -26,6 +26,7 @@ from .models import (
     TeamMembership,
 )
 from .opening import open_returns
+from .services import save_changed
 
 SAMPLE_FILE = Path(__file__).parent / "data" / "sample.json"
 LONDON = ZoneInfo("Europe/London")
@@ -49,13 +50,8 @@ def _month(text: str) -> date:
 def _sync(model, lookup: dict, values: dict):
     """get_or_create, then save only the fields that differ: a second load writes nothing."""
     instance, created = model.objects.get_or_create(**lookup, defaults=values)
-    if created:
-        return instance
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    if changed:
-        for name in changed:
-            setattr(instance, name, values[name])
-        instance.save(update_fields=changed)
+    if not created:
+        save_changed(instance, values)
     return instance
 
 

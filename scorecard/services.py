@@ -12,6 +12,17 @@ from . import audit, notifications, selectors, validation, workflow
 from .models import MonthlyReturn, ReturnValue
 
 
+def save_changed(instance, values: dict) -> list[str]:
+    """Set and save only the fields whose values differ: an unchanged row writes
+    nothing, so the audit trail records nothing. Returns the fields changed."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if changed:
+        for name in changed:
+            setattr(instance, name, values[name])
+        instance.save(update_fields=changed)
+    return changed
+
+
 class Refused(Exception):
     """The change was not made; the message says why, in words for the user."""
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from scorecard.models import MonthlyReturn
+from scorecard.services import save_changed
 
 from .models import FIGURE_FIELDS, Staffing
 
@@ -22,9 +23,5 @@ def staffing_save(*, monthly_return: MonthlyReturn,
         if all(value is None for value in values.values()):
             return None  # nothing typed, nothing to keep
         return Staffing.objects.create(monthly_return=monthly_return, **values)
-    changed = [name for name, value in values.items() if getattr(staffing, name) != value]
-    if changed:
-        for name in changed:
-            setattr(staffing, name, values[name])
-        staffing.save(update_fields=changed)
+    save_changed(staffing, values)
     return staffing
