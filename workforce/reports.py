@@ -120,7 +120,8 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
     if authority is not None:
         # Totals over every team's approved figures (a team manager sees only the
         # totals of the teams they do not manage, as on the authority's scorecard).
-        totals = approved_staffing(ServiceArea.objects.filter(parent__isnull=False), month,
+        totals = approved_staffing(ServiceArea.objects.filter(parent__isnull=False, active=True),
+                                   month,
                                    month).aggregate(
             **{name: Sum(name) for name in STAFFING_COLUMNS})
         rows.append(WorkforceRow(authority, authority_label(authority), totals,
