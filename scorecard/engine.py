@@ -109,7 +109,7 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
     run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
     try:
         with transaction.atomic():
-            _take_lock()
+            advisory_lock()
             months = sorted(set(months)) if months is not None else months_to_cover()
             rows = compute(months, run) if months else []
             ScorecardResult.objects.filter(month__in=months).delete()
@@ -135,11 +135,12 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
     return run
 
 
-def _take_lock():
-    """Serialise runs: a second run waits for the first to commit, then reads its data."""
+def advisory_lock(key: int = ADVISORY_LOCK_KEY) -> None:
+    """Hold a PostgreSQL advisory lock until the transaction ends: a second holder
+    of the same key waits for the first to commit, then reads its data."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def latest_successful_run() -> CalculationRun | None:

@@ -33,7 +33,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -1413,9 +1413,7 @@ def apply_plan(*, plan: ImportPlan, user) -> ImportResult:
     if plan.parsed is None:
         raise ImportRefused("The plan has no figures to apply.")
     with transaction.atomic(), audit.context(user=user, action="import", source=plan.filename):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+        engine.advisory_lock(IMPORT_LOCK_KEY)
         fresh = Parsed(facts=list(plan.parsed.facts), rag_claims=[], baseline_claims=[])
         check = ImportPlan(plan.filename, plan.sha256, plan.kind, plan.sections)
         _compare(check, fresh)

@@ -187,7 +187,7 @@ def test_two_runs_at_once_cannot_interleave(areas, seen):
 
     def hold_the_lock():
         with transaction.atomic():
-            engine._take_lock()
+            engine.advisory_lock()
             holding.set()
             release.wait(timeout=20)
         connections.close_all()
