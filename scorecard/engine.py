@@ -358,7 +358,7 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
                 not_applicable=bool(figure and figure.not_applicable),
                 target=target,
                 rating=rag.rate(shown(month), target, measure.polarity, measure.tolerance,
-                                measure.tolerance_kind),
+                                measure.tolerance_kind, measure.green_band),
                 against_last_month=rag.direction(
                     shown(month), shown(aggregation.add_months(month, -1)), measure.polarity
                 ),

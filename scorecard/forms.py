@@ -9,6 +9,7 @@ def _rules(measure) -> validation.MeasureRules:
         decimal_places=measure.decimal_places, polarity=measure.polarity,
         tolerance=measure.tolerance, tolerance_kind=measure.tolerance_kind,
         change_threshold_percent=measure.change_threshold_percent,
+        green_band=measure.green_band,
     )
 
 

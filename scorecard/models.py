@@ -91,6 +91,16 @@ class Measure(models.Model):
     tolerance_kind = models.CharField(
         max_length=10, choices=Tolerance.choices, default=Tolerance.POINTS
     )
+    green_band = models.DecimalField(
+        max_digits=8, decimal_places=2, default=0,
+        help_text="A shortfall up to this (in the tolerance's kind) still counts as meeting the "
+                  "target (\"in line with target\"); 0 rates only a met target Green.",
+    )
+    min_denominator = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="Below this many children (the denominator) a percentage is shown but not "
+                  "rated: too few to rate.",
+    )
     change_threshold_percent = models.DecimalField(
         max_digits=6,
         decimal_places=2,
@@ -119,6 +129,9 @@ class Measure(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(tolerance__gte=0), name="measure_tolerance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(green_band__gte=0), name="measure_green_band_not_negative"
             ),
             models.CheckConstraint(
                 condition=Q(change_threshold_percent__gte=0),
@@ -150,6 +163,11 @@ class Target(models.Model):
     starts = models.DateField(help_text="First month the target is in force.")
     due = models.DateField(
         null=True, blank=True, help_text="When a long-term target is to be reached, e.g. Jan 2016."
+    )
+    note = models.CharField(
+        max_length=200, blank=True,
+        help_text="Shown beside the target wherever it appears, e.g. 'Illustrative: the "
+                  "reference gives no target'.",
     )
 
     class Meta:
@@ -263,6 +281,9 @@ class MonthlyReturn(models.Model):
     month = models.DateField(help_text="The first day of the month the figures describe.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1)
+    # Which round of approval the figures are in: each approval ends one. Who shaped
+    # the figures of the current round (ReturnContribution) may not approve them.
+    cycle = models.PositiveIntegerField(default=1)
     source = models.CharField(
         max_length=200, blank=True, help_text="Where imported figures came from (a file name)."
     )
@@ -356,6 +377,27 @@ class ReturnValue(models.Model):
         return bool(self.not_applicable_reason)
 
 
+class ReturnContribution(models.Model):
+    """Someone entered or changed a figure or commentary of a return in one round
+    of approval (`cycle`): they shaped it, so someone else must approve it."""
+
+    monthly_return = models.ForeignKey(
+        MonthlyReturn, on_delete=models.CASCADE, related_name="contributions"
+    )
+    cycle = models.PositiveIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(max_length=100, help_text="The measure's code or the staffing field.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["monthly_return", "cycle", "user", "item"],
+                                    name="contribution_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} shaped {self.item} of {self.monthly_return}"
+
+
 class CalculationRun(models.Model):
     class Outcome(models.TextChoices):
         RUNNING = "running", "Running"
@@ -368,6 +410,9 @@ class CalculationRun(models.Model):
     rows_written = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     error = models.TextField(blank=True)
+    # Data-quality findings of the run (e.g. a missing child population): a list of
+    # sentences for officers.
+    findings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -411,6 +456,16 @@ class ScorecardResult(models.Model):
     rolling_12_months = models.DecimalField(null=True, blank=True, **DECIMAL)
     benchmark_comparison = models.JSONField(default=dict, blank=True)
     provisional = models.BooleanField(default=False)
+    # Why there is no figure or no rating ("no child population for 2015", "too few
+    # to rate: 3 children"); empty when there is nothing to explain.
+    note = models.CharField(max_length=200, blank=True)
+    # Small numbers (disclosure): withheld with everything derived from it.
+    suppressed = models.BooleanField(default=False)
+    # Revised since published: what the board was shown, and who changed it since.
+    published_value = models.DecimalField(null=True, blank=True, **DECIMAL)
+    published_rating = models.CharField(max_length=5, blank=True)
+    revised = models.BooleanField(default=False)
+    revision = models.JSONField(default=dict, blank=True)
     returns_expected = models.PositiveSmallIntegerField(default=0)
     returns_approved = models.PositiveSmallIntegerField(default=0)
 
@@ -427,3 +482,38 @@ class ScorecardResult(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.area} {self.month:%b %Y}: {self.value}"
+
+
+class Publication(models.Model):
+    """A month's scorecard as first shown final to directors: the first successful
+    calculation in which none of the month's figures was provisional. Its figures
+    are kept (PublishedFigure) so that a later change shows as a revision."""
+
+    month = models.DateField(unique=True)
+    run = models.ForeignKey(CalculationRun, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%B %Y} published {self.published_at:%Y-%m-%d %H:%M}"
+
+
+class PublishedFigure(models.Model):
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE,
+                                    related_name="figures")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(null=True, blank=True, **DECIMAL)
+    rating = models.CharField(max_length=5, choices=Rating.choices, default=Rating.NONE)
+    not_applicable = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "measure", "area"],
+                                    name="published_figure_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.area}: {self.value} as published"

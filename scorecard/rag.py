@@ -44,14 +44,16 @@ def rate(
     polarity: str,
     tolerance: Decimal,
     tolerance_kind: str = POINTS,
+    green_band: Decimal = Decimal(0),
 ) -> str:
-    """Green when the outturn meets or beats the target; Amber when worse but
-    within the tolerance (the tolerance itself included); Red beyond it.
-    No outturn, no target or no polarity: no rating, never Green."""
+    """Green when the outturn meets or beats the target, or falls short by no more
+    than the Green band ("in line with target", in the tolerance's kind); Amber
+    when worse but within the tolerance (the tolerance itself included); Red
+    beyond it. No outturn, no target or no polarity: no rating, never Green."""
     if outturn is None or target is None or polarity == NO_POLARITY:
         return NO_RATING
     gap = shortfall(outturn, target, polarity)
-    if gap <= 0:
+    if gap <= 0 or gap <= allowed_shortfall(target, green_band, tolerance_kind):
         return GREEN
     if gap <= allowed_shortfall(target, tolerance, tolerance_kind):
         return AMBER

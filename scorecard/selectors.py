@@ -51,6 +51,13 @@ def is_entrant(user, monthly_return: MonthlyReturn) -> bool:
     return monthly_return.area.memberships.filter(user=user).exists()
 
 
+def items_shaped_by(user, monthly_return: MonthlyReturn) -> int:
+    """How many figures or commentaries of the return's current round of approval
+    the user entered or changed."""
+    return monthly_return.contributions.filter(
+        cycle=monthly_return.cycle, user=user).count()
+
+
 def is_approver(user) -> bool:
     return user.has_perm("scorecard.approve_monthlyreturn")
 

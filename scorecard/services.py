@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit, notifications, selectors, validation, workflow
-from .models import MonthlyReturn, ReturnValue
+from .models import MonthlyReturn, ReturnContribution, ReturnValue
 
 
 def save_changed(instance, values: dict) -> list[str]:
@@ -61,6 +61,15 @@ def _bump(monthly_return: MonthlyReturn, user) -> None:
     monthly_return.updated_by = user
 
 
+def record_contributions(monthly_return: MonthlyReturn, user, items) -> None:
+    """`user` entered or changed these items (measure codes, staffing fields) of the
+    return in its current round of approval: they may not approve it."""
+    ReturnContribution.objects.bulk_create(
+        [ReturnContribution(monthly_return=monthly_return, cycle=monthly_return.cycle,
+                            user=user, item=item) for item in set(items)],
+        ignore_conflicts=True)
+
+
 def _apply_transition(monthly_return, user, name, reason):
     try:
         transition = workflow.check(
@@ -69,6 +78,7 @@ def _apply_transition(monthly_return, user, name, reason):
             is_entrant=selectors.is_entrant(user, monthly_return),
             is_approver=selectors.is_approver(user),
             is_submitter=monthly_return.submitted_by_id == user.pk,
+            shaped=selectors.items_shaped_by(user, monthly_return),
             reason=reason,
         )
     except workflow.TransitionRefused as refusal:
@@ -80,6 +90,7 @@ def _apply_transition(monthly_return, user, name, reason):
         monthly_return.approved_by, monthly_return.approved_at = None, None
     elif name == workflow.APPROVE:
         monthly_return.approved_by, monthly_return.approved_at = user, now
+        monthly_return.cycle += 1  # what is changed from now on is a new round
     elif name in (workflow.RETURN, workflow.REOPEN):
         monthly_return.approved_by, monthly_return.approved_at = None, None
     if transition.needs_reason:
@@ -122,8 +133,12 @@ def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
                     setattr(value, name, figure)
                 changed.append(value)
         ReturnValue.objects.bulk_update(changed, list(audit.FIGURE_FIELDS))
+        measure_codes = dict(ReturnValue.objects.filter(
+            pk__in=[v.pk for v in changed]).values_list("pk", "measure__code"))
+        items = [measure_codes[v.pk] for v in changed]
         for save_section in sections:
-            save_section(current)
+            items += save_section(current) or []
+        record_contributions(current, user, items)
         if current.status == workflow.RETURNED and not submit:
             current.status = workflow.DRAFT
         if submit:

@@ -28,6 +28,7 @@ class MeasureRules:
     tolerance: Decimal
     tolerance_kind: str
     change_threshold_percent: Decimal
+    green_band: Decimal = Decimal(0)
 
 
 @dataclass
@@ -184,7 +185,7 @@ def outside_own_range(entry: Entry) -> list[Finding]:
 def would_rate_red(entry: Entry) -> list[Finding]:
     current = rag.round_to(entry.figure(), entry.measure.decimal_places)
     rating = rag.rate(current, entry.target, entry.measure.polarity, entry.measure.tolerance,
-                      entry.measure.tolerance_kind)
+                      entry.measure.tolerance_kind, entry.measure.green_band)
     if rating == rag.RED:
         return [Finding("would_rate_red", "This figure would rate Red against the target: "
                         "explain it in the commentary", COMMENTARY, SOFT)]

@@ -142,12 +142,18 @@ class ReturnDetailView(ReturnsAccessMixin, View):
         lines = form.lines if form else selectors.return_lines(monthly_return)
         if editable and form is None:
             form = ReturnForm(lines=lines, initial={"version": monthly_return.version})
+        shaped = selectors.items_shaped_by(user, monthly_return)
         actions = [t for t in workflow.allowed(
             status=monthly_return.status,
             is_entrant=selectors.is_entrant(user, monthly_return),
             is_approver=selectors.is_approver(user),
             is_submitter=monthly_return.submitted_by_id == user.pk,
+            shaped=shaped,
         ) if t.name != workflow.SUBMIT]
+        four_eyes_note = ""
+        if (shaped and selectors.is_approver(user)
+                and monthly_return.status == MonthlyReturn.Status.SUBMITTED):
+            four_eyes_note = workflow.shaped_refusal(shaped)
         if not editable:
             for line in lines:
                 line.figure = selectors.comparable_figure(line.measure, line.value)
@@ -158,6 +164,7 @@ class ReturnDetailView(ReturnsAccessMixin, View):
             "form": form if editable else None,
             "lines": form.bound_lines() if editable else lines,
             "actions": actions,
+            "four_eyes_note": four_eyes_note,
             "transition_form": transition_form or TransitionForm(
                 initial={"version": monthly_return.version}),
             "timeline": audit.timeline(monthly_return),

@@ -48,8 +48,17 @@ def can_enter(*, is_entrant: bool, status: str) -> bool:
     return is_entrant and status in EDITABLE
 
 
+def shaped_refusal(shaped: int) -> str:
+    """Why someone who entered or changed figures of a return may not approve it."""
+    figures = "1 figure" if shaped == 1 else f"{shaped} figures"
+    return (f"You changed {figures} in this return, so someone else must approve it "
+            "(four eyes).")
+
+
 def check(name: str, *, status: str, is_entrant: bool, is_approver: bool,
-          is_submitter: bool, reason: str = "") -> Transition:
+          is_submitter: bool, shaped: int = 0, reason: str = "") -> Transition:
+    """`shaped`: how many figures or commentaries of this round of the return the
+    user entered or changed (the approval's four eyes cover them too)."""
     """The transition if this user may make it from this state; else TransitionRefused."""
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -67,20 +76,22 @@ def check(name: str, *, status: str, is_entrant: bool, is_approver: bool,
             raise TransitionRefused(
                 "You submitted this return, so someone else must review it (four eyes)."
             )
+        if name == APPROVE and shaped:
+            raise TransitionRefused(shaped_refusal(shaped))
     if transition.needs_reason and not reason.strip():
         raise TransitionRefused("Give a reason.")
     return transition
 
 
 def allowed(*, status: str, is_entrant: bool, is_approver: bool,
-            is_submitter: bool) -> list[Transition]:
+            is_submitter: bool, shaped: int = 0) -> list[Transition]:
     """The transitions the user could make now (a reason aside): for the buttons."""
     result = []
     for name in TRANSITIONS:
         try:
             result.append(check(name, status=status, is_entrant=is_entrant,
                                 is_approver=is_approver, is_submitter=is_submitter,
-                                reason="x"))
+                                shaped=shaped, reason="x"))
         except TransitionRefused:
             continue
     return result

@@ -47,8 +47,11 @@ class StaffingForm(forms.Form):
             self.add_error(finding.field, f"Staffing: {finding.message}")
         return cleaned
 
-    def save_section(self, monthly_return) -> None:
-        services.staffing_save(monthly_return=monthly_return, figures=self.entry.parsed)
+    def save_section(self, monthly_return) -> list[str]:
+        """The items of the return this changed, for `services.save_return`."""
+        changed = services.staffing_save(monthly_return=monthly_return,
+                                         figures=self.entry.parsed)
+        return [f"staffing:{name}" for name in changed]
 
     def error_summary(self) -> list[tuple[str, str]]:
         return [(self[name].id_for_label, error)

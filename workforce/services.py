@@ -9,8 +9,9 @@ from .models import FIGURE_FIELDS, Staffing
 
 
 def staffing_save(*, monthly_return: MonthlyReturn,
-                  figures: dict[str, Decimal | None]) -> Staffing | None:
-    """Store the staffing figures of a return, writing only what changed.
+                  figures: dict[str, Decimal | None]) -> list[str]:
+    """Store the staffing figures of a return, writing only what changed; returns
+    the names of the fields changed (who changed them shaped the return).
 
     Not to be called on its own: `scorecard.services.save_return` calls it as a
     section of the return (see `StaffingForm.save_section`), inside its
@@ -20,8 +21,8 @@ def staffing_save(*, monthly_return: MonthlyReturn,
     values = {name: figures.get(name) for name in FIGURE_FIELDS}
     staffing = Staffing.objects.filter(monthly_return=monthly_return).first()
     if staffing is None:
-        if all(value is None for value in values.values()):
-            return None  # nothing typed, nothing to keep
-        return Staffing.objects.create(monthly_return=monthly_return, **values)
-    save_changed(staffing, values)
-    return staffing
+        typed = [name for name, value in values.items() if value is not None]
+        if typed:  # nothing typed, nothing to keep
+            Staffing.objects.create(monthly_return=monthly_return, **values)
+        return typed
+    return save_changed(staffing, values)

@@ -104,3 +104,27 @@ def test_swapping_polarity_mirrors_the_rating(value, target, tolerance):
     # value v against target t with higher-better rates as -v against -t with lower-better
     assert rag.rate(value, target, rag.HIGHER, tolerance) == rag.rate(
         -value, -target, rag.LOWER, tolerance)
+
+
+@pytest.mark.parametrize(
+    "outturn, band, kind, expected",
+    [
+        # "in line with target": 89.8 against 90 with a 0.2-point band is on track
+        (D("89.8"), D("0.2"), rag.POINTS, rag.GREEN),
+        (D("89.7"), D("0.2"), rag.POINTS, rag.AMBER),
+        # the default band of 0 rates only a met target Green (today's ratings)
+        (D("89.8"), D(0), rag.POINTS, rag.AMBER),
+        (D("90.0"), D(0), rag.POINTS, rag.GREEN),
+        # relative band: 1% of a 90 target is 0.9 points
+        (D("89.1"), D(1), rag.RELATIVE, rag.GREEN),
+        (D("89.0"), D(1), rag.RELATIVE, rag.AMBER),
+    ],
+)
+def test_green_band_at_its_edge(outturn, band, kind, expected):
+    tolerance = D(5) if kind == rag.POINTS else D("5.6")  # 5.6% of 90 is 5.04 points
+    assert rag.rate(outturn, D(90), rag.HIGHER, tolerance, kind, green_band=band) == expected
+
+
+def test_green_band_for_lower_is_better():
+    assert rag.rate(D("25.2"), D(25), rag.LOWER, TOL, rag.POINTS, green_band=D("0.2")) == rag.GREEN
+    assert rag.rate(D("25.3"), D(25), rag.LOWER, TOL, rag.POINTS, green_band=D("0.2")) == rag.AMBER
