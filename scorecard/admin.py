@@ -106,42 +106,54 @@ class TeamMembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "area"]
 
 
-class ReturnValueInline(admin.TabularInline):
-    """Figures can be corrected here while a return is open (the change is audited);
-    an approved return is locked, as on its own page."""
+class ReadOnlyInline(admin.TabularInline):
+    """Figures change only through the services (the return's form, the import),
+    which lock, version, audit and recalculate: here they are shown, never edited."""
 
-    model = ReturnValue
     extra = 0
-    fields = ["measure", "numerator", "denominator", "value", "not_applicable_reason",
-              "commentary"]
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj and obj.is_locked)
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not (obj and obj.is_locked)
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not (obj and obj.is_locked)
+        return False
+
+
+class ReturnValueInline(ReadOnlyInline):
+    model = ReturnValue
+    fields = ["measure", "numerator", "denominator", "value", "not_applicable_reason",
+              "commentary"]
 
 
 @admin.register(MonthlyReturn)
 class MonthlyReturnAdmin(admin.ModelAdmin):
     """Status, submission and approval change only through the workflow (the
-    return's own page), never by editing them here."""
+    return's own page), and figures only through the services: never here."""
 
     list_display = ["area", "month", "status", "submitted_by", "approved_by", "approved_at"]
     list_filter = ["status", "area", "month"]
     search_fields = ["area__name"]
     date_hierarchy = "month"
     inlines = [ReturnValueInline]
-    readonly_fields = ["status", "version", "submitted_by", "submitted_at", "approved_by",
-                       "approved_at", "reason", "source", "updated_at", "updated_by"]
+    readonly_fields = ["status", "version", "cycle", "submitted_by", "submitted_at",
+                       "approved_by", "approved_at", "reason", "source", "updated_at",
+                       "updated_by"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:  # a new return opens as a draft for an area and month
             return self.readonly_fields
         return ["area", "month", *self.readonly_fields]
+
+    def has_change_permission(self, request, obj=None):
+        # nothing of a return is edited here once it exists: it is shown read-only
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a return's figures and history are never deleted here
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -173,7 +185,9 @@ class ScorecardResultAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReturnValue)
-class ReturnValueAdmin(admin.ModelAdmin):
+class ReturnValueAdmin(ReadOnlyAdmin):
+    """Listed for administrators; changed only through the return's form or the import."""
+
     list_display = ["monthly_return", "measure", "numerator", "denominator", "value",
                     "not_applicable_reason"]
     list_filter = ["measure__group", "monthly_return__status", "monthly_return__area"]

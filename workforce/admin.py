@@ -1,12 +1,14 @@
 from django.contrib import admin
 
+from scorecard.admin import ReadOnlyAdmin
+
 from .models import Staffing
 
 
 @admin.register(Staffing)
-class StaffingAdmin(admin.ModelAdmin):
-    """The staffing sections of returns. Team managers enter them in the return's
-    form; the database's constraints hold here too."""
+class StaffingAdmin(ReadOnlyAdmin):
+    """The staffing sections of returns, listed for administrators. Team managers
+    enter them in the return's form: they are never changed here."""
 
     list_display = ["monthly_return", "fte_in_post", "establishment_fte", "vacancies_fte",
                     "agency_fte", "days_available", "days_lost", "open_cases"]

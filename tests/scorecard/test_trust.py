@@ -148,3 +148,59 @@ def test_a_green_band_rates_in_line_with_target_green_and_no_further(area, measu
     ReturnValue.objects.filter(pk=value.pk).update(numerator=897)
     engine.recalculate()
     assert ScorecardResult.objects.get(measure=measure, area=area).rating == "amber"
+
+
+# --- 2. no path around the lock ------------------------------------------------
+
+
+def _snapshot():
+    from workforce.models import Staffing
+
+    return (
+        list(MonthlyReturn.objects.order_by("pk").values()),
+        list(ReturnValue.objects.order_by("pk").values()),
+        list(Staffing.objects.order_by("pk").values()),
+    )
+
+
+@pytest.mark.parametrize("status", ["approved", "submitted"])
+def test_no_admin_form_changes_an_approved_or_submitted_return(
+        client, area, other_area, measure, administrator, officer, status):
+    from django.contrib.admin.sites import site
+    from django.urls import reverse
+
+    from workforce.models import Staffing
+
+    monthly_return = factories.monthly_return(
+        area, FEB, status=status, submitted_by=officer,
+        approved_at="2015-03-01T12:00Z" if status == "approved" else None)
+    value = factories.value(monthly_return, measure, numerator=9, denominator=10)
+    staffing = Staffing.objects.create(monthly_return=monthly_return, fte_in_post=D("12.5"))
+    other = factories.monthly_return(other_area, FEB)
+    before = _snapshot()
+    client.force_login(administrator)
+    forms = {
+        MonthlyReturn: (monthly_return, {"area": other_area.pk, "month": "2015-01-01",
+                                         "status": "draft", "values-TOTAL_FORMS": "1",
+                                         "values-INITIAL_FORMS": "1",
+                                         "values-0-id": value.pk, "values-0-numerator": "1",
+                                         "values-0-monthly_return": monthly_return.pk}),
+        ReturnValue: (value, {"monthly_return": other.pk, "measure": measure.pk,
+                              "numerator": "1", "denominator": "10"}),
+        Staffing: (staffing, {"monthly_return": other.pk, "fte_in_post": "99"}),
+    }
+    for model, (obj, data) in forms.items():
+        assert model in site._registry, model
+        info = (model._meta.app_label, model._meta.model_name)
+        change = reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
+        page = client.get(change)
+        assert page.status_code == 200
+        assert b'name="numerator"' not in page.content and b'name="fte_in_post"' not in page.content
+        client.post(change, data)
+        client.post(reverse("admin:{}_{}_delete".format(*info), args=[obj.pk]), {"post": "yes"})
+        client.post(reverse("admin:{}_{}_changelist".format(*info)),
+                    {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
+        assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code in (200, 403)
+        if model is not MonthlyReturn:
+            client.post(reverse("admin:{}_{}_add".format(*info)), data)
+    assert _snapshot() == before
