@@ -8,6 +8,9 @@ from .models import (
     Measure,
     MonthlyReturn,
     Population,
+    Publication,
+    PublishedFigure,
+    ReturnContribution,
     ReturnValue,
     ScorecardResult,
     ServiceArea,
@@ -193,3 +196,23 @@ class ReturnValueAdmin(ReadOnlyAdmin):
     list_filter = ["measure__group", "monthly_return__status", "monthly_return__area"]
     search_fields = ["measure__title", "monthly_return__area__name", "commentary"]
     list_select_related = ["monthly_return__area", "measure"]
+
+
+@admin.register(ReturnContribution)
+class ReturnContributionAdmin(ReadOnlyAdmin):
+    """Who entered or changed which figures of a return, round by round (four eyes)."""
+
+    list_display = ["monthly_return", "cycle", "user", "item"]
+    list_filter = ["monthly_return__area"]
+    list_select_related = ["monthly_return__area", "user"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyAdmin):
+    list_display = ["month", "published_at", "run"]
+
+
+@admin.register(PublishedFigure)
+class PublishedFigureAdmin(ReadOnlyAdmin):
+    list_display = ["publication", "measure", "area", "value", "rating"]
+    list_filter = ["publication__month", "area"]

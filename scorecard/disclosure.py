@@ -26,3 +26,28 @@ def suppressed(*, is_authority: bool, about_children: bool, unit: str, entry: st
     if entry == "count":
         return is_small(numerator, threshold)
     return False
+
+
+def withheld_areas(primary: set, sizes: dict) -> set:
+    """The areas of one breakdown (one measure and month) to withhold: those with
+    a small number (`primary`) and, where exactly one is withheld while the
+    authority's total is shown beside them, the smallest other area too, so that
+    the withheld figure cannot be worked out as the total less the rest
+    (secondary suppression). `sizes`: {area: the count its figure rests on}."""
+    withheld = set(primary)
+    if len(withheld) == 1:
+        others = sorted((size, str(area), area) for area, size in sizes.items()
+                        if area not in withheld and size is not None)
+        if others:
+            withheld.add(others[0][2])
+    return withheld
+
+
+def size_of(*, unit: str, entry: str, value: Decimal | None, numerator: Decimal | None,
+            denominator: Decimal | None) -> Decimal | None:
+    """The count a figure rests on, for choosing the area to withhold second."""
+    if entry == "ratio":
+        return denominator
+    if unit == "count":
+        return value
+    return numerator

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import aggregation, opening, rag
+from . import aggregation, disclosure, opening, rag
 from .models import (
     Benchmark,
     CalculationRun,
@@ -111,7 +112,8 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
         with transaction.atomic():
             advisory_lock()
             months = sorted(set(months)) if months is not None else months_to_cover()
-            rows = compute(months, run) if months else []
+            computation = compute(months, run) if months else Computation([], [])
+            rows = computation.rows
             ScorecardResult.objects.filter(month__in=months).delete()
             if fail_after_rows is not None:  # part-way: old rows deleted, some new written
                 ScorecardResult.objects.bulk_create(rows[:fail_after_rows])
@@ -126,8 +128,9 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
         raise
     run.outcome = CalculationRun.Outcome.SUCCEEDED
     run.rows_written = len(rows)
+    run.findings = computation.findings
     run.finished_at = timezone.now()
-    run.save(update_fields=["outcome", "rows_written", "finished_at"])
+    run.save(update_fields=["outcome", "rows_written", "findings", "finished_at"])
     logger.info(
         "Scorecard calculation run %s (%s) wrote %s rows for %s months in %s",
         run.pk, trigger, len(rows), len(months), run.duration,
@@ -219,7 +222,13 @@ def _is_blank(figure: Figure | None) -> bool:
         figure.numerator is None and figure.denominator is None and figure.value is None)
 
 
-def compute(months: list[date], run: CalculationRun) -> list[ScorecardResult]:
+@dataclass
+class Computation:
+    rows: list[ScorecardResult]
+    findings: list[str]  # data-quality findings for officers, one sentence each
+
+
+def compute(months: list[date], run: CalculationRun) -> Computation:
     first, last = months[0], months[-1]
     history_start = aggregation.add_months(
         min(first, aggregation.financial_year_start(first)), -12
@@ -256,6 +265,7 @@ def compute(months: list[date], run: CalculationRun) -> list[ScorecardResult]:
         month for (area_id, month) in statuses if area_id != authority.pk
     }
     rows = []
+    missing_populations = defaultdict(set)  # (area, year) -> measure titles
     for measure in measures:
         if measure.level == Measure.Level.AREA:
             reporting = [a for a in measure.reporting_areas.all() if a.active] or active_areas
@@ -291,12 +301,55 @@ def compute(months: list[date], run: CalculationRun) -> list[ScorecardResult]:
                 figure, expected = (figure if approved else None), 1
             series[authority.pk][month] = (figure, expected, approved)
 
+        withheld = _withheld(measure, reporting, all_months, series, populations)
         for area in [*reporting, authority]:
-            rows.extend(
-                _results_for(measure, area, months, series[area.pk], targets[measure.pk],
-                             benchmarks[measure.pk], populations, run)
-            )
-    return rows
+            area_rows = _results_for(measure, area, months, series[area.pk], targets[measure.pk],
+                                     benchmarks[measure.pk], populations, run, withheld)
+            for row in area_rows:
+                if row.note.startswith(NO_POPULATION):
+                    missing_populations[(area.name, row.month.year)].add(measure.title)
+            rows.extend(area_rows)
+    findings = [
+        f"No child population (aged 0-17) for {area} in {year}: "
+        f"{', '.join(sorted(titles))} per 10,000 children cannot be computed for {year}. "
+        "Add the population to show the rates."
+        for (area, year), titles in sorted(missing_populations.items())
+    ]
+    return Computation(rows, findings)
+
+
+NO_POPULATION = "no child population for"
+
+
+def _figure_at(measure, area, series, populations, month):
+    figure, _, _ = series.get(month, (None, 0, 0))
+    return figure, outturn(measure, figure, populations.get((area.pk, month.year)))
+
+
+def _withheld(measure, reporting, months, series, populations) -> set[tuple[int, date]]:
+    """(area id, month) of the figures shown as 'c' (see `disclosure`): below the
+    authority, for measures about children, primary and secondary suppression
+    within each month's breakdown of the areas."""
+    if measure.group == Measure.Group.WORKFORCE or not reporting:
+        return set()
+    withheld = set()
+    for month in months:
+        primary, sizes = set(), {}
+        for area in reporting:
+            figure, value = _figure_at(measure, area, series[area.pk], populations, month)
+            if figure is None or figure.not_applicable:
+                continue
+            counts = {"value": value, "numerator": figure.numerator,
+                      "denominator": figure.denominator}
+            if disclosure.suppressed(is_authority=False, about_children=True,
+                                     unit=measure.unit, entry=measure.entry,
+                                     threshold=settings.SMALL_NUMBER_THRESHOLD, **counts):
+                primary.add(area.pk)
+            sizes[area.pk] = disclosure.size_of(unit=measure.unit, entry=measure.entry,
+                                                **counts)
+        withheld |= {(area_id, month)
+                     for area_id in disclosure.withheld_areas(primary, sizes)}
+    return withheld
 
 
 def _target_in_force(targets: list[tuple[date, Decimal]], month: date) -> Decimal | None:
@@ -331,21 +384,43 @@ def _sum_over(measure, series, months) -> Decimal | None:
     return aggregation.pooled_percentage(pairs)
 
 
-def _results_for(measure, area, months, series, targets, benchmarks, populations, run):
-    def value_at(month):
-        figure, _, _ = series.get(month, (None, 0, 0))
-        return outturn(measure, figure, populations.get((area.pk, month.year)))
+def _note(measure, area, figure, value) -> str:
+    """Why a figure that was entered gives no figure or no rating."""
+    if figure is None or figure.not_applicable:
+        return ""
+    if (value is None and measure.unit == Measure.Unit.RATE_10K
+            and measure.entry == Measure.Entry.COUNT and figure.numerator is not None):
+        return NO_POPULATION
+    if (measure.entry == Measure.Entry.RATIO and figure.denominator is not None
+            and figure.denominator < measure.min_denominator and measure.has_polarity):
+        return f"too few to rate: {rag.round_to(figure.denominator, 0)} children"
+    return ""
 
+
+def _results_for(measure, area, months, series, targets, benchmarks, populations, run,
+                 withheld):
     def shown(month):
-        return rag.round_to(value_at(month), measure.decimal_places)
+        """The figure as shown, at the measure's places; None where withheld, so
+        that nothing beside it (direction, comparisons) gives it away."""
+        if (area.pk, month) in withheld:
+            return None
+        return rag.round_to(_figure_at(measure, area, series, populations, month)[1],
+                            measure.decimal_places)
 
     rows = []
     for month in months:
         figure, expected, approved = series[month]
-        value = value_at(month)
+        value = _figure_at(measure, area, series, populations, month)[1]
         target = _target_in_force(targets, month)
         fy_months = months_between(aggregation.financial_year_start(month), month)
         rolling = months_between(aggregation.add_months(month, -11), month)
+        note = _note(measure, area, figure, value)
+        if note == NO_POPULATION:
+            note = f"{NO_POPULATION} {month.year}"
+        rating = rag.rate(shown(month), target, measure.polarity, measure.tolerance,
+                          measure.tolerance_kind, measure.green_band)
+        if note:
+            rating = rag.NO_RATING
         rows.append(
             ScorecardResult(
                 run=run,
@@ -357,8 +432,7 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
                 value=value,
                 not_applicable=bool(figure and figure.not_applicable),
                 target=target,
-                rating=rag.rate(shown(month), target, measure.polarity, measure.tolerance,
-                                measure.tolerance_kind, measure.green_band),
+                rating=rating,
                 against_last_month=rag.direction(
                     shown(month), shown(aggregation.add_months(month, -1)), measure.polarity
                 ),
@@ -372,6 +446,8 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
                 provisional=approved < expected,
                 returns_expected=expected,
                 returns_approved=approved,
+                note=note,
+                suppressed=(area.pk, month) in withheld,
             )
         )
     return rows

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html
 
-from . import rag
+from . import disclosure, rag
 
 SUFFIX = {"percent": "%", "days": " days", "fte": " FTE"}
 RATING_WORDS = {rag.GREEN: "Green", rag.AMBER: "Amber", rag.RED: "Red", rag.NO_RATING: "No rating"}
@@ -41,3 +41,54 @@ def rating_tag(rating: str) -> str:
     rating = rating if rating in RATING_WORDS else rag.NO_RATING
     return format_html('<strong class="govuk-tag rag rag--{}">{}</strong>', rating,
                        RATING_WORDS[rating])
+
+
+def result_text(result, measure) -> str:
+    """A stored result as the pages and exports show it: the figure, 'n/a', 'c'
+    where withheld (small numbers), or why there is no figure."""
+    if result is None:
+        return ""
+    if result.not_applicable:
+        return NOT_APPLICABLE
+    if result.suppressed:
+        return disclosure.SUPPRESSED
+    if result.value is None:
+        return result.note or ""
+    return number(result.value, measure.decimal_places)
+
+
+def denominator_text(result, measure) -> str:
+    """'n=100': the children a percentage is of, where it may be shown."""
+    if (result is None or result.suppressed or result.not_applicable
+            or measure.entry != "ratio" or result.denominator is None):
+        return ""
+    return f"n={rag.round_to(result.denominator, 0):,}"
+
+
+def rating_markup(result, measure) -> str:
+    """The RAG cell: the rating's tag, 'c' where the figure is withheld, and why
+    there is no rating where there is a reason."""
+    if not measure.has_polarity:
+        return ""
+    if result is None:
+        return rating_tag(rag.NO_RATING)
+    if result.suppressed:
+        return disclosure.SUPPRESSED
+    if result.note and result.value is not None:
+        return format_html('{} <span class="app-rating-note">{}</span>',
+                           rating_tag(result.rating), result.note.capitalize())
+    return rating_tag(result.rating)
+
+
+def rating_text(result, measure) -> str:
+    """The RAG cell in words, for exports."""
+    if not measure.has_polarity:
+        return ""
+    if result is None:
+        return RATING_WORDS[rag.NO_RATING]
+    if result.suppressed:
+        return disclosure.SUPPRESSED
+    word = RATING_WORDS.get(result.rating, RATING_WORDS[rag.NO_RATING])
+    if result.note and result.value is not None:
+        return f"{word}: {result.note}"
+    return word

@@ -235,6 +235,11 @@ class Population(models.Model):
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="populations")
     year = models.PositiveSmallIntegerField()
     children_0_17 = models.PositiveIntegerField("children aged 0-17")
+    source = models.CharField(
+        max_length=300, blank=True,
+        help_text="Where the figure comes from (e.g. ONS mid-year estimate), and how it was "
+                  "estimated if it is an estimate.",
+    )
 
     class Meta:
         ordering = ["area", "-year"]

@@ -94,17 +94,6 @@ def last_12_months(month: date) -> list[date]:
     return [aggregation.add_months(month, -i) for i in range(11, -1, -1)]
 
 
-def mark_small_numbers(result: ScorecardResult, measure: Measure, area: ServiceArea):
-    """Set `result.suppressed`: the pages and exports show 'c' for it."""
-    result.suppressed = disclosure.suppressed(
-        is_authority=area.parent_id is None,
-        about_children=measure.group != Measure.Group.WORKFORCE,
-        unit=measure.unit, entry=measure.entry,
-        value=result.value, numerator=result.numerator, denominator=result.denominator,
-        threshold=settings.SMALL_NUMBER_THRESHOLD)
-    return result
-
-
 def _latest_by_measure(queryset, measures_by_id):
     """{measure id: the last row} for rows ordered oldest first, each with its
     measure attached (so that no row queries for it)."""
@@ -127,7 +116,7 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
         area=area, month__in=set(months) | set(trend_months), measure_id__in=measure_ids
     ):
         r.measure, r.area = by_id[r.measure_id], area  # already at hand: no query per row
-        results[(r.measure_id, r.month)] = mark_small_numbers(r, r.measure, area)
+        results[(r.measure_id, r.month)] = r
     baselines = _latest_by_measure(
         Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"),
         by_id)
@@ -266,10 +255,8 @@ def build_measure_detail(*, measure: Measure, area: ServiceArea, month: date,
     """`visible_areas`: the areas this user may see, for the breakdown and history."""
     months = [aggregation.add_months(month, -i) for i in range(23, -1, -1)]
     visible_areas = list(visible_areas)
-    areas_by_id = {a.pk: a for a in visible_areas}
-    results = [mark_small_numbers(r, measure, areas_by_id[r.area_id])
-               for r in ScorecardResult.objects.filter(
-                   measure=measure, month__in=months, area__in=visible_areas)]
+    results = list(ScorecardResult.objects.filter(
+        measure=measure, month__in=months, area__in=visible_areas))
     series = {r.month: r for r in results if r.area_id == area.pk}
     this_month = {r.area_id: r for r in results if r.month == month}
     area_ids = [a.pk for a in visible_areas]

@@ -20,6 +20,7 @@ from .models import (
     Benchmark,
     Measure,
     MonthlyReturn,
+    Population,
     ReturnValue,
     ServiceArea,
     Target,
@@ -66,6 +67,9 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
         areas[area["slug"]] = _sync(ServiceArea, {"slug": area["slug"]},
                                     {"name": area["name"], "parent": authority, "order": order})
 
+    for spec in data["populations"]:
+        _sync(Population, {"area": authority, "year": spec["year"]},
+              {"children_0_17": spec["children_0_17"], "source": spec["source"]})
     logins = _load_users(data, areas)
     officer = get_user_model().objects.get(username="officer")
 

@@ -91,8 +91,11 @@ def comparable_figure(measure: Measure, value: ReturnValue | None) -> Decimal | 
         if value.denominator is None:
             return value.value
         return aggregation.percentage(value.numerator, value.denominator)
-    if measure.entry == Measure.Entry.COUNT and value.numerator is not None:
-        return value.numerator
+    if measure.entry == Measure.Entry.COUNT:
+        if value.numerator is not None:
+            return value.numerator
+        # history imported as a rate is not comparable with a count of children
+        return None if measure.unit == Measure.Unit.RATE_10K else value.value
     return value.value
 
 

@@ -7,7 +7,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import charts, disclosure, formatting
+from . import charts, formatting
 from .reports import COMPARATORS, Scorecard
 
 
@@ -30,14 +30,17 @@ def direction_markup(direction: str) -> str:
     )
 
 
-def _result_text(result, measure) -> str:
-    if result is None:
+def _cell_markup(result, measure) -> str:
+    """A result in a table cell: the figure, its n, and the provisional mark."""
+    text = formatting.result_text(result, measure)
+    if not text:
         return ""
-    if result.not_applicable:
-        return formatting.NOT_APPLICABLE
-    if getattr(result, "suppressed", False):
-        return disclosure.SUPPRESSED
-    return formatting.number(result.value, measure.decimal_places)
+    n = formatting.denominator_text(result, measure)
+    markup = format_html('{} <span class="app-n">{}</span>', text, n) if n else text
+    if result.provisional:
+        return format_html('{}<span class="provisional-mark" title="Provisional">*</span>'
+                           '<span class="govuk-visually-hidden"> (provisional)</span>', markup)
+    return markup
 
 
 class MonthColumn(tables.Column):
@@ -46,15 +49,10 @@ class MonthColumn(tables.Column):
         super().__init__(verbose_name=f"{month:%b %Y}", empty_values=(), orderable=False, **kwargs)
 
     def render(self, record):
-        _, result = record.months[self.index]
-        text = _result_text(result, record.measure)
-        if text and result.provisional:
-            return format_html('{}<span class="provisional-mark" title="Provisional">*</span>'
-                               '<span class="govuk-visually-hidden"> (provisional)</span>', text)
-        return text
+        return _cell_markup(record.months[self.index][1], record.measure)
 
     def value(self, record):
-        return _result_text(record.months[self.index][1], record.measure)
+        return formatting.result_text(record.months[self.index][1], record.measure)
 
 
 class BenchmarkColumn(tables.Column):
@@ -141,14 +139,18 @@ class ScorecardTable(BaseTable):
         return "" if record.baseline is None else formatting.number(record.baseline.value, 0)
 
     def render_outturn(self, record):
-        text = _result_text(record.current, record.measure)
-        if text and record.current.provisional:
+        text = formatting.result_text(record.current, record.measure)
+        if not text:
+            return ""
+        n = formatting.denominator_text(record.current, record.measure)
+        markup = format_html('{} <span class="app-n">{}</span>', text, n) if n else text
+        if record.current.provisional:
             return format_html('{} <strong class="govuk-tag govuk-tag--grey">Provisional</strong>',
-                               text)
-        return text
+                               markup)
+        return markup
 
     def value_outturn(self, record):
-        return _result_text(record.current, record.measure)
+        return formatting.result_text(record.current, record.measure)
 
     def render_target(self, record):
         if record.current is None or record.current.target is None:
@@ -158,12 +160,10 @@ class ScorecardTable(BaseTable):
     value_target = render_target
 
     def render_rag(self, record):
-        if not record.measure.has_polarity:
-            return ""
-        return formatting.rating_tag(record.current.rating if record.current else "none")
+        return formatting.rating_markup(record.current, record.measure)
 
     def value_rag(self, record):
-        return record.rating_word if record.measure.has_polarity else ""
+        return formatting.rating_text(record.current, record.measure)
 
     def render_long_term_target(self, record):
         target = record.long_term_target

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
-from . import aggregation, audit, deadlines, selectors, services, workflow
+from . import aggregation, audit, deadlines, engine, selectors, services, workflow
 from .forms import ReturnForm, TransitionForm, review_flags
 from .models import MonthlyReturn
 
@@ -86,6 +86,8 @@ class ApprovalQueueView(ReturnsAccessMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         _with_deadlines(context["returns"])
+        run = engine.latest_successful_run()
+        context["findings"] = run.findings if run else []
         return context
 
 

@@ -14,3 +14,21 @@ def figure(value, measure):
 @register.simple_tag
 def rag_tag(rating):
     return formatting.rating_tag(rating or "none")
+
+
+@register.simple_tag
+def rating_cell(result, measure):
+    """The RAG cell: tag, 'c' where withheld, or why there is no rating."""
+    return formatting.rating_markup(result, measure)
+
+
+@register.filter
+def denominator(result, measure):
+    """'n=100' beside a percentage, where it may be shown."""
+    return formatting.denominator_text(result, measure)
+
+
+@register.filter
+def figure_count(value):
+    """A count with thousands separators; '–' when missing."""
+    return formatting.number(value, 0) or "–"

@@ -88,7 +88,8 @@ def test_the_admin_cannot_bypass_the_workflow(client, sample, django_user_model)
     assert 'name="values-0-value"' not in page  # an approved return's figures are locked
     draft = MonthlyReturn.objects.get(area__slug="first-response", month="2015-02-01")
     page = client.get(f"/admin/scorecard/monthlyreturn/{draft.pk}/change/").content.decode()
-    assert 'name="values-0-numerator"' in page  # an open return can be corrected (audited)
+    # figures change only through the services (entry form, import), even while open
+    assert 'name="values-0-numerator"' not in page and 'name="area"' not in page
 
 
 @pytest.mark.django_db(transaction=True)

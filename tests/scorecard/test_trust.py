@@ -204,3 +204,118 @@ def test_no_admin_form_changes_an_approved_or_submitted_return(
         if model is not MonthlyReturn:
             client.post(reverse("admin:{}_{}_add".format(*info)), data)
     assert _snapshot() == before
+
+
+# --- 5. small numbers that cannot leak ------------------------------------------
+
+
+def _approved(area, month=FEB):
+    return factories.monthly_return(area, month, status="approved",
+                                    approved_at="2015-03-01T12:00Z")
+
+
+@pytest.fixture
+def three_teams(db):
+    teams = [factories.area(name) for name in ("North", "South", "East")]
+    seen = factories.measure(title="% seen in time", level=Measure.Level.AREA)
+    seen.reporting_areas.set(teams)
+    Target.objects.create(measure=seen, kind=Target.Kind.IN_YEAR, value=90,
+                          starts=date(2014, 4, 1))
+    # North: 1 of 3 (small); South 18 of 20; East 40 of 50
+    for team, (n, d) in zip(teams, [(1, 3), (18, 20), (40, 50)], strict=True):
+        factories.value(_approved(team, JAN), seen, numerator=n + 1, denominator=d + 1)
+        factories.value(_approved(team), seen, numerator=n, denominator=d)
+    engine.recalculate()
+    return teams, seen
+
+
+def test_a_withheld_team_shows_no_rating_direction_or_n_and_a_second_team_is_withheld(
+        client, three_teams):
+    (north, south, east), seen = three_teams
+    results = {r.area_id: r for r in ScorecardResult.objects.filter(measure=seen, month=FEB)}
+    assert results[north.pk].suppressed and results[north.pk].rating == "none"
+    assert results[north.pk].against_last_month == ""
+    # the smallest other team is withheld too, so North = authority - the rest fails
+    assert results[south.pk].suppressed and not results[east.pk].suppressed
+    client.force_login(factories.user("dir", roles.DIRECTORS))
+    page = client.get(f"/scorecard/?area={north.pk}&month=2015-02").content.decode()
+    row = page[page.index("% seen in time"):]
+    row = row[:row.index("</tr>")]
+    for leak in ("Red", "Amber", "Green", "Worsening", "Improving", "n=3", "33.3"):
+        assert leak not in row, leak
+    csv_text = client.get(f"/scorecard/?area={north.pk}&month=2015-02&export=csv"
+                          ).content.decode()
+    line = next(line for line in csv_text.splitlines() if "% seen in time" in line)
+    for leak in ("Red", "Worsening", "33.3"):
+        assert leak not in line
+    detail = client.get(f"/scorecard/measures/{seen.code}/?month=2015-02").content.decode()
+    breakdown = detail[detail.index("by service area"):]
+    assert ">1<" not in breakdown and ">3<" not in breakdown
+    assert ">18<" not in breakdown and ">20<" not in breakdown  # secondary
+    assert "n=73" in detail  # the authority's percentage shows its n
+
+
+def test_too_few_to_rate_is_said_never_green_or_red(area, measure, client):
+    factories.value(_approved(factories.authority()), measure, numerator=3, denominator=3)
+    engine.recalculate()
+    authority = ScorecardResult.objects.get(measure=measure, area=factories.authority())
+    assert authority.value == 100 and authority.rating == "none"
+    assert authority.note == "too few to rate: 3 children"
+    client.force_login(factories.user("dir", roles.DIRECTORS))
+    page = client.get("/scorecard/?month=2015-02").content.decode()
+    assert "Too few to rate: 3 children" in page
+
+
+# --- 6. rates per 10,000 never silently vanish ----------------------------------
+
+
+def test_a_missing_population_is_said_in_the_cell_and_reported(client, db, officer):
+    from scorecard.models import Population
+
+    authority = factories.authority()
+    cp_rate = factories.measure(title="Rate of CP plans", unit="rate_10k", entry="count",
+                                polarity="none", level=Measure.Level.AUTHORITY)
+    Population.objects.create(area=authority, year=2014, children_0_17=120_000)
+    factories.value(_approved(authority, date(2014, 12, 1)), cp_rate, numerator=360)
+    factories.value(_approved(authority, FEB), cp_rate, numerator=370)
+    run = engine.recalculate()
+    feb = ScorecardResult.objects.get(measure=cp_rate, month=FEB)
+    assert feb.value is None and feb.note == "no child population for 2015"
+    assert ScorecardResult.objects.get(measure=cp_rate, month=date(2014, 12, 1)).value == 30
+    assert run.findings == [
+        "No child population (aged 0-17) for The Authority in 2015: Rate of CP plans per "
+        "10,000 children cannot be computed for 2015. Add the population to show the rates."]
+    client.force_login(officer)
+    assert "No child population (aged 0-17) for The Authority in 2015" in client.get(
+        "/approvals/").content.decode()
+    assert "No child population" in client.get("/calculations/").content.decode()
+    director = factories.user("dir", roles.DIRECTORS)
+    client.force_login(director)
+    detail = client.get(f"/scorecard/measures/{cp_rate.code}/?month=2015-02").content.decode()
+    assert "no figure: no child population for 2015" in detail
+
+
+def test_the_change_check_compares_a_count_with_a_count_never_with_a_rate(db):
+    from scorecard import selectors
+
+    authority = factories.authority()
+    cp_rate = factories.measure(title="Rate of CP plans", unit="rate_10k", entry="count",
+                                polarity="none", level=Measure.Level.AUTHORITY)
+    factories.value(_approved(authority, JAN), cp_rate, value="29.1")  # history: a rate
+    february = factories.monthly_return(authority, FEB)
+    factories.value(february, cp_rate)
+    line = next(line for line in selectors.return_lines(february) if line.measure == cp_rate)
+    assert line.previous is None and line.history == []
+    entry = validation.Entry(_rules(cp_rate), numerator="360", previous=line.previous,
+                             history=line.history)
+    assert not [f for f in validation.check(entry, submitting=True) if f.code == "big_change"]
+
+
+def test_the_sample_carries_a_labelled_child_population_for_every_year_it_holds(sample):
+    from scorecard.models import MonthlyReturn, Population
+
+    years = {m.year for m in MonthlyReturn.objects.values_list("month", flat=True)}
+    populations = {p.year: p for p in Population.objects.filter(area__parent__isnull=True)}
+    assert years <= set(populations)
+    assert all("Estimate" in p.source or "ONS" in p.source for p in populations.values())
+    assert not engine.latest_successful_run().findings
