@@ -287,7 +287,9 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
             if reporting and month in area_months_with_returns:
                 present = [series[a.pk][month][0] for a in reporting]
                 figure = pooled(measure, [f for f in present if f is not None])
-                expected = len(reporting)
+                # the areas whose return for the month exists (opened, or imported):
+                # the month's completeness counts the same (`reports.month_statuses`)
+                expected = sum(1 for a in reporting if (a.pk, month) in statuses)
                 approved = sum(series[a.pk][month][2] for a in reporting)
                 own_approved = statuses.get((authority.pk, month)) == MonthlyReturn.Status.APPROVED
                 if _is_blank(figure) and own is not None and own_approved and not _is_blank(own):

@@ -5,7 +5,7 @@ reach an area the user may not see."""
 import django_filters
 from django import forms
 
-from . import aggregation, selectors
+from . import aggregation, reports, selectors
 from .models import Measure, Rating
 from .opening import parse_month
 
@@ -45,8 +45,8 @@ class ScorecardFilter(django_filters.FilterSet):
         self.area = self.month = None
 
     def resolve(self):
-        """The area and month to show: chosen, or the authority and the newest month
-        with figures in the chosen financial year."""
+        """The area and month to show: chosen, or the authority and the month a
+        director can rely on (`reports.default_month`) in the chosen financial year."""
         data = self.form.cleaned_data if self.form.is_valid() else {}
         self.area = data.get("area") or self.areas.filter(parent__isnull=True).first()
         months = self.months
@@ -56,7 +56,7 @@ class ScorecardFilter(django_filters.FilterSet):
         if data.get("month"):
             self.month = parse_month(data["month"])
         else:
-            self.month = months[0] if months else None
+            self.month = reports.default_month(months)
         return self.area, self.month
 
     def keep(self, queryset, name, value):

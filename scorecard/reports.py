@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Count, Q
 
 from . import aggregation, disclosure, engine
 from .formatting import DIRECTION_WORDS, RATING_WORDS
@@ -43,6 +44,7 @@ class ScorecardRow:
     baseline: Baseline | None = None
     benchmarks: dict = field(default_factory=dict)  # comparator -> Benchmark
     long_term_target: Target | None = None
+    target_note: str = ""  # e.g. "Illustrative: ...", shown beside the target
 
     @property
     def group_label(self):
@@ -104,6 +106,17 @@ def _latest_by_measure(queryset, measures_by_id):
     return latest
 
 
+def target_notes(measure_ids, month: date) -> dict[int, str]:
+    """{measure id: the note of the in-year target in force in the month}, where it
+    has one (an illustrative target says so on the page itself); one query."""
+    notes = {}
+    for measure_id, note in Target.objects.filter(
+            measure_id__in=measure_ids, kind=Target.Kind.IN_YEAR, starts__lte=month,
+    ).order_by("starts").values_list("measure_id", "note"):
+        notes[measure_id] = note
+    return {measure_id: note for measure_id, note in notes.items() if note}
+
+
 def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scorecard:
     """`measures`: the measures to show (already filtered); default every active one."""
     months = financial_year_months(month)
@@ -129,6 +142,7 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
     long_term = _latest_by_measure(Target.objects.filter(
         measure_id__in=measure_ids, kind=Target.Kind.LONG_TERM, starts__lte=month
     ).order_by("starts"), by_id)
+    notes = target_notes(measure_ids, month)
 
     rows = [
         ScorecardRow(
@@ -139,6 +153,7 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
             baseline=baselines.get(measure.pk),
             benchmarks=benchmarks.get(measure.pk, {}),
             long_term_target=long_term.get(measure.pk),
+            target_note=notes.get(measure.pk, ""),
         )
         for measure in measures
     ]
@@ -146,15 +161,65 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
                      run=engine.latest_successful_run())
 
 
-def latest_month() -> date | None:
-    """The newest month with an approved figure: the scorecard opens on it."""
-    return (ScorecardResult.objects.filter(value__isnull=False).order_by("-month")
-            .values_list("month", flat=True).first())
-
-
 def months_with_results() -> list[date]:
     return list(ScorecardResult.objects.filter(value__isnull=False).order_by("-month")
                 .values_list("month", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class MonthStatus:
+    """How many of a month's returns are approved: a month is final when all are."""
+
+    month: date
+    approved: int
+    expected: int
+
+    @property
+    def final(self) -> bool:
+        return self.expected > 0 and self.approved == self.expected
+
+    @property
+    def banner(self) -> str:
+        if self.final:
+            return ""
+        return f"Provisional: {self.approved} of {self.expected} returns approved"
+
+
+def month_statuses(months) -> dict[date, MonthStatus]:
+    """{month: MonthStatus} over the returns of active areas (the authority's own
+    included) that exist for each month; one query. History imported at authority
+    level is a month's only return, so it completes its month."""
+    counts = (MonthlyReturn.objects.filter(month__in=list(months), area__active=True)
+              .values("month").annotate(
+                  expected=Count("pk"),
+                  approved=Count("pk", filter=Q(status=MonthlyReturn.Status.APPROVED))))
+    statuses = {row["month"]: MonthStatus(row["month"], row["approved"], row["expected"])
+                for row in counts}
+    return {m: statuses.get(m, MonthStatus(m, 0, 0)) for m in months}
+
+
+@dataclass(frozen=True)
+class MonthNotice:
+    """What the pages say of the month shown: provisional or final, and a newer
+    provisional month one click away."""
+
+    status: MonthStatus
+    newer: MonthStatus | None
+
+
+def month_notice(months: list[date], month: date) -> MonthNotice:
+    newer = months[0] if months and months[0] > month else None
+    statuses = month_statuses([month] + ([newer] if newer else []))
+    return MonthNotice(statuses[month], statuses[newer] if newer else None)
+
+
+def default_month(months: list[date]) -> date | None:
+    """The month a director can rely on: the newest with figures whose returns
+    are all approved; the newest with figures when none is final yet."""
+    if not months:
+        return None
+    statuses = month_statuses(months)
+    return next((m for m in months if statuses[m].final), months[0])
 
 
 # --- the director's RAG summary --------------------------------------------
@@ -182,6 +247,7 @@ class Summary:
     returns_approved: int
     returns_expected: int
     run: CalculationRun | None
+    status: MonthStatus | None = None
 
     @property
     def provisional(self):
@@ -213,8 +279,7 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
     groups = defaultdict(list)
     for item in items:
         groups[item.measure.get_group_display()].append(item)
-    statuses = MonthlyReturn.objects.filter(month=month, area__active=True).values_list(
-        "status", flat=True)
+    status = month_statuses([month])[month]
     return Summary(
         area=area,
         month=month,
@@ -222,8 +287,9 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
                 for rating in RATING_ORDER],
         red=[item for item in rated if item.rating == Rating.RED],
         groups=list(groups.items()),
-        returns_approved=sum(1 for s in statuses if s == MonthlyReturn.Status.APPROVED),
-        returns_expected=ServiceArea.objects.filter(active=True).count(),
+        returns_approved=status.approved,
+        returns_expected=status.expected,
+        status=status,
         run=engine.latest_successful_run(),
     )
 

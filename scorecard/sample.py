@@ -107,7 +107,8 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
         starts = date.fromisoformat(data["target_starts"])
         if "target" in spec:
             _sync(Target, {"measure": measure, "kind": Target.Kind.IN_YEAR, "starts": starts},
-                  {"value": Decimal(spec["target"]), "due": None})
+                  {"value": Decimal(spec["target"]), "due": None,
+                   "note": spec.get("target_note", "")})
         if "long_term_target" in spec:
             _sync(Target, {"measure": measure, "kind": Target.Kind.LONG_TERM, "starts": starts},
                   {"value": Decimal(spec["long_term_target"]),

@@ -153,11 +153,16 @@ class ScorecardTable(BaseTable):
         return formatting.result_text(record.current, record.measure)
 
     def render_target(self, record):
+        text = self.value_target(record)
+        if text and record.target_note:
+            return format_html('{} <span class="app-target-note">({})</span>', text,
+                               record.target_note)
+        return text
+
+    def value_target(self, record):
         if record.current is None or record.current.target is None:
             return ""
         return formatting.number(record.current.target, record.measure.decimal_places)
-
-    value_target = render_target
 
     def render_rag(self, record):
         return formatting.rating_markup(record.current, record.measure)

@@ -73,6 +73,8 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
         if export_format and (area is None or export_format not in exports.CONTENT_TYPES):
             raise Http404("No such export")
         context = {"filter": filterset, "area": area, "month": month}
+        if month is not None:
+            context["notice"] = reports.month_notice(filterset.months, month)
         if area is not None and month is not None:
             run = engine.latest_successful_run()
             context["run"] = run
@@ -117,11 +119,12 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         months = reports.months_with_results()
-        month = months[0] if months else None
+        month = reports.default_month(months)
         if self.request.GET.get("month"):
             month = parse_month(self.request.GET["month"])
         context["months"] = months
         if month is not None:
+            context["notice"] = reports.month_notice(months, month)
             context["summary"] = reports.build_summary(
                 area=selectors.authority(), month=month,
                 visible_areas=selectors.scorecard_areas_for_user(self.request.user))
@@ -141,12 +144,13 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
             raise Http404("No such area")
         area = get_object_or_404(areas, pk=area_id) if area_id else selectors.authority()
         month = (parse_month(self.request.GET["month"]) if self.request.GET.get("month")
-                 else reports.latest_month())
+                 else reports.default_month(reports.months_with_results()))
         if month is None:
             raise Http404("Nothing has been calculated yet")
         detail = reports.build_measure_detail(measure=measure, area=area, month=month,
                                               visible_areas=areas.order_by("order"))
-        context.update(detail=detail, areas=areas, chart=measure_chart(detail))
+        context.update(detail=detail, areas=areas, chart=measure_chart(detail),
+                       notice=reports.month_notice(reports.months_with_results(), month))
         if any(r and r.suppressed for _, r in detail.series) or any(
                 r and r.suppressed for _, r in detail.by_area):
             context["small_numbers_note"] = disclosure.NOTE.format(

@@ -3,13 +3,13 @@ figures only: the engine's ratings and comparisons are shown as stored, never
 worked out again here. A fixed number of queries whatever the number of teams
 and months."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
 
-from scorecard import aggregation, engine, formatting, selectors
+from scorecard import aggregation, engine, formatting, reports, selectors
 from scorecard.models import Benchmark, CalculationRun, Measure, ScorecardResult, ServiceArea
 
 from . import measures
@@ -69,6 +69,7 @@ class WorkforcePage:
     teams_shown: int
     run: CalculationRun | None
     authority: ServiceArea | None = None
+    target_notes: list[str] = field(default_factory=list)
 
     @property
     def turnover_measure(self):
@@ -101,6 +102,7 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
     trend_months = [aggregation.add_months(first, i) for i in range(TREND_MONTHS)]
 
     found = {m.code: m for m in Measure.objects.filter(code__in=measures.CODES, active=True)}
+    found_by_id = {m.pk: m for m in found.values()}
     results = {}
     for result in ScorecardResult.objects.filter(
             measure__code__in=measures.CODES, area__in=areas, month__gte=first,
@@ -152,6 +154,8 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
         headcount=headcount, sickness=sickness, turnover=turnover,
         turnover_benchmark=turnover_benchmark, teams_approved=approved_count,
         teams_shown=len(teams), run=engine.latest_successful_run(), authority=authority,
+        target_notes=[f"{found_by_id[measure_id].title} target: {note}"
+                      for measure_id, note in reports.target_notes(found_by_id, month).items()],
     )
 
 

@@ -319,3 +319,47 @@ def test_the_sample_carries_a_labelled_child_population_for_every_year_it_holds(
     assert years <= set(populations)
     assert all("Estimate" in p.source or "ONS" in p.source for p in populations.values())
     assert not engine.latest_successful_run().findings
+
+
+# --- 7. the default month is the latest month a director can rely on -----------
+
+
+def test_one_approved_team_of_seven_does_not_move_the_directors_month(client, sample):
+    first_response = MonthlyReturn.objects.get(area__slug="first-response", month=FEB)
+    for value in first_response.values.select_related("measure"):
+        if value.measure.entry == "ratio":
+            value.numerator, value.denominator = 1, 10
+        else:
+            value.numerator, value.value = 3, 3
+        value.save()
+    MonthlyReturn.objects.filter(pk=first_response.pk).update(
+        status="approved", approved_at="2015-03-05T12:00Z")
+    engine.recalculate()
+    client.force_login(factories.user("dir", roles.DIRECTORS))
+    summary = client.get("/summary/")
+    assert summary.context["summary"].month == JAN
+    page = summary.content.decode()
+    assert "RAG summary for January 2015" in page and "Provisional:" not in page
+    assert "February 2015, provisional (1 of 7 returns approved)" in page
+    assert client.get("/scorecard/").context["month"] == JAN
+    february = client.get("/summary/?month=2015-02").content.decode()
+    assert "Provisional: 1 of 7 returns approved" in february
+    assert "(provisional)" in february
+    scorecard = client.get("/scorecard/?month=2015-02").content.decode()
+    assert "Provisional: 1 of 7 returns approved" in scorecard
+
+
+def test_the_samples_january_is_final_as_the_reference_is(client, sample):
+    client.force_login(factories.user("dir", roles.DIRECTORS))
+    summary = client.get("/summary/")
+    assert summary.context["summary"].month == JAN
+    assert summary.context["notice"].status.final
+    assert "Provisional" not in summary.content.decode().split("<h2")[0]
+
+
+def test_the_samples_illustrative_sickness_target_says_so_on_the_page(client, sample):
+    client.force_login(factories.user("dir", roles.DIRECTORS))
+    page = client.get("/scorecard/?month=2014-12").content.decode()
+    assert "Illustrative: the reference scorecard gives no sickness target" in page
+    assert "Illustrative: the reference scorecard gives no sickness target" in client.get(
+        "/workforce/?month=2014-12").content.decode()

@@ -17,7 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, month=None, area=None, **options):
         try:
-            month = parse_month(month) if month else reports.latest_month()
+            month = (parse_month(month) if month
+                     else reports.default_month(reports.months_with_results()))
         except ValueError as error:
             raise CommandError(str(error)) from error
         if month is None:
