@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import aggregation, disclosure, opening, rag
+from . import aggregation, disclosure, opening, publication, rag
 from .models import (
     Benchmark,
     CalculationRun,
@@ -114,11 +114,15 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
             months = sorted(set(months)) if months is not None else months_to_cover()
             computation = compute(months, run) if months else Computation([], [])
             rows = computation.rows
+            authority_id = ServiceArea.objects.filter(parent__isnull=True).values_list(
+                "pk", flat=True).first()
+            publication.mark_revisions(rows, authority_id)
             ScorecardResult.objects.filter(month__in=months).delete()
             if fail_after_rows is not None:  # part-way: old rows deleted, some new written
                 ScorecardResult.objects.bulk_create(rows[:fail_after_rows])
                 raise CalculationFailed(f"failure injected after {fail_after_rows} rows")
             ScorecardResult.objects.bulk_create(rows)
+            publication.publish_final_months(rows, run)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED
         run.error = f"{type(error).__name__}: {error}"

@@ -92,3 +92,37 @@ def rating_text(result, measure) -> str:
     if result.note and result.value is not None:
         return f"{word}: {result.note}"
     return word
+
+
+def published_text(result, measure) -> str:
+    """What the board was shown, for a revised result: '31.0', or 'no figure'."""
+    if result is None or not result.revised:
+        return ""
+    if result.published_value is None:
+        return "no figure"
+    return number(result.published_value, measure.decimal_places)
+
+
+def revision_markup(result, measure) -> str:
+    """The 'Revised' mark beside a figure, with the value that was published."""
+    if result is None or not result.revised or result.suppressed:
+        return ""
+    return format_html(
+        ' <strong class="govuk-tag govuk-tag--blue app-revised">Revised</strong>'
+        '<span class="app-revised__was"> published {}</span>', published_text(result, measure))
+
+
+def revision_summary(result, measure) -> str:
+    """The revision in one sentence: published value, new value, who, when, why."""
+    if result is None or not result.revised:
+        return ""
+    parts = [f"Published {published_text(result, measure)}, now "
+             f"{result_text(result, measure) or 'no figure'}"]
+    for change in result.revision.get("changes", []):
+        who = ", ".join(change["changed_by"]) or "someone"
+        when = change["approved_at"][:10]
+        text = f"{change['area']}: changed by {who}, approved by {change['approved_by']} on {when}"
+        if change.get("reason"):
+            text += f"; reason: {change['reason']}"
+        parts.append(text)
+    return ". ".join(parts) + "."

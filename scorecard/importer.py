@@ -464,7 +464,7 @@ TITLE, MONTH, OUTTURN, TARGET, RAG, IGNORED, UNKNOWN = (
     "title", "month", "outturn", "target", "rag", "ignored", "unknown")
 ANCHORS = {OUTTURN, TARGET, RAG, LONG_TERM}
 COMPUTED_HEADERS = {"since last month", "provisional", "last 12 months", "direction of travel",
-                    "trend", "direction"}
+                    "trend", "direction", "revised since published", "published value"}
 
 
 @dataclass

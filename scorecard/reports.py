@@ -19,6 +19,7 @@ from .models import (
     CalculationRun,
     Measure,
     MonthlyReturn,
+    Publication,
     Rating,
     ReturnValue,
     ScorecardResult,
@@ -248,11 +249,28 @@ class Summary:
     returns_expected: int
     run: CalculationRun | None
     status: MonthStatus | None = None
+    revised: list = field(default_factory=list)  # [ScorecardResult] since last month's board
 
     @property
     def provisional(self):
         return any(item.current and item.current.provisional
                    for _, items in self.groups for item in items)
+
+
+def revised_since_last_board(area: ServiceArea, month: date, measures_by_id) -> list:
+    """The area's figures up to `month` changed since they were published and since
+    last month's board saw its figures (the previous month's publication)."""
+    last_board = Publication.objects.filter(
+        month=aggregation.add_months(month, -1)).values_list("published_at", flat=True).first()
+    revised = []
+    for result in ScorecardResult.objects.filter(
+            area=area, revised=True, month__lte=month, measure_id__in=measures_by_id,
+    ).order_by("-month"):
+        approved = [c["approved_at"] for c in result.revision.get("changes", [])]
+        if last_board is None or any(when > last_board.isoformat() for when in approved):
+            result.measure = measures_by_id[result.measure_id]
+            revised.append(result)
+    return revised
 
 
 def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
@@ -281,6 +299,7 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
         groups[item.measure.get_group_display()].append(item)
     status = month_statuses([month])[month]
     return Summary(
+        revised=revised_since_last_board(area, month, {m.pk: m for m in measures}),
         area=area,
         month=month,
         counts=[(rating, RATING_WORDS[rating], now[rating], now[rating] - before[rating])
@@ -314,6 +333,11 @@ class MeasureDetail:
     @property
     def current(self):
         return dict(self.series).get(self.month)
+
+    @property
+    def revisions(self):
+        """[(month, result)] of the figures revised since they were published, newest first."""
+        return [(m, r) for m, r in reversed(self.series) if r and r.revised and not r.suppressed]
 
 
 def build_measure_detail(*, measure: Measure, area: ServiceArea, month: date,

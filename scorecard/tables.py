@@ -37,6 +37,7 @@ def _cell_markup(result, measure) -> str:
         return ""
     n = formatting.denominator_text(result, measure)
     markup = format_html('{} <span class="app-n">{}</span>', text, n) if n else text
+    markup = format_html("{}{}", markup, formatting.revision_markup(result, measure))
     if result.provisional:
         return format_html('{}<span class="provisional-mark" title="Provisional">*</span>'
                            '<span class="govuk-visually-hidden"> (provisional)</span>', markup)
@@ -94,6 +95,11 @@ class ScorecardTable(BaseTable):
                                 empty_values=(), orderable=False)
     trend = tables.Column(verbose_name="Last 12 months", empty_values=(), orderable=False,
                           exclude_from_export=True)
+    revised = tables.Column(accessor="current__revised", verbose_name="Revised since published",
+                            empty_values=(), orderable=False)
+    published = tables.Column(accessor="current__published_value",
+                              verbose_name="Published value", empty_values=(),
+                              orderable=False, visible=False)
 
     class Meta(BaseTable.Meta):
         sequence = ("measure", "outturn", "target", "rag", "direction", "provisional",
@@ -108,7 +114,8 @@ class ScorecardTable(BaseTable):
         # What a director reads first comes first; the reference layout's months and
         # benchmarks follow.
         self.sequence = ["measure", "outturn", "target", "rag", "direction", "provisional",
-                         "baseline", *months_seq, "long_term_target", "trend"]
+                         "baseline", *months_seq, "long_term_target", "published", "revised",
+                         "trend"]
         self.scorecard = scorecard
         self.group_accessor = "group_label"
         self.caption = f"{scorecard.area}: scorecard as at {scorecard.month:%B %Y}"
@@ -144,6 +151,8 @@ class ScorecardTable(BaseTable):
             return ""
         n = formatting.denominator_text(record.current, record.measure)
         markup = format_html('{} <span class="app-n">{}</span>', text, n) if n else text
+        markup = format_html("{}{}", markup,
+                             formatting.revision_markup(record.current, record.measure))
         if record.current.provisional:
             return format_html('{} <strong class="govuk-tag govuk-tag--grey">Provisional</strong>',
                                markup)
@@ -183,6 +192,23 @@ class ScorecardTable(BaseTable):
 
     def value_direction(self, record):
         return record.direction_word
+
+    def render_revised(self, record):
+        current = record.current
+        if current is None or not current.revised or current.suppressed:
+            return "No"
+        return format_html('<span class="app-revision">{}</span>',
+                           formatting.revision_summary(current, record.measure))
+
+    def value_revised(self, record):
+        current = record.current
+        return "Yes" if current and current.revised and not current.suppressed else "No"
+
+    def value_published(self, record):
+        current = record.current
+        if current is None or current.suppressed:
+            return ""
+        return formatting.published_text(current, record.measure)
 
     def render_provisional(self, record):
         return "Yes" if record.current and record.current.provisional else "No"

@@ -32,3 +32,18 @@ def denominator(result, measure):
 def figure_count(value):
     """A count with thousands separators; '–' when missing."""
     return formatting.number(value, 0) or "–"
+
+
+@register.simple_tag
+def revision_mark(result, measure):
+    return formatting.revision_markup(result, measure)
+
+
+@register.simple_tag
+def revision_summary(result, measure):
+    return formatting.revision_summary(result, measure)
+
+
+@register.simple_tag
+def published_text(result, measure):
+    return formatting.published_text(result, measure)

@@ -363,3 +363,46 @@ def test_the_samples_illustrative_sickness_target_says_so_on_the_page(client, sa
     assert "Illustrative: the reference scorecard gives no sickness target" in page
     assert "Illustrative: the reference scorecard gives no sickness target" in client.get(
         "/workforce/?month=2014-12").content.decode()
+
+
+# --- 4. revised since published -------------------------------------------------
+
+
+def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_value(
+        client, area, measure, team_manager, officer, second_officer):
+    from scorecard.models import Publication
+
+    monthly_return = factories.monthly_return(area, FEB)
+    factories.value(monthly_return, measure)
+    save(team_manager, monthly_return, submit=True, numerator="80", denominator="100",
+         commentary="Below target")
+    approve(officer, monthly_return)
+    engine.recalculate()
+    assert Publication.objects.filter(month=FEB).exists()
+    assert not ScorecardResult.objects.filter(revised=True).exists()
+    services.transition_return(user=officer, monthly_return=monthly_return,
+                               action=workflow.REOPEN, reason="Late assessments found")
+    save(team_manager, monthly_return, submit=True, numerator="92", denominator="100",
+         commentary="Corrected")
+    approve(second_officer, monthly_return)
+    engine.recalculate()
+    result = ScorecardResult.objects.get(measure=measure, area=area, month=FEB)
+    assert result.revised and result.published_value == 80 and result.value == 92
+    assert result.published_rating == "red" and result.rating == "green"
+    [change] = result.revision["changes"]
+    assert change["reason"] == "Late assessments found"
+    assert change["changed_by"] == ["Tm-A"] and change["approved_by"] == "Po-2"
+    client.force_login(factories.user("dir", roles.DIRECTORS))
+    page = client.get(f"/scorecard/?area={area.pk}&month=2015-02").content.decode()
+    assert "Revised" in page and "published 80.0" in page
+    assert "reason: Late assessments found" in page
+    detail = client.get(f"/scorecard/measures/{measure.code}/?area={area.pk}&month=2015-02")
+    assert "Published 80.0, now 92.0" in detail.content.decode()
+    export = client.get(f"/scorecard/?area={area.pk}&month=2015-02&export=csv").content
+    import csv
+    import io
+    row = next(r for r in csv.DictReader(io.StringIO(export.decode()))
+               if r["Measure"] == measure.title)
+    assert row["Revised since published"] == "Yes" and row["Published value"] == "80.0"
+    summary = client.get("/summary/?month=2015-02").content.decode()
+    assert "Revised since last month" in summary and "Published 80.0, now 92.0" in summary
