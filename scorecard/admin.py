@@ -5,6 +5,7 @@ from .models import (
     Baseline,
     Benchmark,
     CalculationRun,
+    ImportChangeSet,
     Measure,
     MonthlyReturn,
     Population,
@@ -216,3 +217,12 @@ class PublicationAdmin(ReadOnlyAdmin):
 class PublishedFigureAdmin(ReadOnlyAdmin):
     list_display = ["publication", "measure", "area", "value", "rating"]
     list_filter = ["publication__month", "area"]
+
+
+@admin.register(ImportChangeSet)
+class ImportChangeSetAdmin(ReadOnlyAdmin):
+    """Imports waiting for (or decided by) a second performance officer."""
+
+    list_display = ["filename", "status", "proposed_by", "proposed_at", "reviewed_by"]
+    list_filter = ["status"]
+    exclude = ["content"]

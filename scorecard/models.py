@@ -522,3 +522,41 @@ class PublishedFigure(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.area}: {self.value} as published"
+
+
+class ImportChangeSet(models.Model):
+    """An import waiting for a second performance officer (maker-checker): the
+    file as uploaded and the preview its maker confirmed. Written only when
+    another officer approves it, if the stored figures have not changed since."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPLIED = "applied", "Approved and imported"
+        REJECTED = "rejected", "Rejected"
+
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    fingerprint = models.CharField(max_length=64)
+    preview = models.JSONField(default=list, help_text="The writes as previewed: old and new.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    proposed_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was rejected.")
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("proposed_by"))
+                | Q(status="rejected"),
+                name="change_set_approver_not_maker",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"

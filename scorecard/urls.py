@@ -18,4 +18,7 @@ urlpatterns = [
     path("completeness/", views_returns.CompletenessView.as_view(), name="completeness"),
     path("import/", views_import.ImportView.as_view(), name="import"),
     path("import/confirm/", views_import.ImportConfirmView.as_view(), name="import-confirm"),
+    path("import/changes/", views_import.ChangeSetListView.as_view(), name="import-change-sets"),
+    path("import/changes/<int:pk>/", views_import.ChangeSetDetailView.as_view(),
+         name="import-change-set"),
 ]

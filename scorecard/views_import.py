@@ -14,11 +14,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
 from django.views import View
 
-from . import importer
+from . import change_sets, importer
+from .models import ImportChangeSet
+from .services import Refused
 
 SESSION_KEY = "scorecard_import"
 
@@ -112,6 +114,12 @@ class ImportConfirmView(ImportAccessMixin, View):
             return _preview_page(request, plan, content, status=409, notice=(
                 "The stored figures changed after your preview, so nothing has been "
                 "imported. This is what the file would do now: check it and confirm again."))
+        if change_sets.needs_second_officer(plan):
+            change_set = change_sets.propose(user=request.user, plan=plan, content=content)
+            request.session.pop(SESSION_KEY, None)
+            messages.success(request, f"{filename} is waiting for another performance officer "
+                                      "to approve it: nothing is imported until then.")
+            return redirect("import-change-set", pk=change_set.pk)
         try:
             result = importer.apply_plan(plan=plan, user=request.user)
         except importer.ImportRefused as refusal:
@@ -122,3 +130,51 @@ class ImportConfirmView(ImportAccessMixin, View):
                                   f"{result.changed} changed. The scorecards are being "
                                   "recalculated.")
         return redirect("import")
+
+
+class ChangeSetListView(ImportAccessMixin, View):
+    """Imports waiting for a second officer, and the last ones decided."""
+
+    def get(self, request):
+        return render(request, "imports/change_sets.html", {
+            "pending": ImportChangeSet.objects.filter(status=ImportChangeSet.Status.PENDING)
+            .select_related("proposed_by").defer("content"),
+            "decided": ImportChangeSet.objects.exclude(status=ImportChangeSet.Status.PENDING)
+            .select_related("proposed_by", "reviewed_by").defer("content")[:20],
+        })
+
+
+class ChangeSetDetailView(ImportAccessMixin, View):
+    """The same old → new table the maker confirmed; approve or reject (with a reason)."""
+
+    def get_change_set(self, pk):
+        return get_object_or_404(ImportChangeSet.objects.select_related(
+            "proposed_by", "reviewed_by"), pk=pk)
+
+    def get(self, request, pk, refusal="", status=200):
+        change_set = self.get_change_set(pk)
+        own = change_set.proposed_by_id == request.user.pk
+        return render(request, "imports/change_set.html", {
+            "change_set": change_set, "own": own, "refusal": refusal,
+            "error_summary": [("id_reason" if "reason" in refusal else "", refusal)]
+            if refusal else [],
+        }, status=status)
+
+    def post(self, request, pk):
+        change_set = self.get_change_set(pk)
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                result = change_sets.approve(user=request.user, change_set=change_set)
+                messages.success(request, f"Imported {change_set.filename}: {result.created} "
+                                          f"created, {result.changed} changed. The scorecards "
+                                          "are being recalculated.")
+            elif action == "reject":
+                change_sets.reject(user=request.user, change_set=change_set,
+                                   reason=request.POST.get("reason", ""))
+                messages.success(request, f"{change_set.filename} rejected: nothing imported.")
+            else:
+                return self.get(request, pk, refusal="Choose approve or reject.", status=400)
+        except Refused as refusal:
+            return self.get(request, pk, refusal=str(refusal), status=409)
+        return redirect("import-change-set", pk=pk)

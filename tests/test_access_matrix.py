@@ -51,6 +51,10 @@ MATRIX = {
     "import": {"GET": OFFICERS, "POST": outcomes("login", 403, 403, 400, 403, 400)},
     "import-confirm": {"GET": outcomes("login", 403, 403, 302, 403, 302),
                        "POST": outcomes("login", 403, 403, 409, 403, 409)},
+    "import-change-sets": {"GET": OFFICERS},
+    # the example pk is a return's, so no change set has it: officers get 404
+    "import-change-set": {"GET": outcomes("login", 403, 403, 404, 403, 404),
+                          "POST": outcomes("login", 403, 403, 404, 403, 404)},
 }
 
 

@@ -211,6 +211,9 @@ SMALL_NUMBER_THRESHOLD = int(os.environ.get("SMALL_NUMBER_THRESHOLD", 5))
 CALCULATION_MAX_AGE_HOURS = 26
 # Scorecard spreadsheet imports: a file over either limit is refused before it is read.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024))
+# Maker-checker: an import of monthly figures waits for a second performance
+# officer. Set to 1 to let an import into months with no return yet be one step.
+IMPORT_ONE_STEP_INTO_NEW_MONTHS = os.environ.get("IMPORT_ONE_STEP_INTO_NEW_MONTHS", "") == "1"
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 5000))
 
 LOGGING = {

@@ -53,8 +53,10 @@ def test_team_managers_and_directors_are_refused(client, role, request):
     assert 'href="/import/"' not in client.get(reverse("scorecard")).content.decode()
 
 
-def test_upload_then_preview_then_confirm_writes_and_audits(
-        client, officer, measures_only, django_capture_on_commit_callbacks):
+def test_upload_then_preview_then_confirm_then_a_second_officer_approves_writes_and_audits(
+        client, officer, second_officer, measures_only, django_capture_on_commit_callbacks):
+    from scorecard.models import ImportChangeSet
+
     client.force_login(officer)
     response = upload(client, seed_bytes())
     assert response.status_code == 200
@@ -65,26 +67,51 @@ def test_upload_then_preview_then_confirm_writes_and_audits(
     assert 'id="row-61"' in html
     assert counts()["ReturnValue"] == 0  # nothing written on upload
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = confirm(client)
-    assert response.status_code == 302 and response.url == reverse("import")
+    response = confirm(client)
+    change_set = ImportChangeSet.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("import-change-set", args=[change_set.pk])
     assert SESSION_KEY not in client.session
     followed = client.get(response.url).content.decode()
-    assert f"Imported {SEED_NAME}: 101 created, 0 changed." in followed
+    assert "waiting for another performance officer" in followed
+    assert "You imported this file, so another performance officer must approve it" in followed
+    assert counts()["ReturnValue"] == 0  # nothing written until a second officer approves
+    refused = client.post(response.url, {"action": "approve"})
+    assert refused.status_code == 409 and counts()["ReturnValue"] == 0
+
+    client.force_login(second_officer)
+    review = client.get(response.url).content.decode()
+    assert "% repeat referrals" in review and "Monthly figure, April 2014" in review
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = client.post(response.url, {"action": "approve"})
+    assert approved.status_code == 302
+    assert f"Imported {SEED_NAME}: 101 created, 0 changed." in client.get(
+        approved.url).content.decode()
+    change_set.refresh_from_db()
+    assert (change_set.status, change_set.reviewed_by) == ("applied", second_officer)
 
     january = MonthlyReturn.objects.get(month=date(2015, 1, 1))
     assert (january.status, january.source, january.approved_by) == (
-        "approved", SEED_NAME, officer)
+        "approved", SEED_NAME, second_officer)
     value = ReturnValue.objects.get(monthly_return=january, measure__code="icpc-15-days")
     assert value.value == Decimal("44.0")
     event = ReturnValue.pgh_event_model.objects.get(pgh_obj_id=value.pk)
     assert event.pgh_context.metadata["action"] == "import"
     assert event.pgh_context.metadata["source"] == SEED_NAME
-    assert event.pgh_context.metadata["user"] == officer.pk
+    assert event.pgh_context.metadata["user"] == second_officer.pk
+    assert event.pgh_context.metadata["proposed_by"] == officer.pk  # both names
     assert CalculationRun.objects.filter(trigger="import", outcome="succeeded").exists()
 
 
-def test_the_preview_shows_old_and_new_values(client, officer, sample):
+def approve_pending(user):
+    from scorecard.models import ImportChangeSet
+
+    other = client_for(user)
+    change_set = ImportChangeSet.objects.get(status="pending")
+    return other.post(reverse("import-change-set", args=[change_set.pk]), {"action": "approve"})
+
+
+def test_the_preview_shows_old_and_new_values(client, officer, second_officer, sample):
     client.force_login(officer)
     text = seed_text().replace("% repeat referrals\t30%\t35.0%", "% repeat referrals\t30%\t36.5%")
     html = upload(client, text.encode(), "bucks-corrected.txt").content.decode()
@@ -96,6 +123,7 @@ def test_the_preview_shows_old_and_new_values(client, officer, sample):
     assert "<strong>36.5</strong>" in row
     assert "Changed" in row
     confirm(client)
+    approve_pending(second_officer)
     assert ReturnValue.objects.get(
         monthly_return__month=date(2014, 4, 1),
         measure__code="repeat-referrals").value == Decimal("36.5")
@@ -169,6 +197,7 @@ def test_confirming_after_the_data_changed_shows_the_new_plan_and_writes_nothing
     other = client_for(second_officer)
     upload(other, seed_text().replace("\t30%\t35.0%", "\t30%\t34.0%", 1).encode(), "other.txt")
     confirm(other)
+    approve_pending(officer)
     response = confirm(client, token)
     assert response.status_code == 409
     html = response.content.decode()

@@ -406,3 +406,41 @@ def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_va
     assert row["Revised since published"] == "Yes" and row["Published value"] == "80.0"
     summary = client.get("/summary/?month=2015-02").content.decode()
     assert "Revised since last month" in summary and "Published 80.0, now 92.0" in summary
+
+
+# --- 3. imports are maker-checker too -------------------------------------------
+
+
+def test_an_import_change_waits_for_a_second_officer_and_can_be_rejected(
+        sample, officer, second_officer):
+    from scorecard import change_sets, importer
+    from scorecard.models import ImportChangeSet
+    from tests.scorecard.test_import import seed_text
+
+    def april():
+        return ReturnValue.objects.get(monthly_return__month=date(2014, 4, 1),
+                                       monthly_return__area__parent__isnull=True,
+                                       measure__code="repeat-referrals").value
+
+    content = seed_text().replace("% repeat referrals\t30%\t35.0%",
+                                  "% repeat referrals\t30%\t36.5%").encode()
+    plan = importer.plan_import(content, "corrected.txt")
+    assert change_sets.needs_second_officer(plan)
+    change_set = change_sets.propose(user=officer, plan=plan, content=content)
+    assert april() == D("35.0")  # nothing written yet
+    assert [w["old"] + "->" + w["new"] for w in change_set.preview] == ["35.0->36.5"]
+    with pytest.raises(services.Refused, match="You imported this file"):
+        change_sets.approve(user=officer, change_set=change_set)
+    with pytest.raises(services.Refused, match="Give a reason"):
+        change_sets.reject(user=second_officer, change_set=change_set, reason=" \t")
+    change_sets.approve(user=second_officer, change_set=change_set)
+    assert april() == D("36.5")
+    with pytest.raises(services.Refused, match="already been approved and imported"):
+        change_sets.approve(user=second_officer, change_set=change_set)
+
+    back = seed_text().encode()
+    rejected = change_sets.propose(user=second_officer,
+                                   plan=importer.plan_import(back, "back.txt"), content=back)
+    change_sets.reject(user=officer, change_set=rejected, reason="Wrong file")
+    assert april() == D("36.5")
+    assert ImportChangeSet.objects.get(pk=rejected.pk).reason == "Wrong file"
