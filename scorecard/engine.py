@@ -135,6 +135,8 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
     run.findings = computation.findings
     run.finished_at = timezone.now()
     run.save(update_fields=["outcome", "rows_written", "findings", "finished_at"])
+    for finding in run.findings:
+        logger.warning("Scorecard calculation run %s: %s", run.pk, finding)
     logger.info(
         "Scorecard calculation run %s (%s) wrote %s rows for %s months in %s",
         run.pk, trigger, len(rows), len(months), run.duration,

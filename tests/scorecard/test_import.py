@@ -525,12 +525,21 @@ def test_the_command_dry_run_prints_the_plan_and_writes_nothing(measures_only, t
                         "Benchmark": 0}
 
 
-def test_the_command_imports_as_the_named_user(measures_only, importer_user, tmp_path):
+def test_the_command_proposes_the_import_for_a_second_officer(
+        measures_only, importer_user, tmp_path):
+    from scorecard import change_sets
+    from scorecard.models import ImportChangeSet
+
     path = tmp_path / SEED_NAME
     path.write_bytes(seed_bytes())
-    call_command("import_scorecard", str(path), "--user", importer_user.username,
-                 stdout=io.StringIO())
-    assert MonthlyReturn.objects.filter(approved_by=importer_user, source=SEED_NAME).count() == 10
+    out = io.StringIO()
+    call_command("import_scorecard", str(path), "--user", importer_user.username, stdout=out)
+    assert "waiting for a second performance officer" in out.getvalue()
+    assert counts()["ReturnValue"] == 0
+    change_set = ImportChangeSet.objects.get(proposed_by=importer_user)
+    checker = factories.user("po-checker", roles.PERFORMANCE_OFFICERS)
+    change_sets.approve(user=checker, change_set=change_set)
+    assert MonthlyReturn.objects.filter(approved_by=checker, source=SEED_NAME).count() == 10
 
 
 def test_the_command_exits_non_zero_on_errors(measures_only, importer_user, tmp_path):

@@ -3,13 +3,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from scorecard import importer
+from scorecard import change_sets, importer
 
 
 class Command(BaseCommand):
     help = ("Import a scorecard spreadsheet (tab-separated text, CSV or XLSX, in the reference "
             "layout or this product's export): print what it would create and change, then "
-            "write it, all or nothing. Exits non-zero on errors.")
+            "write it, all or nothing; monthly figures wait for a second performance officer "
+            "to approve them on the Import page (maker-checker). Exits non-zero on errors.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the spreadsheet to import")
@@ -43,6 +44,12 @@ class Command(BaseCommand):
             return
         if plan.is_empty:
             self.stdout.write("Nothing to import: the stored figures already match the file.")
+            return
+        if change_sets.needs_second_officer(plan):
+            change_set = change_sets.propose(user=importer_user, plan=plan, content=content)
+            self.stdout.write(self.style.SUCCESS(
+                f"{path.name} is waiting for a second performance officer: nothing is written "
+                f"until they approve it at /import/changes/{change_set.pk}/."))
             return
         try:
             result = importer.apply_plan(plan=plan, user=importer_user)
