@@ -1373,7 +1373,7 @@ def _rag_differences(parsed, measures) -> list[RagDifference]:
             target = in_force.value if in_force else None
         outturn = rag.round_to(claim.outturn.value, measure.decimal_places)
         computed = rag.rate(outturn, target, measure.polarity, measure.tolerance,
-                            measure.tolerance_kind)
+                            measure.tolerance_kind, measure.green_band)
         if computed == claim.word:
             continue
         polarity = measure.get_polarity_display().lower()

@@ -19,6 +19,7 @@ from scorecard.models import (
     Target,
 )
 from tests import factories
+from tests.scorecard.test_services import save
 
 JAN, FEB = date(2015, 1, 1), date(2015, 2, 1)
 
@@ -37,23 +38,6 @@ def authority_return(measure):
     monthly_return = factories.monthly_return(factories.authority(), FEB)
     factories.value(monthly_return, measure)
     return monthly_return
-
-
-def lines(monthly_return, **typed):
-    result = []
-    for value in ReturnValue.objects.filter(monthly_return=monthly_return).select_related(
-            "measure"):
-        entry = validation.Entry(_rules(value.measure), **typed)
-        validation.check(entry, submitting=False)
-        result.append(services.LineInput(value.pk, entry))
-    return result
-
-
-def save(user, monthly_return, submit=False, **typed):
-    monthly_return.refresh_from_db()
-    return services.save_return(user=user, monthly_return=monthly_return,
-                                lines=lines(monthly_return, **typed),
-                                expected_version=monthly_return.version, submit=submit)
 
 
 def approve(user, monthly_return):
