@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, importer
+from . import audit, importing
 from .models import ImportChangeSet, MonthlyReturn
 from .services import Refused
 
@@ -43,7 +43,7 @@ def _locked_pending(change_set: ImportChangeSet) -> ImportChangeSet:
     return current
 
 
-def approve(*, user, change_set: ImportChangeSet) -> importer.ImportResult:
+def approve(*, user, change_set: ImportChangeSet) -> importing.ImportResult:
     """Write the change set, if the figures it would change are still as previewed."""
     if not user.has_perm("scorecard.import_scorecard"):
         raise Refused("Only a performance officer can approve an import.")
@@ -52,7 +52,7 @@ def approve(*, user, change_set: ImportChangeSet) -> importer.ImportResult:
         if current.proposed_by_id == user.pk:
             raise Refused("You imported this file, so another performance officer must "
                           "approve it (four eyes).")
-        plan = importer.plan_import(bytes(current.content), current.filename)
+        plan = importing.plan_import(bytes(current.content), current.filename)
         if plan.errors or plan.fingerprint != current.fingerprint:
             raise Refused("The stored figures have changed since this import was previewed, "
                           "so it would no longer do what is shown here. Reject it and upload "
@@ -62,8 +62,8 @@ def approve(*, user, change_set: ImportChangeSet) -> importer.ImportResult:
                                proposed_by_name=proposer.get_full_name() or proposer.username,
                                change_set=current.pk) if audit.enabled() else nullcontext():
             try:
-                result = importer.apply_plan(plan=plan, user=user)
-            except importer.ImportRefused as refusal:
+                result = importing.apply_plan(plan=plan, user=user)
+            except importing.ImportRefused as refusal:
                 raise Refused(str(refusal)) from refusal
         current.status = ImportChangeSet.Status.APPLIED
         current.reviewed_by, current.reviewed_at = user, timezone.now()

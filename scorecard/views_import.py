@@ -1,6 +1,6 @@
 """The performance officer's import page: upload, preview, confirm.
 
-The rules are in `importer`; these views only carry the file between the
+The rules are in `importing`; these views only carry the file between the
 preview and the confirmation. The file waits in the user's session (base64,
 with its sha256 and the plan's fingerprint) under a random token: confirming
 reads it again, re-plans, and refuses if the plan is not the one previewed.
@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
 from django.views import View
 
-from . import change_sets, importer
+from . import change_sets, importing
 from .models import ImportChangeSet
 from .services import Refused
 
@@ -34,10 +34,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importer.max_bytes():
+        if upload.size > importing.max_bytes():
             raise forms.ValidationError(
-                f"The file is {importer.size_text(upload.size)}: the largest file that can be "
-                f"imported is {importer.size_text(importer.max_bytes())}.")
+                f"The file is {importing.size_text(upload.size)}: the largest file that can be "
+                f"imported is {importing.size_text(importing.max_bytes())}.")
         return upload
 
 
@@ -51,7 +51,7 @@ def _upload_page(request, form, status=200, refusal=""):
     return render(request, "imports/upload.html", {
         "form": form, "file_errors": file_errors,
         "error_summary": [("id_file", error) for error in file_errors],
-        "max_size": importer.size_text(settings.IMPORT_MAX_BYTES),
+        "max_size": importing.size_text(settings.IMPORT_MAX_BYTES),
     }, status=status)
 
 
@@ -72,7 +72,7 @@ def _preview_page(request, plan, content: bytes, status=200, notice=""):
     error_summary = [(f"row-{e.row}" if e.row else "", e.message) for e in plan.errors]
     return render(request, "imports/preview.html", {
         "plan": plan, "token": token, "notice": notice, "error_summary": error_summary,
-        "form": ImportForm(), "max_size": importer.size_text(settings.IMPORT_MAX_BYTES),
+        "form": ImportForm(), "max_size": importing.size_text(settings.IMPORT_MAX_BYTES),
     }, status=status)
 
 
@@ -85,10 +85,10 @@ class ImportView(ImportAccessMixin, View):
         if not form.is_valid():
             return _upload_page(request, form, status=400)
         upload = form.cleaned_data["file"]
-        content = upload.read(importer.max_bytes() + 1)
+        content = upload.read(importing.max_bytes() + 1)
         try:
-            plan = importer.plan_import(content, upload.name)
-        except importer.FileRefused as refusal:
+            plan = importing.plan_import(content, upload.name)
+        except importing.FileRefused as refusal:
             return _upload_page(request, ImportForm(), status=400, refusal=str(refusal))
         return _preview_page(request, plan, content, status=200 if not plan.errors else 400)
 
@@ -109,7 +109,7 @@ class ImportConfirmView(ImportAccessMixin, View):
             request.session.pop(SESSION_KEY, None)
             return _upload_page(request, ImportForm(), status=409,
                                 refusal="The stored file is damaged: upload it again.")
-        plan = importer.plan_import(content, filename)
+        plan = importing.plan_import(content, filename)
         if plan.errors or plan.fingerprint != stored["fingerprint"]:
             return _preview_page(request, plan, content, status=409, notice=(
                 "The stored figures changed after your preview, so nothing has been "
@@ -121,8 +121,8 @@ class ImportConfirmView(ImportAccessMixin, View):
                                       "to approve it: nothing is imported until then.")
             return redirect("import-change-set", pk=change_set.pk)
         try:
-            result = importer.apply_plan(plan=plan, user=request.user)
-        except importer.ImportRefused as refusal:
+            result = importing.apply_plan(plan=plan, user=request.user)
+        except importing.ImportRefused as refusal:
             request.session.pop(SESSION_KEY, None)
             return _upload_page(request, ImportForm(), status=409, refusal=str(refusal))
         request.session.pop(SESSION_KEY, None)

@@ -13,7 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from scorecard import engine, importer, roles
+from scorecard import engine, importing, roles
+from scorecard.importing import findings, layout, reading
 from scorecard.models import (
     Baseline,
     Benchmark,
@@ -84,11 +85,16 @@ def importer_user(db):
 def plan(content: bytes | str, filename="scorecard.txt"):
     if isinstance(content, str):
         content = content.encode("utf-8")
-    return importer.plan_import(content, filename)
+    return importing.plan_import(content, filename)
 
 
-def messages(findings):
-    return [f.message for f in findings]
+def messages(found):
+    return [f.message for f in found]
+
+
+def coded(found):
+    """Each finding as (code, row): tests go by the code, not the wording."""
+    return [(f.code, f.row) for f in found]
 
 
 # --- the seed --------------------------------------------------------------
@@ -105,7 +111,7 @@ def test_the_seed_imports_into_an_empty_database_and_reproduces_the_sample(
     assert kinds == {"monthly": 63, "baseline": 6, "benchmark": 18, "in_year": 7,
                      "long_term": 7}
     with django_capture_on_commit_callbacks(execute=True):
-        result = importer.apply_plan(plan=the_plan, user=importer_user)
+        result = importing.apply_plan(plan=the_plan, user=importer_user)
     assert (result.created, result.changed) == (101, 0)
     # the recalculation was queued on commit (tasks run in-process in tests)
     assert CalculationRun.objects.filter(trigger="import").exists()
@@ -138,7 +144,7 @@ def test_the_seed_gives_the_same_scorecard_as_the_sample(db, importer_user):
     engine.recalculate(trigger="test")
     from_sample = export()
     empty_the_figures()
-    importer.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=importer_user)
+    importing.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=importer_user)
     engine.recalculate(trigger="test")
     # The seed's rows read the same, every column (the sample's other parts, such as
     # the workforce figures on area returns, were emptied with the rest).
@@ -158,17 +164,20 @@ def test_the_seed_over_the_sample_changes_no_figure(sample):
 
 
 def test_importing_the_same_file_again_changes_nothing(measures_only, importer_user):
-    importer.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=importer_user)
+    importing.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=importer_user)
     before = counts()
     again = plan(seed_bytes(), SEED_NAME)
     assert again.is_empty and not again.errors
-    assert importer.apply_plan(plan=again, user=importer_user).created == 0
+    assert importing.apply_plan(plan=again, user=importer_user).created == 0
     assert counts() == before
 
 
 def test_shifted_pathway_plan_rows_are_realigned_with_a_warning_saying_what_was_assumed(
         measures_only):
     warnings = messages(plan(seed_bytes()).warnings)
+    found = coded(plan(seed_bytes()).warnings)
+    assert {("row_realigned", 60), ("row_realigned", 61), ("subheader_realigned", 56)} \
+        <= set(found)
     assert ("Row 61 '% of Care Leavers have an up-…': 12 cells instead of 20; read 'n/a' as "
             "April 2014–December 2014 and 66.8% as January 2015, from the right-hand columns "
             "(as if 'n/a' were one cell merged over those months). Check these figures in the "
@@ -186,6 +195,7 @@ def test_a_shifted_row_that_cannot_be_told_is_refused_naming_the_row(measures_on
         "Pathway Plan\t50%\tn/a\t95.0%\t", "Pathway Plan\t50%\tn/a\tn/a\t95.0%\t", 1)
     text = text.replace("\t\t\t\t\t\t95.0%\t85.0%", "\t\t\t\t\t95.0%\t85.0%", 1)
     the_plan = plan(text)
+    assert ("ambiguous_shift", 60) in coded(the_plan.errors)
     assert ("Row 60 '% 16-18 year olds in care hav…': 12 cells instead of 20, so its figures "
             "may not line up with the headings (more than one reading is possible). Nothing is "
             "imported from this row: unmerge its cells so each month has its own cell, and "
@@ -196,6 +206,7 @@ def test_a_shifted_row_that_cannot_be_told_is_refused_naming_the_row(measures_on
 def test_a_shifted_row_whose_right_hand_columns_disagree_is_refused(measures_only):
     text = seed_text().replace("\t66.8%\t85.0%\tRed", "\t60.0%\t85.0%\tRed", 1)
     errors = messages(plan(text).errors)
+    assert ("not_a_number", 61) in coded(plan(text).errors)
     # Not explained by a merged cell: read as it stands, its bad cells are named.
     assert "Row 61, column L (Jan 2015): 'Red' is not a number" in errors
     assert not [w for w in plan(text).writes if w.row == 61]
@@ -209,6 +220,7 @@ def test_a_clean_row_that_could_also_be_a_shifted_one_is_refused(measures_only):
     without_rag = without_rag.replace("\t95.0%\t85.0%\tGreen\t100%", "\t95.0%\t85.0%\t100%")
     without_rag = without_rag.replace("\t66.8%\t85.0%\tRed\t100%", "\t66.8%\t85.0%\t100%")
     errors = messages(plan(without_rag).errors)
+    assert ("ambiguous_shift", 60) in coded(plan(without_rag).errors)
     assert any(e.startswith("Row 60 '% 16-18 year olds in care hav…': 11 cells instead of 19, "
                             "so its figures may not line up with the headings (it reads both "
                             "as it stands and as shifted by a merged cell)") for e in errors)
@@ -225,11 +237,13 @@ def test_the_rag_column_is_compared_and_every_difference_reported_never_copied(
         (57, "% repeat referrals", "Amber", "Red"),
         (59, "% children seen during assessment", "Green", "Amber"),
     ]
+    assert [f for f in coded(the_plan.warnings) if f[0] == "rag_differs"] == [
+        ("rag_differs", 57), ("rag_differs", 59)]
     assert ("Row 59 '% children seen during assess…': the file's RAG is Green, the product "
             "rates it Amber (89.0 against a target of 93.0; higher is better; tolerance 5 "
             "points). The file's rating is not imported: the scorecard shows the product's."
             ) in messages(the_plan.warnings)
-    importer.apply_plan(plan=the_plan, user=importer_user)
+    importing.apply_plan(plan=the_plan, user=importer_user)
     engine.recalculate(trigger="test")
     rows = {row["Measure"]: row for row in export()}
     assert rows["% children seen during assessment"]["RAG"] == "Amber"
@@ -237,6 +251,8 @@ def test_the_rag_column_is_compared_and_every_difference_reported_never_copied(
 
 def test_the_rest_of_the_seed_is_named_not_dropped_silently(measures_only):
     warnings = messages(plan(seed_bytes()).warnings)
+    assert {("not_imported_rows", 40), ("commentary_ignored", None)} \
+        <= set(coded(plan(seed_bytes()).warnings))
     assert "Rows 40–47 ('Sickness Rate'): not a success-measure table or a benchmark block; " \
            "not imported." in warnings
     assert any(w.startswith("Text outside the tables (commentary) is not imported: rows 5, 15")
@@ -244,7 +260,7 @@ def test_the_rest_of_the_seed_is_named_not_dropped_silently(measures_only):
 
 
 def test_a_second_import_shows_old_and_new_values_as_changes(measures_only, importer_user):
-    importer.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=importer_user)
+    importing.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=importer_user)
     text = seed_text().replace("% repeat referrals\t30%\t35.0%", "% repeat referrals\t30%\t36.5%")
     text = text.replace("\t23.4%\t28.1%\t23.4%\t31.0%\t25.0%\tRed\t23%",
                         "\t23.4%\t28.1%\t23.4%\t31.0%\t24.0%\tRed\t23%")
@@ -253,7 +269,7 @@ def test_a_second_import_shows_old_and_new_values_as_changes(measures_only, impo
         ("change", "monthly", "April 2014", "35.0", "36.5"),
         ("change", "in_year", "from April 2014", "25.0", "24.0"),
     ]
-    importer.apply_plan(plan=the_plan, user=importer_user)
+    importing.apply_plan(plan=the_plan, user=importer_user)
     april = MonthlyReturn.objects.get(month=date(2014, 4, 1))
     assert april.source == "bucks-v2.txt"
     assert ReturnValue.objects.get(monthly_return=april,
@@ -261,7 +277,7 @@ def test_a_second_import_shows_old_and_new_values_as_changes(measures_only, impo
 
 
 def test_import_is_audited_with_the_file_name_and_the_importer(measures_only, importer_user):
-    importer.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=importer_user)
+    importing.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=importer_user)
     value = ReturnValue.objects.get(monthly_return__month=date(2015, 1, 1),
                                     measure__code="icpc-15-days")
     event = ReturnValue.pgh_event_model.objects.filter(pgh_obj_id=value.pk).get()
@@ -279,6 +295,7 @@ def test_figures_are_not_imported_into_a_return_still_in_progress(sample, import
     errors = messages(plan(text).errors)
     assert any("the authority's return for February 2015 is draft, not approved" in e
                for e in errors)
+    assert ("return_not_approved", 57) in coded(plan(text).errors)
 
 
 # --- month headers, cells ------------------------------------------------------
@@ -291,26 +308,33 @@ def test_figures_are_not_imported_into_a_return_still_in_progress(sample, import
     ("Target", None), ("June", None), ("2014", None), ("Mayday 2014", None),
 ])
 def test_month_headers(text, month):
-    assert importer.parse_month(text) == month
+    assert layout.parse_month(text) == month
 
 
 @pytest.mark.parametrize("text, figure", [
-    ("35.0%", importer.Figure(Decimal("35.0"))),
-    ("1,234", importer.Figure(Decimal("1234"))),
-    ("1,234.5", importer.Figure(Decimal("1234.5"))),
-    ("n/a", importer.Figure(not_applicable=True)),
-    ("N/A", importer.Figure(not_applicable=True)),
-    ("", importer.Figure()),
-    (" 7 ", importer.Figure(Decimal("7"))),
+    ("35.0%", layout.Figure(Decimal("35.0"))),
+    ("1,234", layout.Figure(Decimal("1234"))),
+    ("1,234.5", layout.Figure(Decimal("1234.5"))),
+    ("n/a", layout.Figure(not_applicable=True)),
+    ("N/A", layout.Figure(not_applicable=True)),
+    ("", layout.Figure()),
+    (" 7 ", layout.Figure(Decimal("7"))),
 ])
 def test_cells(text, figure):
-    assert importer.parse_number(text) == figure
+    assert layout.parse_number(text) == figure
 
 
 @pytest.mark.parametrize("text", ["abc", "1,23", "12..3", "1e5", "31 %x", "–", "TRUE"])
 def test_anything_else_is_not_a_number(text):
-    with pytest.raises(importer.CellError):
-        importer.parse_number(text)
+    with pytest.raises(layout.CellError) as error:
+        layout.parse_number(text)
+    assert error.value.code == "not_a_number"
+
+
+def test_a_cell_that_must_be_a_number_refuses_not_applicable():
+    with pytest.raises(layout.CellError) as error:
+        layout.parse_number("n/a", allow_not_applicable=False)
+    assert error.value.code == "not_applicable_refused"
 
 
 def test_titles_match_ignoring_case_spacing_punctuation_and_by_alias(measures_only):
@@ -327,14 +351,21 @@ def test_titles_match_ignoring_case_spacing_punctuation_and_by_alias(measures_on
 
 
 def refused(content: bytes, filename="bad.txt") -> str:
-    with pytest.raises(importer.FileRefused) as refusal:
-        importer.plan_import(content, filename)
+    with pytest.raises(importing.FileRefused) as refusal:
+        importing.plan_import(content, filename)
     return str(refusal.value)
+
+
+def refusal_code(content: bytes, filename="bad.txt") -> str:
+    with pytest.raises(importing.FileRefused) as refusal:
+        importing.plan_import(content, filename)
+    return refusal.value.code
 
 
 def test_an_empty_file_is_refused(measures_only):
     assert refused(b"") == "The file is empty: it has no rows to import."
     assert refused(b"\xef\xbb\xbf \r\n\t\n") == "The file is empty: it has no rows to import."
+    assert refusal_code(b"") == refusal_code(b"\xef\xbb\xbf \r\n\t\n") == "file_empty"
 
 
 def test_a_binary_file_is_refused(measures_only):
@@ -346,6 +377,10 @@ def test_a_binary_file_is_refused(measures_only):
         "The file is not a spreadsheet: it is an Excel 97-2003 workbook (.xls).")
     assert refused(b"PK\x03\x04 this is no zip", "broken.xlsx").startswith(
         "The file is not a spreadsheet: it looks like a zip archive")
+    assert refusal_code(bytes(range(256)) * 8, "photo.txt") == "binary_data"
+    assert {refusal_code(b"%PDF-1.4 ...", "report.pdf"),
+            refusal_code(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls"),
+            refusal_code(b"PK\x03\x04 this is no zip", "broken.xlsx")} == {"not_a_spreadsheet"}
 
 
 def test_a_file_in_the_wrong_encoding_is_refused_naming_the_line(measures_only):
@@ -355,6 +390,8 @@ def test_a_file_in_the_wrong_encoding_is_refused_naming_the_line(measures_only):
     assert "Windows-1252" in message
     assert refused("\ufeffMeasure\tApr 2014".encode("utf-16")).startswith(
         "The file is in UTF-16")
+    assert refusal_code(text.encode("cp1252")) == "not_utf8"
+    assert refusal_code("\ufeffMeasure\tApr 2014".encode("utf-16")) == "utf16_text"
 
 
 def test_utf8_with_a_byte_order_mark_is_read(measures_only):
@@ -366,6 +403,7 @@ def test_a_file_over_the_size_limit_is_refused(measures_only):
     with override_settings(IMPORT_MAX_BYTES=1000):
         assert refused(seed_bytes()).startswith("The file is 3 KB: the largest file that can "
                                                 "be imported is 1000 bytes.")
+        assert refusal_code(seed_bytes()) == "file_too_large"
 
 
 def test_a_file_of_50000_rows_is_refused_and_writes_nothing(measures_only):
@@ -373,6 +411,7 @@ def test_a_file_of_50000_rows_is_refused_and_writes_nothing(measures_only):
     content = b"Measure\tApr 2014\tMay 2014\n" + b"% repeat referrals\t1\t2\n" * 50_000
     assert refused(content) == ("The file has more than 5,000 rows: the most that can be "
                                 "imported at once. Split it, e.g. one year per file.")
+    assert refusal_code(content) == "too_many_rows"
     assert counts() == before
 
 
@@ -384,20 +423,23 @@ def test_the_row_limit_counts_workbook_rows_too(measures_only):
     workbook.save(out)
     with override_settings(IMPORT_MAX_ROWS=50):
         assert refused(out.getvalue(), "big.xlsx").startswith("The file has more than 50 rows")
+        assert refusal_code(out.getvalue(), "big.xlsx") == "too_many_rows"
 
 
-def assert_refused_and_nothing_written(the_plan, importer_user, expected_error):
+def assert_refused_and_nothing_written(the_plan, importer_user, expected, expected_error):
     before = counts()
+    assert expected in coded(the_plan.errors)
     assert expected_error in messages(the_plan.errors)
-    with pytest.raises(importer.ImportRefused):
-        importer.apply_plan(plan=the_plan, user=importer_user)
+    with pytest.raises(importing.ImportRefused) as refusal:
+        importing.apply_plan(plan=the_plan, user=importer_user)
+    assert refusal.value.code == "plan_has_errors"
     assert counts() == before
 
 
 def test_an_unknown_measure_is_reported_and_nothing_written(measures_only, importer_user):
     text = seed_text().replace("% children seen during assessment", "% children seen by a GP")
     assert_refused_and_nothing_written(
-        plan(text), importer_user,
+        plan(text), importer_user, ("unknown_measure", 59),
         "Row 59: '% children seen by a GP' is not a measure this product knows (by title or "
         "alias). Add it as an alias of the measure it means, or remove the row. Nothing is "
         "imported until then.")
@@ -406,13 +448,14 @@ def test_an_unknown_measure_is_reported_and_nothing_written(measures_only, impor
 def test_text_in_a_number_cell_names_row_and_column(measures_only, importer_user):
     text = seed_text().replace("\t29.0%\t33.0%", "\tabout 29\t33.0%", 1)
     assert_refused_and_nothing_written(
-        plan(text), importer_user, "Row 57, column D (May 2014): 'about 29' is not a number")
+        plan(text), importer_user, ("not_a_number", 57),
+        "Row 57, column D (May 2014): 'about 29' is not a number")
 
 
 def test_a_duplicate_month_column_is_refused(measures_only, importer_user):
     text = seed_text().replace("\tMay 2014\t", "\tApr 2014\t", 1)
     assert_refused_and_nothing_written(
-        plan(text), importer_user,
+        plan(text), importer_user, ("duplicate_month", 55),
         "Row 55: columns C and D are both April 2014: each month can be given once. Nothing "
         "in this table is imported.")
 
@@ -420,6 +463,7 @@ def test_a_duplicate_month_column_is_refused(measures_only, importer_user):
 def test_a_file_with_no_table_is_refused(measures_only, importer_user):
     assert_refused_and_nothing_written(
         plan("Dear colleagues,\nplease find the figures attached.\n"), importer_user,
+        ("no_table", None),
         "No success-measure table or benchmark block was found. The table needs a header row "
         "with the measure title first and the months across (e.g. 'Measure, Baseline, Apr "
         "2014, May 2014, …').")
@@ -427,9 +471,10 @@ def test_a_file_with_no_table_is_refused(measures_only, importer_user):
 
 def test_a_plan_made_before_the_data_changed_is_refused(measures_only, importer_user):
     the_plan = plan(seed_bytes(), SEED_NAME)
-    importer.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=factories.user("po-other"))
-    with pytest.raises(importer.ImportRefused, match="changed after the preview"):
-        importer.apply_plan(plan=the_plan, user=importer_user)
+    importing.apply_plan(plan=plan(seed_bytes(), SEED_NAME), user=factories.user("po-other"))
+    with pytest.raises(importing.ImportRefused, match="changed after the preview") as refusal:
+        importing.apply_plan(plan=the_plan, user=importer_user)
+    assert refusal.value.code == "changed_since_preview"
 
 
 # --- CSV and XLSX ---------------------------------------------------------------
@@ -487,12 +532,12 @@ def test_xlsx_cells_are_read_as_decimals_never_via_floats():
         def __init__(self, value, number_format="General"):
             self.value, self.number_format = value, number_format
 
-    assert importer._cell_text(Cell(0.1 + 0.2)) == "0.3"
-    assert importer._cell_text(Cell(0.31, "0.0%")) == "31%"
-    assert importer._cell_text(Cell(0.668, "0.0%")) == "66.8%"
-    assert importer._cell_text(Cell(1234)) == "1234"
-    assert importer._cell_text(Cell(29.1)) == "29.1"
-    assert importer._cell_text(Cell(None)) == ""
+    assert reading.cell_text(Cell(0.1 + 0.2)) == "0.3"
+    assert reading.cell_text(Cell(0.31, "0.0%")) == "31%"
+    assert reading.cell_text(Cell(0.668, "0.0%")) == "66.8%"
+    assert reading.cell_text(Cell(1234)) == "1234"
+    assert reading.cell_text(Cell(29.1)) == "29.1"
+    assert reading.cell_text(Cell(None)) == ""
 
 
 def test_a_workbook_with_several_sheets_reads_the_first_and_says_so(measures_only):
@@ -506,6 +551,7 @@ def test_a_workbook_with_several_sheets_reads_the_first_and_says_so(measures_onl
     the_plan = plan(out.getvalue(), "bucks.xlsx")
     assert "The workbook has 2 sheets: only the first, 'Scorecard', was read." \
         in messages(the_plan.warnings)
+    assert ("other_sheets_ignored", None) in coded(the_plan.warnings)
     assert len(the_plan.writes) == 101
 
 
@@ -586,7 +632,15 @@ def test_a_return_reopened_after_the_preview_is_not_imported_into(sample, import
         status=MonthlyReturn.Status.RETURNED, approved_by=None, approved_at=None,
         reason="Reopened")
     before = counts()
-    with pytest.raises(importer.ImportRefused):
-        importer.apply_plan(plan=the_plan, user=importer_user)
+    with pytest.raises(importing.ImportRefused) as refusal:
+        importing.apply_plan(plan=the_plan, user=importer_user)
+    assert refusal.value.code == "changed_since_preview"  # the re-plan under the lock sees it
     assert counts() == before
     assert MonthlyReturn.objects.get(pk=january.pk).status == MonthlyReturn.Status.RETURNED
+
+
+def test_every_finding_code_is_distinct():
+    """Two findings with one code could not be told apart by what acts on a plan."""
+    values = [value for name, value in vars(findings).items()
+              if name.isupper() and isinstance(value, str)]
+    assert len(values) == len(set(values)) > 40

@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorecard import engine, importer, reports
+from scorecard import engine, importing, reports
 from scorecard.exports import export_table
 from scorecard.models import (
     Benchmark,
@@ -133,7 +133,7 @@ def test_export_then_import_gives_the_same_values(setting, data):
 
         # Against the data it came from, neither export changes anything.
         for content, name in ((csv_file, "scorecard.csv"), (xlsx_file, "scorecard.xlsx")):
-            plan = importer.plan_import(content, name)
+            plan = importing.plan_import(content, name)
             assert plan.errors == [], plan.errors
             assert plan.writes == []
             assert plan.rag_differences == []
@@ -142,9 +142,9 @@ def test_export_then_import_gives_the_same_values(setting, data):
         # same scorecard.
         for content, name in ((csv_file, "scorecard.csv"), (xlsx_file, "scorecard.xlsx")):
             empty()
-            importer.apply_plan(plan=importer.plan_import(content, name), user=officer)
+            importing.apply_plan(plan=importing.plan_import(content, name), user=officer)
             assert stored_values() == before
             engine.recalculate(trigger="test")
             assert exported(authority, "csv") == csv_file
-            assert importer.plan_import(content, name).writes == []
+            assert importing.plan_import(content, name).writes == []
         transaction.set_rollback(True)

@@ -397,7 +397,7 @@ def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_va
 
 def test_an_import_change_waits_for_a_second_officer_and_can_be_rejected(
         sample, officer, second_officer):
-    from scorecard import change_sets, importer
+    from scorecard import change_sets, importing
     from scorecard.models import ImportChangeSet
     from tests.scorecard.test_import import seed_text
 
@@ -408,7 +408,7 @@ def test_an_import_change_waits_for_a_second_officer_and_can_be_rejected(
 
     content = seed_text().replace("% repeat referrals\t30%\t35.0%",
                                   "% repeat referrals\t30%\t36.5%").encode()
-    plan = importer.plan_import(content, "corrected.txt")
+    plan = importing.plan_import(content, "corrected.txt")
     assert change_sets.needs_second_officer(plan)
     change_set = change_sets.propose(user=officer, plan=plan, content=content)
     assert april() == D("35.0")  # nothing written yet
@@ -424,7 +424,7 @@ def test_an_import_change_waits_for_a_second_officer_and_can_be_rejected(
 
     back = seed_text().encode()
     rejected = change_sets.propose(user=second_officer,
-                                   plan=importer.plan_import(back, "back.txt"), content=back)
+                                   plan=importing.plan_import(back, "back.txt"), content=back)
     change_sets.reject(user=officer, change_set=rejected, reason="Wrong file")
     assert april() == D("36.5")
     assert ImportChangeSet.objects.get(pk=rejected.pk).reason == "Wrong file"

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from scorecard import change_sets, importer
+from scorecard import change_sets, importing
 
 
 class Command(BaseCommand):
@@ -24,15 +24,15 @@ class Command(BaseCommand):
         importer_user = None if dry_run else self._user(user)
         try:
             size = path.stat().st_size
-            if size > importer.max_bytes():
-                content = b"\0" * (importer.max_bytes() + 1)  # refused by size, unread
+            if size > importing.max_bytes():
+                content = b"\0" * (importing.max_bytes() + 1)  # refused by size, unread
             else:
                 content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:
-            plan = importer.plan_import(content, path.name)
-        except importer.FileRefused as refusal:
+            plan = importing.plan_import(content, path.name)
+        except importing.FileRefused as refusal:
             raise CommandError(str(refusal)) from refusal
         for line in plan.describe():
             self.stdout.write(line)
@@ -52,8 +52,8 @@ class Command(BaseCommand):
                 f"until they approve it at /import/changes/{change_set.pk}/."))
             return
         try:
-            result = importer.apply_plan(plan=plan, user=importer_user)
-        except importer.ImportRefused as refusal:
+            result = importing.apply_plan(plan=plan, user=importer_user)
+        except importing.ImportRefused as refusal:
             raise CommandError(str(refusal)) from refusal
         self.stdout.write(self.style.SUCCESS(
             f"Imported {path.name}: {result.created} created, {result.changed} changed. "

@@ -1,0 +1,31 @@
+"""Importing scorecard spreadsheets, safely, in four steps, one module each:
+
+- `reading`: bytes to rows of text (TSV, CSV, XLSX); the size, row and column
+  limits and the encodings. Refuses an unreadable file with `FileRefused`.
+- `layout`: rows to what the file says (the reference layout's success-measure
+  table and benchmark blocks, and the product's own export), as facts with the
+  row they came from. No database.
+- `planning`: the facts compared with the database: `plan_import` says what
+  would be created and changed, with old and new values. Writes nothing.
+- `applying`: `apply_plan` writes a plan in one transaction, audited, or
+  refuses it with `ImportRefused`.
+
+Every error and warning is a `Finding` with a stable code from `findings`.
+"""
+
+from .applying import ImportRefused, ImportResult, apply_plan
+from .findings import Finding
+from .planning import ImportPlan, plan_import
+from .reading import FileRefused, max_bytes, size_text
+
+__all__ = [
+    "FileRefused",
+    "Finding",
+    "ImportPlan",
+    "ImportRefused",
+    "ImportResult",
+    "apply_plan",
+    "max_bytes",
+    "plan_import",
+    "size_text",
+]
