@@ -407,13 +407,17 @@ def _note(measure, area, figure, value) -> str:
 
 def _results_for(measure, area, months, series, targets, benchmarks, populations, run,
                  withheld):
+    shown_at = {}
+
     def shown(month):
         """The figure as shown, at the measure's places; None where withheld, so
-        that nothing beside it (direction, comparisons) gives it away."""
-        if (area.pk, month) in withheld:
-            return None
-        return rag.round_to(_figure_at(measure, area, series, populations, month)[1],
-                            measure.decimal_places)
+        that nothing beside it (direction, comparisons) gives it away. Each month
+        is worked out once: a row asks for it, its neighbours ask again."""
+        if month not in shown_at:
+            shown_at[month] = None if (area.pk, month) in withheld else rag.round_to(
+                _figure_at(measure, area, series, populations, month)[1],
+                measure.decimal_places)
+        return shown_at[month]
 
     rows = []
     for month in months:
