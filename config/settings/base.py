@@ -90,11 +90,17 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=60,
+        # A connection broken by a database restart is noticed and replaced at
+        # the start of the next request, not reported as an error.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The role the web and the worker connect as, given its rights after every
+# migrate (scorecard/database_roles.py); migrations run as the owner role.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 # The audit trail is written by PostgreSQL triggers (django-pghistory); the
 # SQLite demo database has no triggers, so it records no audit trail.
 AUDIT_TRAIL_ENABLED = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -138,12 +144,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than the hard time limit of the longest task, so a late-acked task
-# is not redelivered while it is still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# A task whose pool process is killed goes back to the broker (acks_late alone
+# would acknowledge it as failed), to be redelivered after the visibility
+# timeout: longer than the recalculation's hard time limit (10 minutes), so a
+# task still running is never handed out twice.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis looks for such tasks every 10 s (by default only every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 15 * 60)),
+    "unacked_restore_interval": 10, "unacked_restore_throttle": 1}
+# Publishing while Redis is down fails within a second instead of hanging the
+# request; the outbox row is already committed and the next tick sends it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A run writes a heartbeat this often; a "Running" run silent for longer than
+# the second setting was lost with its process and is marked abandoned.
+CALCULATION_HEARTBEAT_SECONDS = float(os.environ.get("CALCULATION_HEARTBEAT_SECONDS", 10))
+CALCULATION_ABANDONED_AFTER_SECONDS = int(
+    os.environ.get("CALCULATION_ABANDONED_AFTER_SECONDS", 60))
+RECALCULATION_MAX_ATTEMPTS = 5
 # Beat fires by the local clock; nothing is scheduled between 01:00 and 03:00,
 # the hours the UK clocks change in (celery/celery#6438).
 CELERY_BEAT_SCHEDULE = {
+    "tick": {"task": "scorecard.tasks.tick", "schedule": 60.0},
     "recalculate-scorecards-nightly": {
         "task": "scorecard.tasks.recalculate_scorecards",
         "schedule": crontab(hour=4, minute=15),
@@ -160,8 +184,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    # A Redis that does not answer is a cache miss, never an error page.
+    CACHES = {"default": {"BACKEND": "scorecard.caching.ForgivingRedisCache",
+                          "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -209,6 +235,10 @@ RETURN_DUE_WORKING_DAYS = int(os.environ.get("RETURN_DUE_WORKING_DAYS", 10))
 DEFAULT_CHANGE_THRESHOLD_PERCENT = 25
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("SMALL_NUMBER_THRESHOLD", 5))
 CALCULATION_MAX_AGE_HOURS = 26
+# /healthz: the worker's minute tick older than this means no worker (or no beat)
+# is running; a recalculation waiting longer than this means it is not being run.
+WORKER_SILENT_LIMIT_SECONDS = int(os.environ.get("WORKER_SILENT_LIMIT_SECONDS", 5 * 60))
+RECALCULATION_WAITING_LIMIT_MINUTES = int(os.environ.get("RECALCULATION_WAITING_LIMIT_MINUTES", 10))
 # Scorecard spreadsheet imports: a file over either limit is refused before it is read.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024))
 # Maker-checker: an import of monthly figures waits for a second performance
