@@ -1,16 +1,18 @@
 from django.contrib import admin
-from django.db import transaction
 
+from . import recalculation
 from .models import (
     Baseline,
     Benchmark,
     CalculationRun,
+    Heartbeat,
     ImportChangeSet,
     Measure,
     MonthlyReturn,
     Population,
     Publication,
     PublishedFigure,
+    RecalculationRequest,
     ReturnContribution,
     ReturnValue,
     ScorecardResult,
@@ -25,9 +27,7 @@ class RecalculatesOnChange(admin.ModelAdmin):
     recalculation (after it is committed), so the scorecards follow it."""
 
     def _recalculate(self):
-        from .tasks import queue_recalculation
-
-        transaction.on_commit(lambda: queue_recalculation(trigger="reference data"))
+        recalculation.request("reference data")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -226,3 +226,13 @@ class ImportChangeSetAdmin(ReadOnlyAdmin):
     list_display = ["filename", "status", "proposed_by", "proposed_at", "reviewed_by"]
     list_filter = ["status"]
     exclude = ["content"]
+
+
+@admin.register(RecalculationRequest)
+class RecalculationRequestAdmin(ReadOnlyAdmin):
+    list_display = ["requested_at", "trigger", "attempts", "run", "done_at"]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["name", "beat_at"]

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import aggregation, disclosure, opening, publication, rag
+from . import aggregation, disclosure, opening, publication, rag, runs
 from .models import (
     Benchmark,
     CalculationRun,
@@ -101,15 +101,18 @@ def months_to_cover(today: date | None = None) -> list[date]:
 
 
 def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual",
+                run: CalculationRun | None = None,
                 fail_after_rows: int | None = None) -> CalculationRun:
-    """Recalculate the given months (default: `months_to_cover()`).
+    """Recalculate the given months (default: `months_to_cover()`), as `run` if the
+    caller created it (the outbox does, to tie requests to it) or as a new run.
 
     `fail_after_rows` exists for tests that prove a failed run leaves the
     previous results untouched.
     """
-    run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
+    if run is None:
+        run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
     try:
-        with transaction.atomic():
+        with runs.heartbeat(run), transaction.atomic():
             advisory_lock()
             months = sorted(set(months)) if months is not None else months_to_cover()
             computation = compute(months, run) if months else Computation([], [])
@@ -131,10 +134,11 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
         logger.exception("Scorecard calculation run %s failed", run.pk)
         raise
     run.outcome = CalculationRun.Outcome.SUCCEEDED
+    run.error = ""
     run.rows_written = len(rows)
     run.findings = computation.findings
     run.finished_at = timezone.now()
-    run.save(update_fields=["outcome", "rows_written", "findings", "finished_at"])
+    run.save(update_fields=["outcome", "error", "rows_written", "findings", "finished_at"])
     for finding in run.findings:
         logger.warning("Scorecard calculation run %s: %s", run.pk, finding)
     logger.info(

@@ -6,13 +6,16 @@ path, the admin included, can store what the forms would refuse.
 
 import pghistory
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 DECIMAL = {"max_digits": 14, "decimal_places": 4}
 FIGURE = {"max_digits": 12, "decimal_places": 2}
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class ServiceArea(models.Model):
     """The authority (no parent) or one of its service areas."""
 
@@ -252,6 +255,7 @@ class Population(models.Model):
         return f"{self.area} {self.year}: {self.children_0_17}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class TeamMembership(models.Model):
     """Ties a team manager to a service area they manage."""
 
@@ -408,8 +412,10 @@ class CalculationRun(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        # The process running it stopped (killed, restarted) before it finished.
+        ABANDONED = "abandoned", "Abandoned"
 
-    trigger = models.CharField(max_length=40)
+    trigger = models.CharField(max_length=80)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     rows_written = models.PositiveIntegerField(default=0)
@@ -418,6 +424,8 @@ class CalculationRun(models.Model):
     # Data-quality findings of the run (e.g. a missing child population): a list of
     # sentences for officers.
     findings = models.JSONField(default=list, blank=True)
+    # Written every few seconds, on its own connection, while the run is alive.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -560,3 +568,66 @@ class ImportChangeSet(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class RecalculationRequest(models.Model):
+    """The outbox: a recalculation asked for, written in the same transaction as the
+    approval (or import, or change of reference data) that needs it.
+
+    At most one waits at a time (a database constraint): a run reads every change
+    committed before it starts, so one waiting request covers them all. A request
+    is done when a run that started after it succeeded, or failed in a way a retry
+    cannot mend.
+    """
+
+    trigger = models.CharField(max_length=80)
+    requested_at = models.DateTimeField(default=timezone.now)
+    # True while no run has taken it up; NULL afterwards (the constraint ignores NULLs).
+    waiting = models.BooleanField(null=True, default=True)
+    run = models.ForeignKey(CalculationRun, null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="requests")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["waiting"], condition=Q(waiting=True),
+                                    name="one_recalculation_waiting"),
+        ]
+
+    def __str__(self):
+        return f"{self.trigger} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class Heartbeat(models.Model):
+    """When a background part last showed it was alive (the worker's minute tick)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+# Accounts and the groups (roles) they hold are audited like the figures: who was
+# given which role, when, by whom. The password hash and the last sign-in are left
+# out: a hash does not belong in a table many can read, and sign-ins are in the
+# security log. Tracked through proxies, so that the triggers on Django's own
+# tables live in this app's migrations. (A user's group is given or taken away,
+# never updated.)
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+                 exclude=["password", "last_login"], model_name="UserEvent")
+class AuditedUser(User):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent(), model_name="UserGroupsEvent")
+class AuditedUserGroup(User.groups.through):
+    class Meta:
+        proxy = True
+
+
+UserEvent = AuditedUser.pgh_event_model
+UserGroupsEvent = AuditedUserGroup.pgh_event_model

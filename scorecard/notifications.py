@@ -5,6 +5,8 @@ with an absolute link to the return. Every function returns how many emails it
 sent. Recipients are active users with an email address.
 """
 
+import logging
+import smtplib
 from collections import defaultdict
 from datetime import date
 
@@ -15,6 +17,8 @@ from django.urls import reverse
 
 from . import deadlines, roles, workdays
 from .models import MonthlyReturn, TeamMembership
+
+logger = logging.getLogger(__name__)
 
 
 def return_url(monthly_return: MonthlyReturn) -> str:
@@ -40,8 +44,15 @@ def _can_receive(user) -> bool:
 def _send(messages: list[EmailMessage]) -> int:
     if not messages:
         return 0
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    try:
+        with get_connection() as connection:
+            return connection.send_messages(messages) or 0
+    except (OSError, smtplib.SMTPException):
+        # Sent after the change it reports was committed: a mail server that is
+        # down must not turn a saved approval into an error page.
+        logger.exception("Could not send %s email(s): %s", len(messages),
+                         "; ".join(message.subject for message in messages))
+        return 0
 
 
 def _message(to, subject: str, body: str) -> EmailMessage:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, notifications, selectors, validation, workflow
+from . import audit, notifications, recalculation, selectors, validation, workflow
 from .models import MonthlyReturn, ReturnContribution, ReturnValue
 
 
@@ -166,11 +166,5 @@ def transition_return(*, user, monthly_return: MonthlyReturn, action: str, reaso
                   workflow.REOPEN: notifications.notify_returned}[action]
         transaction.on_commit(lambda: notify(current))
         if action in (workflow.APPROVE, workflow.REOPEN):
-            transaction.on_commit(_queue_recalculation)
+            recalculation.request("approval")
     return current
-
-
-def _queue_recalculation():
-    from .tasks import queue_recalculation
-
-    queue_recalculation(trigger="approval")

@@ -7,12 +7,11 @@ import logging
 from datetime import date
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
-from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import engine, notifications, opening, workdays
+from . import notifications, opening, recalculation, runs, workdays
 
 logger = logging.getLogger(__name__)
 
@@ -34,35 +33,49 @@ def send_reminders(today: str | None = None) -> int:
     return notifications.send_reminders(day)
 
 
+# A run that takes longer than this is stopped; the broker redelivers a task
+# whose worker died only after the visibility timeout, which is longer still.
+RECALCULATION_SOFT_TIME_LIMIT = 8 * 60
+RECALCULATION_TIME_LIMIT = 10 * 60
+
+
 @shared_task(
-    name="scorecard.tasks.recalculate_scorecards",
+    bind=True,
+    name="scorecard.tasks.run_recalculations",
     acks_late=True,  # safe: a run is idempotent
+    reject_on_worker_lost=True,  # a killed pool process gives the task back to the broker
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=30,
     retry_backoff_max=600,
     max_retries=5,
-    soft_time_limit=30 * 60,
-    time_limit=35 * 60,
+    soft_time_limit=RECALCULATION_SOFT_TIME_LIMIT,
+    time_limit=RECALCULATION_TIME_LIMIT,
 )
-def recalculate_scorecards(trigger: str = "nightly", month: str | None = None) -> int:
-    """Recalculate the stored scorecards (all months, or one YYYY-MM); returns the run's id."""
-    queued = cache.get(QUEUED_KEY)
-    cache.delete(QUEUED_KEY)
-    months = [opening.parse_month(month)] if month else None
-    try:
-        run = engine.recalculate(months=months, trigger=trigger)
-    except SoftTimeLimitExceeded:
-        logger.error("Scorecard recalculation (%s) hit its soft time limit", trigger)
-        raise
-    logger.info("Recalculated scorecards (%s, queued %s): run %s", trigger, queued, run.pk)
-    return run.pk
+def run_recalculations(self) -> int | None:
+    """Run the waiting recalculation requests; the run's id, or None if none waited."""
+    run = recalculation.run_waiting()
+    if run is not None:
+        logger.info("Recalculated scorecards (%s): run %s %s", run.trigger, run.pk, run.outcome)
+    elif recalculation.held_by_running_run() and not self.request.is_eager:
+        # Redelivered after its worker died: the dead run still looks alive. Come
+        # back once it can be marked abandoned, and take its requests up then.
+        raise self.retry(countdown=settings.CALCULATION_ABANDONED_AFTER_SECONDS + 1)
+    return run.pk if run else None
 
 
-QUEUED_KEY = "scorecard:recalculation-queued"
+@shared_task(name="scorecard.tasks.recalculate_scorecards")
+def recalculate_scorecards(trigger: str = "nightly") -> int | None:
+    """The nightly recalculation: asked for through the outbox like any other."""
+    with transaction.atomic():
+        recalculation.request(trigger)
+    return None
 
 
-def queue_recalculation(*, trigger: str) -> None:
-    """Queue a recalculation after an approval, unless one is already waiting:
-    at most one waits at a time, and it will read every approval made before it starts."""
-    if cache.add(QUEUED_KEY, trigger, timeout=60 * 60):
-        recalculate_scorecards.delay(trigger=trigger)
+@shared_task(name="scorecard.tasks.tick", ignore_result=True)
+def tick() -> None:
+    """Every minute: show the worker is alive, and start any work still waiting
+    (asked for while the broker was down, or left by an abandoned run)."""
+    runs.beat()
+    runs.mark_abandoned()
+    if recalculation.open_requests().exists():
+        run_recalculations.delay()

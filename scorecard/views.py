@@ -13,7 +13,18 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
-from . import charts, disclosure, engine, exports, health, opening, reports, selectors
+from . import (
+    charts,
+    disclosure,
+    engine,
+    exports,
+    health,
+    opening,
+    recalculation,
+    reports,
+    runs,
+    selectors,
+)
 from .filters import ScorecardFilter
 from .models import CalculationRun, Measure
 from .tables import ScorecardTable
@@ -55,7 +66,13 @@ class CalculationRunsView(PermissionRequiredMixin, ListView):
     context_object_name = "runs"
 
     def get_queryset(self):
+        runs.mark_abandoned()
         return CalculationRun.objects.order_by("-started_at")[:50]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            waiting=recalculation.oldest_open_request(),
+            waiting_limit_minutes=settings.RECALCULATION_WAITING_LIMIT_MINUTES, **kwargs)
 
 
 class ScorecardView(PermissionRequiredMixin, TemplateView):

@@ -5,9 +5,9 @@ from django.conf import settings
 
 def test_the_beat_schedule_avoids_the_hours_the_clocks_change():
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert set(schedule) == {"recalculate-scorecards-nightly", "open-monthly-returns",
+    assert set(schedule) == {"tick", "recalculate-scorecards-nightly", "open-monthly-returns",
                              "remind-team-managers"}
-    for entry in schedule.values():
+    for entry in (value for key, value in schedule.items() if key != "tick"):
         assert not ({1, 2} & entry["schedule"].hour), entry  # UK clocks change 01:00-02:00
     assert settings.CELERY_TIMEZONE == "Europe/London"
     assert schedule["remind-team-managers"]["schedule"].hour == {8}
@@ -15,10 +15,18 @@ def test_the_beat_schedule_avoids_the_hours_the_clocks_change():
 
 
 def test_the_recalculation_task_is_robust():
-    from scorecard.tasks import recalculate_scorecards
+    from scorecard.tasks import run_recalculations
 
-    assert recalculate_scorecards.acks_late is True
-    assert recalculate_scorecards.max_retries == 5
-    assert recalculate_scorecards.soft_time_limit < recalculate_scorecards.time_limit
+    assert run_recalculations.acks_late is True
+    assert run_recalculations.reject_on_worker_lost is True
+    assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+    assert run_recalculations.max_retries == 5
+    assert run_recalculations.soft_time_limit < run_recalculations.time_limit
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-    assert visibility > recalculate_scorecards.time_limit
+    # Redelivered only once it cannot still be running, and well within the hour.
+    assert run_recalculations.time_limit < visibility <= 30 * 60
+
+
+def test_the_worker_ticks_every_minute():
+    assert settings.CELERY_BEAT_SCHEDULE["tick"] == {"task": "scorecard.tasks.tick",
+                                                     "schedule": 60.0}

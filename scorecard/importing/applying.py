@@ -16,7 +16,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from .. import audit, engine
+from .. import audit, engine, recalculation
 from ..models import Baseline, Benchmark, MonthlyReturn, ReturnValue, ServiceArea, Target
 from . import findings as codes
 from .findings import Refusal
@@ -60,16 +60,10 @@ def apply_plan(*, plan: ImportPlan, user) -> ImportResult:
         if not plan.writes:
             return ImportResult(0, 0, [])
         _write(plan, user)
-        transaction.on_commit(_queue_recalculation)
+        recalculation.request("import")
     logger.info("Imported %s for %s: %s created, %s changed", plan.filename, user,
                 len(plan.creates), len(plan.changes))
     return ImportResult(len(plan.creates), len(plan.changes), plan.months)
-
-
-def _queue_recalculation():
-    from ..tasks import queue_recalculation
-
-    queue_recalculation(trigger="import")
 
 
 def _write(plan: ImportPlan, user) -> None:

@@ -114,7 +114,7 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     monthly_return = MonthlyReturn.objects.get(area__slug="first-response",
                                                month="2015-02-01")
     assert monthly_return.status == MonthlyReturn.Status.APPROVED
-    # approval queues scorecard.tasks.recalculate_scorecards after commit (in-process here)
+    # approval asks for a recalculation through the outbox; it runs after commit (in-process here)
     run = CalculationRun.objects.filter(trigger="approval").latest("started_at")
     assert run.finished_at is not None and run.outcome == CalculationRun.Outcome.SUCCEEDED
 

@@ -5,7 +5,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from scorecard import tasks
 from scorecard.models import CalculationRun, MonthlyReturn, ScorecardResult
 from workforce.validation import FIELDS as STAFFING_FIELDS
 
@@ -17,7 +16,7 @@ def test_health_is_200_when_the_database_and_a_recent_run_answer(client, sample,
     response = client.get("/healthz")  # no login
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "broker": "not configured",
-                               "calculation": "ok"}
+                               "worker": "in-process", "calculation": "ok", "outbox": "ok"}
 
 
 def test_health_is_503_naming_the_part_when_the_last_run_is_too_old(client, sample):
@@ -88,13 +87,111 @@ def test_approving_a_return_updates_the_scorecard_without_a_command(
     assert CalculationRun.objects.first().trigger == "approval"
 
 
-def test_at_most_one_recalculation_waits_at_a_time(db, settings):
-    from django.core.cache import cache
+def test_at_most_one_recalculation_waits_at_a_time(db):
+    from django.db import transaction
 
-    cache.set(tasks.QUEUED_KEY, "approval")  # one is already waiting
-    before = CalculationRun.objects.count()
-    tasks.queue_recalculation(trigger="approval")
-    assert CalculationRun.objects.count() == before  # nothing more was queued
-    cache.delete(tasks.QUEUED_KEY)
-    tasks.queue_recalculation(trigger="approval")
-    assert CalculationRun.objects.count() == before + 1
+    from scorecard import recalculation
+    from scorecard.models import RecalculationRequest
+
+    with transaction.atomic():
+        recalculation.request("approval")
+        recalculation.request("import")  # covered by the one already waiting
+    [waiting] = RecalculationRequest.objects.filter(done_at__isnull=True)
+    assert waiting.trigger == "approval"
+
+
+# --- /healthz tells the truth ---------------------------------------------------
+
+
+def test_health_reports_a_worker_that_stopped_ticking(client, sample, settings):
+    from scorecard import runs
+    from scorecard.models import Heartbeat
+
+    settings.CELERY_BROKER_URL = ""  # the broker itself is not what is checked here
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # tasks go to a worker
+    assert client.get("/healthz").json()["worker"] == "failing"  # it never ticked
+    runs.beat()
+    assert client.get("/healthz").json()["worker"] == "ok"
+    Heartbeat.objects.update(beat_at=timezone.now() - timedelta(minutes=6))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "failing" and response.json()["database"] == "ok"
+
+
+def test_health_reports_a_last_run_that_failed(client, sample, settings):
+    settings.CELERY_BROKER_URL = ""
+    CalculationRun.objects.create(trigger="approval", started_at=timezone.now(),
+                                  finished_at=timezone.now(), outcome="failed",
+                                  error="DataError: numeric field overflow")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["calculation"] == "failing"
+    assert response.json()["database"] == "ok" and response.json()["outbox"] == "ok"
+
+
+def test_health_reports_work_left_waiting_in_the_outbox(client, sample, settings):
+    from scorecard.models import RecalculationRequest
+
+    settings.CELERY_BROKER_URL = ""
+    waiting = RecalculationRequest.objects.create(trigger="approval")
+    assert client.get("/healthz").json()["outbox"] == "ok"  # just asked for
+    RecalculationRequest.objects.filter(pk=waiting.pk).update(
+        requested_at=timezone.now() - timedelta(minutes=11))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["outbox"] == "failing" and response.json()["calculation"] == "ok"
+
+
+def answer_within(seconds, call):
+    """Call in a thread; what it returned, failing the test if it is still hanging."""
+    import threading
+
+    from django.db import connections
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        finally:
+            connections.close_all()  # the thread's own connection
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still no answer after {seconds} s"
+    return outcome["value"]
+
+
+def test_health_answers_when_a_broker_accepts_and_never_replies(client, sample, settings):
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        response = answer_within(10, lambda: client.get("/healthz"))
+    assert response.status_code == 503
+    assert response.json()["broker"] == "failing" and response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_answers_when_a_table_is_locked(client, settings):
+    """A migration (or anything) holding a table lock makes every query on it
+    wait; the statement timeout turns the wait into an answer."""
+    import psycopg
+    from django.db import connection
+
+    settings.CELERY_BROKER_URL = ""
+    db = connection.settings_dict
+    locker = psycopg.connect(dbname=db["NAME"], user=db["USER"],
+                             host=db["HOST"] or db["OPTIONS"].get("host", ""),
+                             port=db["PORT"] or db["OPTIONS"].get("port", ""))
+    try:
+        locker.execute("LOCK TABLE scorecard_calculationrun IN ACCESS EXCLUSIVE MODE")
+        response = answer_within(10, lambda: client.get("/healthz"))
+    finally:
+        locker.close()
+    assert response.status_code == 503
+    assert response.json()["calculation"] == "failing"
+    assert response.json()["database"] == "ok"

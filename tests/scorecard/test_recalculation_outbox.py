@@ -1,0 +1,101 @@
+"""The outbox of recalculations on real PostgreSQL: asked for with the change
+that needs it, retried where a retry can succeed, reported where it cannot."""
+
+import threading
+import time
+from datetime import date
+
+import psycopg
+import pytest
+from django.db import OperationalError, connection, connections, transaction
+
+from scorecard import engine, recalculation
+from scorecard.models import CalculationRun, MonthlyReturn, RecalculationRequest, ReturnValue
+from tests import factories
+
+JAN = date(2015, 1, 1)
+
+
+def other_connection():
+    db = connection.settings_dict
+    return psycopg.connect(dbname=db["NAME"], user=db["USER"],
+                           host=db["HOST"] or db["OPTIONS"].get("host", ""),
+                           port=db["PORT"] or db["OPTIONS"].get("port", ""), autocommit=True)
+
+
+@pytest.fixture
+def approved_figures():
+    area = factories.area("First Response")
+    measure = factories.measure(title="% seen")
+    approved = factories.monthly_return(area, month=JAN, status=MonthlyReturn.Status.APPROVED,
+                                        approved_at="2015-02-10T12:00Z")
+    ReturnValue.objects.create(monthly_return=approved, measure=measure, numerator=3,
+                               denominator=4)
+    return measure
+
+
+@pytest.mark.django_db
+def test_a_change_rolled_back_leaves_nothing_waiting():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        recalculation.request("approval")
+        raise RuntimeError("the approval failed")
+    assert not RecalculationRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_cut_off_by_the_database_is_retried_and_then_succeeds(approved_figures):
+    waiting = RecalculationRequest.objects.create(trigger="approval")
+    blocker = other_connection()
+    blocker.execute("SELECT pg_advisory_lock(%s)", [engine.ADVISORY_LOCK_KEY])
+
+    def cut_off_the_waiting_run():
+        # The run waits for the lock; end its session as a database restart would.
+        for _ in range(100):
+            killed = blocker.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                "AND pid <> pg_backend_pid()").fetchall()
+            if killed:
+                return
+            time.sleep(0.1)
+
+    cutter = threading.Thread(target=cut_off_the_waiting_run)
+    cutter.start()
+    try:
+        with pytest.raises(OperationalError):  # the task's autoretry takes this
+            recalculation.run_waiting()
+    finally:
+        cutter.join()
+        blocker.close()
+        connections.close_all()
+
+    waiting.refresh_from_db()
+    assert waiting.done_at is None and waiting.attempts == 1  # still to do
+    [cut_off] = CalculationRun.objects.all()
+    assert cut_off.outcome == "failed" and "terminating connection" in cut_off.error
+
+    run = recalculation.run_waiting()
+    assert run.outcome == "succeeded"
+    waiting.refresh_from_db()
+    assert waiting.done_at is not None and waiting.run_id == run.pk and waiting.attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_fails_the_same_way_every_time_is_reported_not_retried(approved_figures):
+    waiting = RecalculationRequest.objects.create(trigger="approval")
+    with connection.cursor() as cursor:  # the database itself refuses the results
+        cursor.execute("""
+            CREATE FUNCTION refuse_results() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'results refused for this test'; END $$;
+            CREATE TRIGGER refuse_results BEFORE INSERT ON scorecard_scorecardresult
+            FOR EACH ROW EXECUTE FUNCTION refuse_results();""")
+    try:
+        run = recalculation.run_waiting()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER refuse_results ON scorecard_scorecardresult;"
+                           "DROP FUNCTION refuse_results();")
+    assert run.outcome == "failed" and "results refused for this test" in run.error
+    waiting.refresh_from_db()
+    assert waiting.done_at is not None  # reported on the run, not retried for ever
+    assert recalculation.run_waiting() is None
