@@ -8,7 +8,10 @@ class ScorecardConfig(AppConfig):
     verbose_name = "Scorecard"
 
     def ready(self):
-        from . import roles, security
+        from . import database_roles, roles, security
 
         post_migrate.connect(roles.create_role_groups, dispatch_uid="scorecard_role_groups")
+        # After every app's migrations (pghistory's included, which reinstalls
+        # the context function): new tables get the app role's rights at once.
+        post_migrate.connect(database_roles.grant_app_role, dispatch_uid="scorecard_app_role")
         security.connect_signals()

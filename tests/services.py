@@ -6,8 +6,12 @@ Usage:
 
 * If DATABASE_URL is unset (and --redis-only is not given), a temporary
   PostgreSQL cluster is created with initdb and started on a unix socket in a
-  temp dir; DATABASE_URL=postgres://postgres@/postgres?host=SOCKDIR&port=PORT
-  is exported to CMD.
+  temp dir, with the roles scorecard_owner (DATABASE_URL's user, who creates
+  and migrates the test database) and scorecard_app (DATABASE_APP_ROLE);
+  DATABASE_URL=postgres://scorecard_owner@/postgres?host=SOCKDIR&port=PORT
+  is exported to CMD, with SERVICES_PGDATA (its data directory) and
+  SERVICES_PG_CTL (the pg_ctl command line, run as the server's user) so that a
+  test can restart it.
 * If REDIS_URL is unset, redis-server is started on 127.0.0.1:FREEPORT with no
   persistence; REDIS_URL=redis://127.0.0.1:PORT/0 is exported to CMD.
 
@@ -34,6 +38,8 @@ import time
 
 PROG = "services.py"
 PG_USER = "postgres"  # system user that runs the server when we are root
+OWNER_ROLE = "scorecard_owner"  # creates the test database and migrates it
+APP_ROLE = "scorecard_app"  # what the application connects as in production
 START_TIMEOUT = 60.0
 
 
@@ -209,6 +215,7 @@ class Postgres:
             os.mkdir(self.data, 0o700)
             self._chown(self.data)
             self._run([*base, "--no-locale"], timeout=120)
+        self._create_roles()
         check_interrupted()
 
         self.port = free_port()
@@ -237,7 +244,20 @@ class Postgres:
         if proc.returncode != 0:
             raise StartupError(f"pg_ctl start failed:\n{proc.stdout}\n{self._log_tail()}")
         self._wait_ready()
-        return f"postgres://postgres@/postgres?host={self.sock}&port={self.port}"
+        return f"postgres://{OWNER_ROLE}@/postgres?host={self.sock}&port={self.port}"
+
+    def _create_roles(self) -> None:
+        """The two roles of a deployment (README, "Production"): the owner that
+        migrates, and the application's role that owns nothing. Single-user mode,
+        before the server starts: no client program needed."""
+        sql = (f"CREATE ROLE {OWNER_ROLE} LOGIN CREATEDB;\n"
+               f"CREATE ROLE {APP_ROLE} LOGIN;\n")
+        proc = subprocess.run(
+            self._cmd([self.bins["postgres"], "--single", "-D", self.data, "-j", "postgres"]),
+            cwd=self.tmp, input=sql, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, timeout=120, start_new_session=True)
+        if proc.returncode != 0 or "ERROR" in proc.stdout:
+            raise StartupError(f"could not create the database roles:\n{proc.stdout}")
 
     def _wait_ready(self) -> None:
         # pg_ctl -w already waited; double-check that the socket accepts connections.
@@ -460,6 +480,10 @@ def main(argv: list[str]) -> int:
         if need_pg:
             pg = Postgres(bins, tmp)
             env["DATABASE_URL"] = pg.start()
+            # For the test that restarts PostgreSQL under the running app.
+            env["SERVICES_PGDATA"] = pg.data
+            env["SERVICES_PG_CTL"] = shlex.join(pg._cmd([bins["pg_ctl"]]))
+            env.setdefault("DATABASE_APP_ROLE", APP_ROLE)
             started.append(f"PostgreSQL (socket {pg.sock}, port {pg.port})")
         if need_redis:
             redis = Redis(bins["redis-server"], tmp)

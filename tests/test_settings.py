@@ -45,6 +45,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_postgresql_database():
+    for url in ("", "sqlite:////tmp/scorecard.sqlite3"):
+        result = manage("check", **{**PRODUCTION, "DATABASE_URL": url})
+        assert result.returncode != 0
+        assert "DATABASE_URL" in result.stderr
+
+
 def test_time_zone_is_london_and_aware():
     assert settings.TIME_ZONE == "Europe/London"
     assert settings.USE_TZ is True

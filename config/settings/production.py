@@ -1,7 +1,16 @@
-"""Production: refuses to start without a secret key and the hosts it serves."""
+"""Production: refuses to start without a secret key, the hosts it serves and a
+PostgreSQL database (SQLite has no audit trail)."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list, require_env
+from .base import DATABASES, env_bool, env_list, require_env
+
+require_env("DATABASE_URL")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database in production: the audit trail "
+        "is written by PostgreSQL triggers, and another database would record none.")
 
 DEBUG = False
 SECRET_KEY = require_env("SECRET_KEY")
