@@ -12,17 +12,17 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 
-from .. import formatting, rag
+from .. import formatting, limits, numbers, rag
 from ..models import Benchmark, Measure
 from . import findings as codes
 from .findings import Finding
-from .reading import MAX_MAGNITUDE, Rows, plain
+from .reading import Rows, plain
 
-STORED_PLACES = 4  # ReturnValue.value, Target, Baseline and Benchmark keep four places
+STORED_PLACES = limits.ENTERED_VALUE.places  # ReturnValue.value, Target, Baseline, Benchmark
 
 MONTHLY, BASELINE, BENCHMARK, IN_YEAR, LONG_TERM = (
     "monthly", "baseline", "benchmark", "in_year", "long_term")
@@ -39,8 +39,6 @@ _MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=
                          + r")\b(?:[\s\-/]*(\d{4}))?", re.IGNORECASE)
 _BENCHMARK_CELL = re.compile(r"^(.*?)\s*\((\d{4})\)$")
 _LONG_TERM_CELL = re.compile(r"^(.*?)\s+by\s+(.+)$", re.IGNORECASE)
-_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 NOT_APPLICABLE_WORDS = {"n/a", "na", "n.a.", "n.a", "not applicable"}
 RAG_WORDS = {
     "red": rag.RED, "r": rag.RED, "amber": rag.AMBER, "a": rag.AMBER,
@@ -110,9 +108,11 @@ class CellError(ValueError):
         self.code = code
 
 
-def parse_number(text: str, *, allow_not_applicable: bool = True) -> Figure:
-    """A cell's text as a figure: '35.0%' and '1,234' are numbers, 'n/a' is not
-    applicable, blank is nothing; anything else raises CellError."""
+def parse_number(text: str, *, allow_not_applicable: bool = True,
+                 percent: bool = True) -> Figure:
+    """A cell's text as a figure, read by `numbers.read`: '35.0%' (where `percent`)
+    and '1,234' are numbers, 'n/a' is not applicable, blank is nothing; anything
+    else raises CellError."""
     text = text.strip()
     if not text:
         return Figure()
@@ -120,16 +120,10 @@ def parse_number(text: str, *, allow_not_applicable: bool = True) -> Figure:
         if allow_not_applicable:
             return Figure(not_applicable=True)
         raise CellError(codes.NOT_APPLICABLE_REFUSED, f"'{text}' where a number is needed")
-    cleaned = text.removesuffix("%").strip()
-    if _THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(",", "")
-    if not _NUMBER.match(cleaned):
+    number = numbers.read(text, percent=percent)
+    if number is None:
         raise CellError(codes.NOT_A_NUMBER, f"'{text}' is not a number")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation as error:  # pragma: no cover - the pattern has checked it
-        raise CellError(codes.NOT_A_NUMBER, f"'{text}' is not a number") from error
-    if abs(number) >= MAX_MAGNITUDE:
+    if not limits.ENTERED_VALUE.holds(number):  # as stored, at its four places
         raise CellError(codes.NUMBER_TOO_LARGE, f"'{text}' is too large")
     return Figure(value=number)
 
