@@ -242,3 +242,21 @@ def test_an_accepted_number_is_stored_as_a_person_reads_it(client, team_manager,
         return
     assert response.status_code == 302
     assert ReturnValue.objects.get(monthly_return=monthly_return).numerator == meant
+
+
+@pytest.mark.django_db
+def test_the_importer_reads_a_percent_sign_only_where_the_measure_is_a_percentage():
+    from scorecard import importing
+    from scorecard.sample import load_sample
+
+    from .test_import import empty_the_figures, seed_text
+
+    load_sample()
+    empty_the_figures()
+    rate_row = "29.1\t34.3\t38.1\t42.1"  # the seed's rate per 10,000 block
+    assert rate_row in seed_text()
+    assert importing.plan_import(seed_text().encode(), "seed.txt").errors == []
+    with_percent = seed_text().replace(rate_row, "29.1%\t34.3\t38.1\t42.1", 1)
+    errors = importing.plan_import(with_percent.encode(), "seed.txt").errors
+    assert [(f.code, f.row) for f in errors] == [("not_a_number", 13)]
+    assert "'29.1%' is not a number" in errors[0].message
