@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import aggregation, disclosure, opening, publication, rag, runs
+from . import aggregation, disclosure, limits, opening, publication, rag, runs
 from .models import (
     Benchmark,
     CalculationRun,
@@ -120,6 +120,7 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
             authority_id = ServiceArea.objects.filter(parent__isnull=True).values_list(
                 "pk", flat=True).first()
             publication.mark_revisions(rows, authority_id)
+            results_fit(rows)
             ScorecardResult.objects.filter(month__in=months).delete()
             if fail_after_rows is not None:  # part-way: old rows deleted, some new written
                 ScorecardResult.objects.bulk_create(rows[:fail_after_rows])
@@ -146,6 +147,19 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
         run.pk, trigger, len(rows), len(months), run.duration,
     )
     return run
+
+
+def results_fit(rows: list[ScorecardResult]) -> None:
+    """Raise CalculationFailed naming the area, measure, month and figure of the
+    first result too large for its column, before anything is written. (No
+    figure the forms or the importer accept comes here: see `limits`.)"""
+    for row in rows:
+        try:
+            limits.check_result(
+                area=row.area.name, measure=row.measure.title, month=row.month,
+                figures={name: getattr(row, name) for name in limits.RESULT_COLUMNS})
+        except limits.TooLarge as error:
+            raise CalculationFailed(str(error)) from None
 
 
 def advisory_lock(key: int = ADVISORY_LOCK_KEY) -> None:

@@ -1,9 +1,9 @@
 """CSV and XLSX of a table, exactly as shown: the words, never the markup."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.http import Http404, HttpResponse
 from django_tables2.export import TableExport
+
+from . import numbers
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -18,11 +18,7 @@ def neutralised(cell):
     numbers (a negative one included) stay as they are."""
     if not isinstance(cell, str) or not cell.startswith(FORMULA_STARTS):
         return cell
-    try:
-        Decimal(cell)
-        return cell
-    except InvalidOperation:
-        return "'" + cell
+    return cell if numbers.read(cell, percent=True) is not None else "'" + cell
 
 
 def export_table(table, export_format: str) -> bytes | str:

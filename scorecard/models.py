@@ -11,8 +11,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-DECIMAL = {"max_digits": 14, "decimal_places": 4}
-FIGURE = {"max_digits": 12, "decimal_places": 2}
+from . import limits
+
+# Column sizes come from `limits`, with the entry limits they are derived from.
+DECIMAL = limits.ENTERED_VALUE.field
+FIGURE = limits.ENTERED_COUNT.field
+RESULT_COUNT = limits.RESULT_COUNT.field
+RESULT_VALUE = limits.RESULT_VALUE.field
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -128,7 +133,8 @@ class Measure(models.Model):
         ordering = ["order", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(decimal_places__lte=4), name="measure_decimal_places_at_most_4"
+                condition=Q(decimal_places__lte=limits.VALUE_PLACES),
+                name="measure_decimal_places_at_most_4"
             ),
             models.CheckConstraint(
                 condition=Q(tolerance__gte=0), name="measure_tolerance_not_negative"
@@ -457,16 +463,16 @@ class ScorecardResult(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="results")
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="results")
     month = models.DateField()
-    numerator = models.DecimalField(null=True, blank=True, **FIGURE)
-    denominator = models.DecimalField(null=True, blank=True, **FIGURE)
-    value = models.DecimalField(null=True, blank=True, **DECIMAL)
+    numerator = models.DecimalField(null=True, blank=True, **RESULT_COUNT)
+    denominator = models.DecimalField(null=True, blank=True, **RESULT_COUNT)
+    value = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
     not_applicable = models.BooleanField(default=False)
-    target = models.DecimalField(null=True, blank=True, **DECIMAL)
+    target = models.DecimalField(null=True, blank=True, **limits.RESULT_TARGET.field)
     rating = models.CharField(max_length=5, choices=Rating.choices, default=Rating.NONE)
     against_last_month = models.CharField(max_length=10, blank=True)
     against_last_year = models.CharField(max_length=10, blank=True)
-    year_to_date = models.DecimalField(null=True, blank=True, **DECIMAL)
-    rolling_12_months = models.DecimalField(null=True, blank=True, **DECIMAL)
+    year_to_date = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
+    rolling_12_months = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
     benchmark_comparison = models.JSONField(default=dict, blank=True)
     provisional = models.BooleanField(default=False)
     # Why there is no figure or no rating ("no child population for 2015", "too few
@@ -475,7 +481,7 @@ class ScorecardResult(models.Model):
     # Small numbers (disclosure): withheld with everything derived from it.
     suppressed = models.BooleanField(default=False)
     # Revised since published: what the board was shown, and who changed it since.
-    published_value = models.DecimalField(null=True, blank=True, **DECIMAL)
+    published_value = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
     published_rating = models.CharField(max_length=5, blank=True)
     revised = models.BooleanField(default=False)
     revision = models.JSONField(default=dict, blank=True)
@@ -518,7 +524,7 @@ class PublishedFigure(models.Model):
                                     related_name="figures")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
-    value = models.DecimalField(null=True, blank=True, **DECIMAL)
+    value = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
     rating = models.CharField(max_length=5, choices=Rating.choices, default=Rating.NONE)
     not_applicable = models.BooleanField(default=False)
 

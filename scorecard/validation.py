@@ -7,12 +7,11 @@ with a code, a message and the field it concerns; no ORM here.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from . import aggregation, rag
+from . import aggregation, limits, numbers, rag
 
 NUMERATOR, DENOMINATOR, VALUE, COMMENTARY = "numerator", "denominator", "value", "commentary"
-MAX_INTEGER_DIGITS = 10
 HARD, SOFT = "hard", "soft"
 
 
@@ -76,19 +75,17 @@ NOT_A_NUMBER, NEGATIVE, TOO_MANY_DIGITS, TOO_MANY_DECIMALS = (
     "not_a_number", "negative", "too_many_digits", "too_many_decimals")
 
 
-def read_number(text: str, *, places: int, integer_digits: int) -> tuple[Decimal | None, str]:
-    """What a person typed as a non-negative number: (the number, "") or (None, the
-    problem's code). Thousands separators and spaces around it are allowed."""
-    text = text.strip().replace(",", "")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None, NOT_A_NUMBER
-    if not number.is_finite():
+def read_figure(text: str, *, places: int, bound: Decimal,
+                percent: bool = False) -> tuple[Decimal | None, str]:
+    """A non-negative figure a person typed, read by `numbers.read`: (the number, "")
+    or (None, the problem's code). It must be less than `bound` and have no more
+    than `places` decimal places; `percent`: it may end in a % sign."""
+    number = numbers.read(text, percent=percent)
+    if number is None:
         return None, NOT_A_NUMBER
     if number < 0:
         return None, NEGATIVE
-    if number and number.adjusted() >= integer_digits:  # checked before any rounding
+    if number >= bound:
         return None, TOO_MANY_DIGITS
     if number != number.quantize(Decimal(1).scaleb(-places)):
         return None, TOO_MANY_DECIMALS
@@ -104,12 +101,14 @@ def parse(entry: Entry) -> list[Finding]:
             continue
         label = name if entry.measure.entry == "ratio" else "figure"
         places = _places_allowed(entry, name)
-        number, problem = read_number(text, places=places, integer_digits=MAX_INTEGER_DIGITS)
+        percent = name == VALUE and entry.measure.unit == "percent"
+        number, problem = read_figure(text, places=places, bound=limits.ENTERED_BOUND,
+                                      percent=percent)
         message = {
             NOT_A_NUMBER: f"Enter the {label} as a number, like 12"
                           f"{'' if places == 0 else ' or 12.5'}",
             NEGATIVE: f"The {label} cannot be negative",
-            TOO_MANY_DIGITS: f"The {label} must be less than 10,000,000,000",
+            TOO_MANY_DIGITS: f"The {label} must be less than {limits.ENTERED_BOUND:,}",
             TOO_MANY_DECIMALS: f"Enter the {label} as " + (
                 "a whole number" if places == 0 else f"no more than {places} decimal places"),
         }.get(problem)

@@ -14,9 +14,12 @@ import pghistory
 from django.db import models
 from django.db.models import F, Q
 
-FTE = {"max_digits": 8, "decimal_places": 2, "null": True, "blank": True}
-DAYS = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
-CASES = {"max_digits": 8, "decimal_places": 0, "null": True, "blank": True}
+from scorecard import limits
+
+# As large as a team manager may enter (`workforce.validation`), from `limits`.
+FTE = {**limits.STAFFING_FIGURE.field, "null": True, "blank": True}
+DAYS = FTE
+CASES = {**limits.STAFFING_COUNT.field, "null": True, "blank": True}
 
 FIGURE_FIELDS = [
     "fte_in_post", "establishment_fte", "vacancies_fte", "agency_fte", "starters_fte",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from scorecard import limits
 from scorecard.validation import (
     HARD,
     NEGATIVE,
@@ -16,10 +17,8 @@ from scorecard.validation import (
     TOO_MANY_DECIMALS,
     TOO_MANY_DIGITS,
     Finding,
-    read_number,
+    read_figure,
 )
-
-INTEGER_DIGITS = 6  # every column holds at least six digits before the point
 
 
 @dataclass(frozen=True)
@@ -30,18 +29,20 @@ class FieldSpec:
     places: int
 
 
+FIGURE, COUNT = limits.STAFFING_FIGURE.places, limits.STAFFING_COUNT.places
 FIELDS = [
     FieldSpec("fte_in_post", "Qualified social workers in post (FTE)",
-              "FTE of qualified social workers in post", 2),
-    FieldSpec("establishment_fte", "Establishment (FTE)", "establishment FTE", 2),
-    FieldSpec("vacancies_fte", "Vacancies (FTE)", "vacancies FTE", 2),
-    FieldSpec("agency_fte", "Agency qualified social workers (FTE)", "agency FTE", 2),
-    FieldSpec("starters_fte", "Starters in the month (FTE)", "starters FTE", 2),
-    FieldSpec("leavers_fte", "Leavers in the month (FTE)", "leavers FTE", 2),
-    FieldSpec("days_available", "Working days available", "working days available", 2),
-    FieldSpec("days_lost", "Working days lost to sickness", "working days lost to sickness", 2),
+              "FTE of qualified social workers in post", FIGURE),
+    FieldSpec("establishment_fte", "Establishment (FTE)", "establishment FTE", FIGURE),
+    FieldSpec("vacancies_fte", "Vacancies (FTE)", "vacancies FTE", FIGURE),
+    FieldSpec("agency_fte", "Agency qualified social workers (FTE)", "agency FTE", FIGURE),
+    FieldSpec("starters_fte", "Starters in the month (FTE)", "starters FTE", FIGURE),
+    FieldSpec("leavers_fte", "Leavers in the month (FTE)", "leavers FTE", FIGURE),
+    FieldSpec("days_available", "Working days available", "working days available", FIGURE),
+    FieldSpec("days_lost", "Working days lost to sickness", "working days lost to sickness",
+              FIGURE),
     FieldSpec("open_cases", "Open cases held by qualified social workers",
-              "number of open cases", 0),
+              "number of open cases", COUNT),
 ]
 BY_NAME = {spec.name: spec for spec in FIELDS}
 
@@ -54,7 +55,7 @@ class StaffingEntry:
     parsed: dict[str, Decimal] = field(default_factory=dict)  # filled by `parse`
 
     def text(self, name: str) -> str:
-        return (self.typed.get(name) or "").strip().replace(",", "")
+        return (self.typed.get(name) or "").strip()
 
 
 # --- hard errors -----------------------------------------------------------
@@ -67,11 +68,11 @@ def parse(entry: StaffingEntry) -> list[Finding]:
         if not text:
             continue
         example = "like 12" if spec.places == 0 else "like 12 or 12.5"
-        number, problem = read_number(text, places=spec.places, integer_digits=INTEGER_DIGITS)
+        number, problem = read_figure(text, places=spec.places, bound=limits.STAFFING_BOUND)
         message = {
             NOT_A_NUMBER: f"Enter the {spec.noun} as a number, {example}",
             NEGATIVE: f"The {spec.noun} cannot be negative",
-            TOO_MANY_DIGITS: f"The {spec.noun} must be less than 1,000,000",
+            TOO_MANY_DIGITS: f"The {spec.noun} must be less than {limits.STAFFING_BOUND:,}",
             TOO_MANY_DECIMALS: f"Enter the {spec.noun} as " + (
                 "a whole number" if spec.places == 0
                 else f"a number with no more than {spec.places} decimal places"),

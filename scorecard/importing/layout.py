@@ -12,17 +12,17 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 
-from .. import formatting, rag
+from .. import formatting, limits, numbers, rag
 from ..models import Benchmark, Measure
 from . import findings as codes
 from .findings import Finding
-from .reading import MAX_MAGNITUDE, Rows, plain
+from .reading import Rows, plain
 
-STORED_PLACES = 4  # ReturnValue.value, Target, Baseline and Benchmark keep four places
+STORED_PLACES = limits.ENTERED_VALUE.places  # ReturnValue.value, Target, Baseline, Benchmark
 
 MONTHLY, BASELINE, BENCHMARK, IN_YEAR, LONG_TERM = (
     "monthly", "baseline", "benchmark", "in_year", "long_term")
@@ -39,8 +39,6 @@ _MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=
                          + r")\b(?:[\s\-/]*(\d{4}))?", re.IGNORECASE)
 _BENCHMARK_CELL = re.compile(r"^(.*?)\s*\((\d{4})\)$")
 _LONG_TERM_CELL = re.compile(r"^(.*?)\s+by\s+(.+)$", re.IGNORECASE)
-_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 NOT_APPLICABLE_WORDS = {"n/a", "na", "n.a.", "n.a", "not applicable"}
 RAG_WORDS = {
     "red": rag.RED, "r": rag.RED, "amber": rag.AMBER, "a": rag.AMBER,
@@ -110,8 +108,10 @@ class CellError(ValueError):
         self.code = code
 
 
-def parse_number(text: str, *, allow_not_applicable: bool = True) -> Figure:
-    """A cell's text as a figure: '35.0%' and '1,234' are numbers, 'n/a' is not
+def parse_number(text: str, *, allow_not_applicable: bool = True,
+                 percent: bool = True) -> Figure:
+    """A cell's text as a figure, read by `numbers.read`: '1,234' and (where the
+    measure is a percentage: `percent`) '35.0%' are numbers, 'n/a' is not
     applicable, blank is nothing; anything else raises CellError."""
     text = text.strip()
     if not text:
@@ -120,16 +120,10 @@ def parse_number(text: str, *, allow_not_applicable: bool = True) -> Figure:
         if allow_not_applicable:
             return Figure(not_applicable=True)
         raise CellError(codes.NOT_APPLICABLE_REFUSED, f"'{text}' where a number is needed")
-    cleaned = text.removesuffix("%").strip()
-    if _THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(",", "")
-    if not _NUMBER.match(cleaned):
+    number = numbers.read(text, percent=percent)
+    if number is None:
         raise CellError(codes.NOT_A_NUMBER, f"'{text}' is not a number")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation as error:  # pragma: no cover - the pattern has checked it
-        raise CellError(codes.NOT_A_NUMBER, f"'{text}' is not a number") from error
-    if abs(number) >= MAX_MAGNITUDE:
+    if not limits.ENTERED_VALUE.holds(number):  # as stored, at its four places
         raise CellError(codes.NUMBER_TOO_LARGE, f"'{text}' is too large")
     return Figure(value=number)
 
@@ -321,8 +315,14 @@ def _stored(figure: Figure, where: str, warnings: list[tuple[str, str]]) -> Figu
     return figure
 
 
-def _read_cells(number: int, cells: list[str], columns: list[Column]) -> Reading:
+def _read_cells(number: int, cells: list[str], columns: list[Column], *,
+                percent: bool) -> Reading:
+    """`percent`: the row's measure is a percentage, so its figures may end in %."""
     reading = Reading()
+
+    def number_in(text):
+        return parse_number(text, allow_not_applicable=False, percent=percent)
+
     for index, text in enumerate(cells):
         if not text or index == 0:
             continue
@@ -335,25 +335,25 @@ def _read_cells(number: int, cells: list[str], columns: list[Column]) -> Reading
         where = f"Row {number}, {column.name}"
         try:
             if column.kind == MONTH:
-                figure = parse_number(text)
+                figure = parse_number(text, percent=percent)
                 if figure.value is not None and figure.value < 0:
                     raise CellError(codes.NEGATIVE, f"'{text}' is negative")
                 reading.months[column.month] = _stored(figure, where, reading.warnings)
             elif column.kind == BASELINE:
-                reading.baseline = _stored(parse_number(text, allow_not_applicable=False),
+                reading.baseline = _stored(number_in(text),
                                            where, reading.warnings).value
             elif column.kind == BENCHMARK:
                 year = column.year
                 if match := _BENCHMARK_CELL.match(text):
                     text, year = match.group(1), int(match.group(2))
-                value = _stored(parse_number(text, allow_not_applicable=False), where,
+                value = _stored(number_in(text), where,
                                 reading.warnings).value
                 if value is not None:
                     reading.benchmarks[column.comparator] = (value, year, column)
             elif column.kind == OUTTURN:
-                reading.outturn = parse_number(text)
+                reading.outturn = parse_number(text, percent=percent)
             elif column.kind == TARGET:
-                reading.target = _stored(parse_number(text, allow_not_applicable=False),
+                reading.target = _stored(number_in(text),
                                          where, reading.warnings).value
             elif column.kind == RAG:
                 word = RAG_WORDS.get(text.strip().lower())
@@ -369,7 +369,7 @@ def _read_cells(number: int, cells: list[str], columns: list[Column]) -> Reading
                     if due is None:
                         raise CellError(codes.NOT_A_MONTH,
                                         f"'{due_text}' is not a month (e.g. Jan 2016)")
-                value = _stored(parse_number(text, allow_not_applicable=False), where,
+                value = _stored(number_in(text), where,
                                 reading.warnings).value
                 if value is not None and due is None:
                     raise CellError(codes.NO_DUE_DATE, (
@@ -559,7 +559,8 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
                          f"in row {seen_measures[measure.pk]}.")
             continue
         seen_measures[measure.pk] = number
-        reading = _read_row(number, cells, table, most_anchored, anchored, parsed)
+        reading = _read_row(number, cells, table, most_anchored, anchored, parsed,
+                            percent=measure.unit == Measure.Unit.PERCENT)
         if reading is not None:
             readings.append((number, measure, reading))
 
@@ -571,11 +572,12 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
         _row_facts(number, measure, reading, table, first, current, parsed)
 
 
-def _read_row(number, cells, table, most_anchored, anchored, parsed) -> Reading | None:
+def _read_row(number, cells, table, most_anchored, anchored, parsed, *,
+              percent: bool) -> Reading | None:
     """A row read straight, or, when merged cells have shifted it, realigned from its
     right-hand columns with a warning; None (and an error) when it cannot be told."""
     columns, width = table.columns, table.width
-    straight = _read_cells(number, cells, columns)
+    straight = _read_cells(number, cells, columns, percent=percent)
     short = len(cells) < width
     has_months = any(columns[i].kind == MONTH and cells[i]
                      for i in range(1, min(len(cells), width)))
@@ -591,7 +593,7 @@ def _read_row(number, cells, table, most_anchored, anchored, parsed) -> Reading 
     title = cells[0]
     valid = []
     for index, realigned in _realignments(cells, width, columns, mergeable=_is_not_applicable):
-        reading = _read_cells(number, realigned, columns)
+        reading = _read_cells(number, realigned, columns, percent=percent)
         if reading.errors:
             continue
         latest = reading.latest()
@@ -716,7 +718,7 @@ def _parse_block(lines, start, catalogue, region, parsed, used) -> int:
         period = periods[index] if index < len(periods) else ""
         where = f"Row {values_number}, column {column_letter(index)} ({name})"
         try:
-            figure = parse_number(text)
+            figure = parse_number(text, percent=measure.unit == Measure.Unit.PERCENT)
         except CellError as error:
             parsed.error(error.code, values_number, f"{where}: {error}")
             continue

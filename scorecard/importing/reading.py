@@ -15,11 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
+from .. import limits
 from . import findings as codes
 from .findings import Finding, Refusal
 
 MAX_COLUMNS = 200
-MAX_MAGNITUDE = Decimal(10) ** 10  # 14 digits, 4 of them after the point
 
 
 class FileRefused(Refusal):
@@ -215,7 +215,7 @@ def cell_text(cell) -> str:
         return value.isoformat()
     if isinstance(value, int | float):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if isinstance(value, float) and abs(number) < MAX_MAGNITUDE:
+        if isinstance(value, float) and abs(number) < limits.ENTERED_BOUND:
             # Drop binary noise (0.1 + 0.2 = 0.30000000000000004), keep what was typed.
             number = number.quantize(Decimal("1e-10"), rounding=ROUND_HALF_UP)
         if "%" in (getattr(cell, "number_format", None) or ""):

@@ -100,6 +100,21 @@ def test_a_bad_staffing_figure_is_shown_at_its_field_and_nothing_is_saved(
     assert MonthlyReturn.objects.get(pk=feb_return.pk).version == version
 
 
+@pytest.mark.parametrize("typed", ["12,5", "1,2,3", "1e3", "1_000", "١٢", "１２", "0e-1000000"])
+def test_a_staffing_figure_that_cannot_be_read_exactly_is_refused_and_nothing_is_saved(
+        client, team_manager, feb_return, measure, typed):
+    """Issue 12, point 5: read by the same parser as the figures, so refused the same."""
+    client.force_login(team_manager)
+    version = feb_return.version
+    response = post(client, feb_return, measure, numerator="9", denominator="10",
+                    staffing={**COMPLETE, "fte_in_post": typed})
+    assert response.status_code == 400
+    assert ("Staffing: Enter the FTE of qualified social workers in post as a number, like 12 "
+            "or 12.5") in response.content.decode()
+    assert saved(feb_return) == (None, (None, None))
+    assert MonthlyReturn.objects.get(pk=feb_return.pk).version == version
+
+
 def test_a_bad_figure_elsewhere_saves_no_staffing_either(client, team_manager, feb_return,
                                                          measure):
     client.force_login(team_manager)

@@ -23,7 +23,9 @@ def test_staffing_changes_appear_in_the_returns_timeline_with_old_and_new(area):
 def test_a_huge_staffing_figure_is_refused_with_a_message_not_an_error():
     from workforce import validation
 
-    entry = validation.StaffingEntry({"fte_in_post": "1e30", "days_lost": "9" * 40 + ".5"})
+    # (1e30 is no longer read as a number at all: issue 12, point 5)
+    entry = validation.StaffingEntry({"fte_in_post": "1" + "0" * 30,
+                                      "days_lost": "9" * 40 + ".5"})
     findings = validation.parse(entry)
     assert {(f.field, f.code) for f in findings} == {("fte_in_post", "too_many_digits"),
                                                     ("days_lost", "too_many_digits")}

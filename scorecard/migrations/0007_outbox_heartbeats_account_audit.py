@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('pghistory', '0007_auto_20250421_0444'),
-        ('scorecard', '0005_population_source_import_change_sets'),
+        ('scorecard', '0006_figure_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
