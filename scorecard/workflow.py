@@ -9,6 +9,8 @@ Plain rules on plain values; `services` applies them under a row lock.
 
 from dataclasses import dataclass
 
+from .text import is_blank
+
 DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
 EDITABLE = {DRAFT, RETURNED}
 
@@ -78,7 +80,7 @@ def check(name: str, *, status: str, is_entrant: bool, is_approver: bool,
             )
         if name == APPROVE and shaped:
             raise TransitionRefused(shaped_refusal(shaped))
-    if transition.needs_reason and not reason.strip():
+    if transition.needs_reason and is_blank(reason):
         raise TransitionRefused("Give a reason.")
     return transition
 
