@@ -73,3 +73,15 @@ def test_a_reason_of_invisible_characters_is_no_reason(action, reason):
         w.check(action, status=status, is_entrant=False, is_approver=True, is_submitter=False,
                 reason=reason)
 
+
+@pytest.mark.parametrize("action, status, message", [
+    (w.REOPEN, w.SUBMITTED, "A submitted return cannot be reopened."),
+    (w.APPROVE, w.APPROVED, "An approved return cannot be approved."),
+    (w.SUBMIT, w.SUBMITTED, "A submitted return cannot be submitted."),
+    (w.RETURN, w.APPROVED, "An approved return cannot be returned."),
+])
+def test_a_refused_transition_reads_as_english(action, status, message):
+    with pytest.raises(w.TransitionRefused) as refused:
+        w.check(action, status=status, is_entrant=True, is_approver=True, is_submitter=False,
+                reason="A reason")
+    assert str(refused.value) == message
