@@ -1,5 +1,6 @@
 """Security plumbing: the "security" log (sign-ins, sign-outs, refused access),
-the client's address, the idle session timeout and the login lockout page.
+the client's address, the response headers, the idle session timeout and the
+login lockout page.
 
 Connected from ScorecardConfig.ready(); the middleware classes are listed in
 settings.MIDDLEWARE; django-axes calls `client_ip` and `lockout_response`.
@@ -20,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger("security")
 
@@ -123,6 +125,26 @@ class RefusedAccessLogMiddleware:
         elif isinstance(exception, Http404):
             request.security_refusal = "not-found"
         return None
+
+
+# --- Response headers ---------------------------------------------------------------
+
+
+class ResponseHeadersMiddleware:
+    """Every page says which browser features it never uses (Permissions-Policy),
+    and no page or export shown to a signed-in user is kept by the browser or a
+    proxy (Cache-Control: no-store). Static files are served before this runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
 
 # --- Idle timeout -------------------------------------------------------------------

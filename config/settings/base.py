@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "scorecard.security.ResponseHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "scorecard.security.RefusedAccessLogMiddleware",
@@ -202,6 +203,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Browser features no page uses (scorecard.security.ResponseHeadersMiddleware).
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "serial=(), bluetooth=(), display-capture=()")
+
 # The product's own settings.
 SERVICE_NAME = "Children's social care performance"
 REGION_NAME = os.environ.get("REGION_NAME", "South East")
@@ -220,7 +225,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # a refused request is one line, never a traceback
+    "filters": {"one_line_refusals": {"()": "scorecard.log_filters.RefusalWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 # sign-ins, sign-outs, lockouts, refused access: who, when, from where
