@@ -9,3 +9,5 @@ urlpatterns = [
     path("workforce/", include("workforce.urls")),
     path("", include("scorecard.urls")),
 ]
+
+handler500 = "scorecard.views.server_error"

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, HttpResponseServerError, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
@@ -32,6 +33,15 @@ def home(request):
     if user.has_perm("scorecard.view_scorecard"):
         return redirect("summary")
     raise PermissionDenied("Your account has no role yet: ask the administrator.")
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page in the service's layout, from the service name alone: no
+    context processors, so nothing that could fail again (the database, the
+    session) is touched while saying that something failed."""
+    return HttpResponseServerError(render_to_string("500.html",
+                                                    {"service_name": settings.SERVICE_NAME}))
 
 
 def parse_month(text: str) -> date:
