@@ -188,12 +188,18 @@ def lockout_minutes(request=None) -> int:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The sign-in page again, with an error summary saying the account is locked
+    """The sign-in page again (or the password page the user was on, see
+    accounts.locked_page), with an error summary saying the account is locked
     and for how long (settings.AXES_LOCKOUT_CALLABLE)."""
     from django.contrib.auth.forms import AuthenticationForm
 
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    from .accounts import locked_page
+
     minutes = lockout_minutes(request)
+    page = locked_page(request, minutes)
+    if page is not None:
+        return page
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
     if minutes:
         message = (f"This account is locked for {minutes} minutes because of too many failed "
                    f"attempts to sign in. Try again after {minutes} minutes, or ask an "

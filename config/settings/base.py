@@ -185,6 +185,13 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "scorecard.security.lockout_response"
+# Wrong current passwords on the change page count as failed sign-ins, and
+# requests for a reset link count against the address (scorecard.accounts).
+# None of what was typed is kept with the attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "email", "old_password",
+                             "new_password1", "new_password2"]
+# A password reset link works for this long, and once.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 30 * 60))
 AXES_CLIENT_IP_CALLABLE = "scorecard.security.client_ip"
 # axes.W006 asks for the address among the lockout parameters; locking by
 # address would lock a whole office out, so it is left out on purpose.
