@@ -33,9 +33,13 @@ def reset_credentials(email: str) -> dict:
 
 
 class ChangePasswordForm(PasswordChangeForm):
+    error_messages = {**PasswordChangeForm.error_messages,
+                      "password_incorrect": "Your current password is not right. Enter it again."}
+
     def __init__(self, user, *args, request=None, **kwargs):
         self.request = request
         super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].label = "Current password"
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
@@ -91,8 +95,11 @@ class PasswordResetDoneView(LinkMinutes, auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirmView(LinkMinutes, auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
-        logger.info("password reset user=%r ip=%s", form.user.get_username(),
-                    client_ip(self.request))
+        username = form.user.get_username()
+        logger.info("password reset user=%r ip=%s", username, client_ip(self.request))
+        # Whoever holds the link could set the password anyway: a sign-in lockout
+        # on the account would only keep its owner out with the new one.
+        AxesProxyHandler.reset_attempts(username=username)
         return super().form_valid(form)
 
 

@@ -75,7 +75,7 @@ def test_changing_a_password_needs_signing_in(client, sample):
 def test_every_account_can_change_its_own_password(client, sample, username):
     client.force_login(user(username))
     form = client.get(reverse("password_change")).content.decode()
-    for name, label in [("old_password", "Old password"), ("new_password1", "New password"),
+    for name, label in [("old_password", "Current password"), ("new_password1", "New password"),
                         ("new_password2", "New password confirmation")]:
         assert f'<label class="govuk-label" for="id_{name}">{label}</label>' in form
     response = change(client, PASSWORD)
@@ -93,7 +93,7 @@ def test_a_wrong_current_password_is_shown_in_the_error_summary(client, sample):
     assert response.status_code == 200
     assert "<title>Error: Change your password" in html
     assert "There is a problem" in html
-    assert '<a href="#id_old_password">Your old password was entered incorrectly.' in html
+    assert '<a href="#id_old_password">Your current password is not right.' in html
     assert 'aria-describedby="id_old_password-error"' in html
     assert user("manager").check_password(PASSWORD)
 
@@ -161,6 +161,20 @@ def test_the_link_sets_a_new_password_once(client, sample):
     assert user("manager").check_password(NEW)
     again = client.get(link, follow=True).content.decode()
     assert "The link to reset your password has expired" in again
+
+
+def test_setting_a_new_password_ends_a_sign_in_lockout(client, sample):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "manager", "password": WRONG})
+    assert client.post(reverse("login"), {"username": "manager",
+                                          "password": PASSWORD}).status_code == 429
+    ask_for_link(client, "manager@example.org")
+    link = LINK.search(mail.outbox[0].body).group(0)
+    set_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(set_url, {"new_password1": NEW, "new_password2": NEW})
+    signed_in = client.post(reverse("login"), {"username": "manager", "password": NEW})
+    assert signed_in.status_code == 302
+    assert "_auth_user_id" in client.session
 
 
 def reset_link(user_, minutes_ago):
