@@ -15,6 +15,7 @@ from django.utils import timezone
 from . import audit, importing
 from .models import ImportChangeSet, MonthlyReturn
 from .services import Refused
+from .text import is_blank, tidy
 
 
 def needs_second_officer(plan) -> bool:
@@ -72,13 +73,13 @@ def approve(*, user, change_set: ImportChangeSet) -> importing.ImportResult:
 
 
 def reject(*, user, change_set: ImportChangeSet, reason: str) -> ImportChangeSet:
-    if not reason.strip():
+    if is_blank(reason):
         raise Refused("Give a reason for rejecting the import.")
     with transaction.atomic():
         current = _locked_pending(change_set)
         current.status = ImportChangeSet.Status.REJECTED
         current.reviewed_by, current.reviewed_at = user, timezone.now()
-        current.reason = reason.strip()
+        current.reason = tidy(reason)
         current.content = b""  # the file is not kept once it will never be written
         current.save(update_fields=["status", "reviewed_by", "reviewed_at", "reason", "content"])
     return current

@@ -1,6 +1,7 @@
 from django import forms
 
 from . import validation, workflow
+from .text import is_blank
 
 
 def _rules(measure) -> validation.MeasureRules:
@@ -109,7 +110,7 @@ class TransitionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         transition = workflow.TRANSITIONS.get(cleaned.get("action"))
-        if transition and transition.needs_reason and not cleaned.get("reason", "").strip():
+        if transition and transition.needs_reason and is_blank(cleaned.get("reason")):
             verb = "returning" if transition.name == workflow.RETURN else "reopening"
             self.add_error("reason", f"Give the reason you are {verb} this return")
         return cleaned

@@ -1,5 +1,6 @@
 """Security plumbing: the "security" log (sign-ins, sign-outs, refused access),
-the client's address, the idle session timeout and the login lockout page.
+the client's address, the response headers, the idle session timeout and the
+login lockout page.
 
 Connected from ScorecardConfig.ready(); the middleware classes are listed in
 settings.MIDDLEWARE; django-axes calls `client_ip` and `lockout_response`.
@@ -20,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger("security")
 
@@ -125,6 +127,26 @@ class RefusedAccessLogMiddleware:
         return None
 
 
+# --- Response headers ---------------------------------------------------------------
+
+
+class ResponseHeadersMiddleware:
+    """Every page says which browser features it never uses (Permissions-Policy),
+    and no page or export shown to a signed-in user is kept by the browser or a
+    proxy (Cache-Control: no-store). Static files are served before this runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
 # --- Idle timeout -------------------------------------------------------------------
 
 
@@ -166,12 +188,18 @@ def lockout_minutes(request=None) -> int:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The sign-in page again, with an error summary saying the account is locked
+    """The sign-in page again (or the password page the user was on, see
+    accounts.locked_page), with an error summary saying the account is locked
     and for how long (settings.AXES_LOCKOUT_CALLABLE)."""
     from django.contrib.auth.forms import AuthenticationForm
 
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    from .accounts import locked_page
+
     minutes = lockout_minutes(request)
+    page = locked_page(request, minutes)
+    if page is not None:
+        return page
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
     if minutes:
         message = (f"This account is locked for {minutes} minutes because of too many failed "
                    f"attempts to sign in. Try again after {minutes} minutes, or ask an "

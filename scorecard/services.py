@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from . import audit, notifications, recalculation, selectors, validation, workflow
 from .models import MonthlyReturn, ReturnContribution, ReturnValue
+from .text import tidy
 
 
 def save_changed(instance, values: dict) -> list[str]:
@@ -94,7 +95,7 @@ def _apply_transition(monthly_return, user, name, reason):
     elif name in (workflow.RETURN, workflow.REOPEN):
         monthly_return.approved_by, monthly_return.approved_at = None, None
     if transition.needs_reason:
-        monthly_return.reason = reason.strip()
+        monthly_return.reason = tidy(reason)
     _bump(monthly_return, user)
     return transition
 
@@ -125,8 +126,8 @@ def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
                 "numerator": parsed.get(validation.NUMERATOR),
                 "denominator": parsed.get(validation.DENOMINATOR),
                 "value": parsed.get(validation.VALUE),
-                "not_applicable_reason": line.entry.not_applicable_reason.strip(),
-                "commentary": line.entry.commentary.strip(),
+                "not_applicable_reason": tidy(line.entry.not_applicable_reason),
+                "commentary": tidy(line.entry.commentary),
             }
             if any(getattr(value, name) != figure for name, figure in new.items()):
                 for name, figure in new.items():

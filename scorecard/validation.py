@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import aggregation, limits, numbers, rag
+from .text import is_blank
 
 NUMERATOR, DENOMINATOR, VALUE, COMMENTARY = "numerator", "denominator", "value", "commentary"
 HARD, SOFT = "hard", "soft"
@@ -136,7 +137,7 @@ def percentage_in_range(entry: Entry) -> list[Finding]:
 
 
 def not_applicable_means_no_figures(entry: Entry) -> list[Finding]:
-    if entry.not_applicable_reason.strip() and entry.parsed:
+    if not is_blank(entry.not_applicable_reason) and entry.parsed:
         return [Finding("not_applicable_with_figures",
                         "Leave the figures blank when the measure is not applicable",
                         entry.fields()[0], HARD)]
@@ -144,7 +145,7 @@ def not_applicable_means_no_figures(entry: Entry) -> list[Finding]:
 
 
 def complete_on_submit(entry: Entry) -> list[Finding]:
-    if entry.not_applicable_reason.strip():
+    if not is_blank(entry.not_applicable_reason):
         return []
     return [
         Finding("missing", f"Enter the {name if entry.measure.entry == 'ratio' else 'figure'}"
@@ -209,7 +210,7 @@ def check(entry: Entry, *, submitting: bool) -> list[Finding]:
     if any(f.severity == HARD for f in findings):
         return findings
     soft = [f for rule in SOFT_RULES for f in rule(entry)]
-    if submitting and soft and not entry.commentary.strip():
+    if submitting and soft and is_blank(entry.commentary):
         findings += [Finding(f.code, f.message, f.field, HARD) for f in soft]
     else:
         findings += soft

@@ -1,3 +1,4 @@
+import copy
 import hashlib
 from datetime import date
 
@@ -6,10 +7,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
@@ -44,6 +46,15 @@ def home(request):
     raise PermissionDenied("Your account has no role yet: ask the administrator.")
 
 
+@requires_csrf_token
+def server_error(request):
+    """The 500 page in the service's layout, from the service name alone: no
+    context processors, so nothing that could fail again (the database, the
+    session) is touched while saying that something failed."""
+    return HttpResponseServerError(render_to_string("500.html",
+                                                    {"service_name": settings.SERVICE_NAME}))
+
+
 def parse_month(text: str) -> date:
     try:
         return opening.parse_month(text)
@@ -75,6 +86,21 @@ class CalculationRunsView(PermissionRequiredMixin, ListView):
             waiting_limit_minutes=settings.RECALCULATION_WAITING_LIMIT_MINUTES, **kwargs)
 
 
+# Every query parameter that changes the scorecard table's HTML: the filters and
+# the sort (its sort links carry all of them). The table is rendered from these
+# alone and cached under these alone, so a parameter one user sends never shows
+# in another user's page.
+TABLE_PARAMS = (*ScorecardFilter.Meta.fields, "sort")
+
+
+def table_query(query: QueryDict) -> QueryDict:
+    kept = QueryDict(mutable=True)
+    for name in TABLE_PARAMS:
+        if name in query:
+            kept.setlist(name, query.getlist(name))
+    return kept
+
+
 class ScorecardView(PermissionRequiredMixin, TemplateView):
     """The reference layout: measures down, April..March across, filterable,
     sortable, exportable. The rendered table is cached per calculation run."""
@@ -97,11 +123,12 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
             context["run"] = run
             if export_format:
                 return self.export(filterset, area, month, export_format)
-            key = self.cache_key(run, area, month)
+            shown = table_query(request.GET)
+            key = self.cache_key(run, area, month, shown)
             cached = cache.get(key)
             if cached is None:
                 table = self.table(filterset, area, month)
-                cached = {"table": render_table(request, table),
+                cached = {"table": render_table(request, table, shown),
                           "provisional": table.scorecard.provisional,
                           "small_numbers_note": table.scorecard.small_numbers_note}
                 cache.set(key, cached, timeout=24 * 60 * 60)
@@ -112,10 +139,8 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
         scorecard = reports.build_scorecard(area=area, month=month, measures=filterset.qs)
         return ScorecardTable(scorecard, order_by=self.request.GET.get("sort"))
 
-    def cache_key(self, run, area, month):
-        shown = {k: v for k, v in sorted(self.request.GET.items())
-                 if k in {"group", "rag", "headline", "sort"}}
-        digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+    def cache_key(self, run, area, month, shown: QueryDict):
+        digest = hashlib.sha256(shown.urlencode().encode()).hexdigest()[:16]
         return f"scorecard-table:{run.pk if run else 0}:{area.pk}:{month}:{digest}"
 
     def export(self, filterset, area, month, export_format):
@@ -123,8 +148,11 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
                                 f"scorecard-{area.slug}-{month:%Y-%m}")
 
 
-def render_table(request, table):
-    return render_to_string("tables/govuk_table.html", {"table": table, "request": request})
+def render_table(request, table, query: QueryDict):
+    """The table's HTML, its links built from `query` alone."""
+    seen = copy.copy(request)
+    seen.GET = query
+    return render_to_string("tables/govuk_table.html", {"table": table, "request": seen})
 
 
 class SummaryView(PermissionRequiredMixin, TemplateView):

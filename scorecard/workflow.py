@@ -9,10 +9,13 @@ Plain rules on plain values; `services` applies them under a row lock.
 
 from dataclasses import dataclass
 
+from .text import is_blank
+
 DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
 EDITABLE = {DRAFT, RETURNED}
 
 SUBMIT, APPROVE, RETURN, REOPEN = "submit", "approve", "return", "reopen"
+PAST = {SUBMIT: "submitted", APPROVE: "approved", RETURN: "returned", REOPEN: "reopened"}
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,8 @@ def check(name: str, *, status: str, is_entrant: bool, is_approver: bool,
     if transition is None:
         raise TransitionRefused(f"Unknown action: {name}.")
     if status not in transition.sources:
-        raise TransitionRefused(
-            f"A {status} return cannot be {'returned' if name == RETURN else name + 'd'}."
-        )
+        article = "An" if status[0] in "aeiou" else "A"
+        raise TransitionRefused(f"{article} {status} return cannot be {PAST[name]}.")
     if transition.actor == "entrant" and not is_entrant:
         raise TransitionRefused("Only the team responsible for this return can submit it.")
     if transition.actor == "approver":
@@ -78,7 +80,7 @@ def check(name: str, *, status: str, is_entrant: bool, is_approver: bool,
             )
         if name == APPROVE and shaped:
             raise TransitionRefused(shaped_refusal(shaped))
-    if transition.needs_reason and not reason.strip():
+    if transition.needs_reason and is_blank(reason):
         raise TransitionRefused("Give a reason.")
     return transition
 

@@ -25,6 +25,7 @@ def outcomes(anonymous, manager_a, manager_b, officer, director, admin):
 
 EVERYONE = outcomes("login", 200, 200, 200, 200, 200)
 OFFICERS = outcomes("login", 403, 403, 200, 403, 200)
+ANYONE = outcomes(200, 200, 200, 200, 200, 200)
 
 # route name -> {"GET": outcomes, "POST": outcomes (where the view accepts POST)}
 MATRIX = {
@@ -51,6 +52,13 @@ MATRIX = {
     "import": {"GET": OFFICERS, "POST": outcomes("login", 403, 403, 400, 403, 400)},
     "import-confirm": {"GET": outcomes("login", 403, 403, 302, 403, 302),
                        "POST": outcomes("login", 403, 403, 409, 403, 409)},
+    "password_change": {"GET": EVERYONE, "POST": EVERYONE},  # POST: the form, with errors
+    "password_change_done": {"GET": EVERYONE},
+    "password_reset": {"GET": ANYONE, "POST": ANYONE},
+    "password_reset_done": {"GET": ANYONE},
+    # the example link is not a valid one: the page says it has expired
+    "password_reset_confirm": {"GET": ANYONE, "POST": ANYONE},
+    "password_reset_complete": {"GET": ANYONE},
     "import-change-sets": {"GET": OFFICERS},
     # the example pk is a return's, so no change set has it: officers get 404
     "import-change-set": {"GET": outcomes("login", 403, 403, 404, 403, 404),
@@ -94,7 +102,8 @@ def example_kwargs():
 def _path_for(name, kwargs):
     from django.urls import NoReverseMatch
 
-    for attempt in ({}, {"pk": kwargs["pk"]}, {"code": kwargs["code"]}):
+    for attempt in ({}, {"pk": kwargs["pk"]}, {"code": kwargs["code"]},
+                    {"uidb64": "MQ", "token": "not-a-token"}):
         try:
             return reverse(name, kwargs=attempt)
         except NoReverseMatch:

@@ -23,7 +23,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from scorecard import reports, security, selectors
+from scorecard import log_filters, reports, security, selectors
 from scorecard.exports import export_table
 from scorecard.models import Measure, MonthlyReturn, ReturnValue
 from scorecard.tables import ScorecardTable
@@ -414,6 +414,78 @@ def test_return_posts_without_the_csrf_token_are_refused_and_change_nothing(samp
 
 def test_the_csrf_middleware_is_on():
     assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
+
+
+# --- Response headers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/scorecard/", "/scorecard/?export=csv",
+                                 "/scorecard/?export=xlsx", "/summary/", "/returns/"])
+def test_signed_in_pages_and_exports_are_never_stored(client, sample, url):
+    client.force_login(user("director" if "returns" not in url else "manager"))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("who, url", [(None, "/login/"), ("director", "/scorecard/"),
+                                      ("director", "/no-such-page/")])
+def test_every_page_says_which_browser_features_it_never_uses(client, sample, who, url):
+    if who:
+        client.force_login(user(who))
+    policy = dict(part.strip().split("=", 1)
+                  for part in client.get(url)["Permissions-Policy"].split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert policy[feature] == "()"
+
+
+@pytest.fixture
+def service_log():
+    """What the service's own log handler (settings.LOGGING) writes."""
+    import logging as stdlib_logging
+
+    handler = next(h for h in stdlib_logging.getLogger().handlers
+                   if any(isinstance(f, log_filters.RefusalWithoutTraceback) for f in h.filters))
+    stream = io.StringIO()
+    old = handler.setStream(stream)
+    yield stream
+    handler.setStream(old)
+
+
+def test_a_403_is_one_line_in_the_log_not_a_traceback(client, sample, service_log):
+    client.force_login(user("director"))
+    service_log.seek(0)
+    service_log.truncate()
+    assert client.get(reverse("my-returns")).status_code == 403
+    lines = service_log.getvalue().splitlines()
+    assert len(lines) == 1
+    assert "access refused status=403 user='director'" in lines[0]
+
+
+def test_a_csrf_refusal_is_one_line_in_the_log(sample, service_log):
+    csrf_client = Client(enforce_csrf_checks=True)
+    assert sign_in(csrf_client, "director").status_code == 403
+    lines = service_log.getvalue().splitlines()
+    assert len(lines) == 1
+    assert "access refused status=403 user='anonymous'" in lines[0]
+
+
+def test_a_suspicious_request_is_logged_without_a_traceback(client, sample, service_log):
+    assert client.get("/login/", HTTP_HOST="evil.example").status_code == 400
+    text = service_log.getvalue()
+    assert "Invalid HTTP_HOST header" in text
+    assert "Traceback" not in text
+
+
+def test_a_server_error_keeps_its_traceback(service_log):
+    import logging as stdlib_logging
+
+    try:
+        raise ValueError("broken")
+    except ValueError:
+        stdlib_logging.getLogger("django.request").error(
+            "Internal Server Error: /x", exc_info=True, extra={"status_code": 500})
+    assert "Traceback" in service_log.getvalue()
 
 
 # --- Escaping --------------------------------------------------------------------------

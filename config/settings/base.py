@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "scorecard.security.ResponseHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "scorecard.security.RefusedAccessLogMiddleware",
@@ -210,6 +211,13 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "scorecard.security.lockout_response"
+# Wrong current passwords on the change page count as failed sign-ins, and
+# requests for a reset link count against the address (scorecard.accounts).
+# None of what was typed is kept with the attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "email", "old_password",
+                             "new_password1", "new_password2"]
+# A password reset link works for this long, and once.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 30 * 60))
 AXES_CLIENT_IP_CALLABLE = "scorecard.security.client_ip"
 # axes.W006 asks for the address among the lockout parameters; locking by
 # address would lock a whole office out, so it is left out on purpose.
@@ -227,6 +235,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# Browser features no page uses (scorecard.security.ResponseHeadersMiddleware).
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "serial=(), bluetooth=(), display-capture=()")
 
 # The product's own settings.
 SERVICE_NAME = "Children's social care performance"
@@ -250,7 +262,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # a refused request is one line, never a traceback
+    "filters": {"one_line_refusals": {"()": "scorecard.log_filters.RefusalWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 # sign-ins, sign-outs, lockouts, refused access: who, when, from where

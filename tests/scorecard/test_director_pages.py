@@ -250,3 +250,22 @@ def test_commentary_shown_is_only_approved_and_only_in_the_readers_scope(
                             + "?month=2015-01").content.decode()
         assert "Approved authority note" in summary and "Approved authority note" in detail
         assert "Draft note from CIN South" not in summary + detail
+
+
+def test_a_parameter_one_user_sends_never_shows_in_another_users_page(client, sample,
+                                                                      django_user_model):
+    client.force_login(django_user_model.objects.get(username="manager"))
+    own = client.get("/scorecard/?sort=title&foo=evil").content.decode()
+    assert "Red<" in own  # the table was rendered, and cached
+    client.force_login(django_user_model.objects.get(username="director"))
+    html = client.get("/scorecard/?sort=title").content.decode()
+    assert "Red<" in html
+    assert "evil" not in html
+
+
+def test_every_parameter_in_the_sort_links_is_part_of_the_cache_key(director_client):
+    chosen_year = director_client.get("/scorecard/?year=2014-04&sort=title").content.decode()
+    assert "year=2014-04" in chosen_year
+    plain = director_client.get("/scorecard/?sort=title").content.decode()
+    assert "as at January 2015" in plain
+    assert "year=2014-04" not in plain

@@ -189,3 +189,30 @@ def test_an_approved_return_can_be_reopened_with_a_reason(client, team_manager, 
                       "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
     reopened = MonthlyReturn.objects.get(pk=feb_return.pk)
     assert (reopened.status, reopened.reason) == ("returned", "Late data from the system")
+
+
+def test_a_reason_of_zero_width_spaces_is_refused_at_the_field(client, team_manager, officer,
+                                                               feb_return, measure):
+    client.force_login(team_manager)
+    post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
+    client.force_login(officer)
+    url = reverse("return-transition", args=[feb_return.pk])
+    version = MonthlyReturn.objects.get(pk=feb_return.pk).version
+    refused = client.post(url, {"action": "return", "reason": "\u200b\u200b\ufeff",
+                                "version": version})
+    assert refused.status_code == 400
+    assert "Give the reason you are returning this return" in refused.content.decode()
+    assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "submitted"
+
+
+def test_reopening_a_return_that_is_not_approved_says_so_in_english(
+        client, team_manager, officer, feb_return, measure):
+    client.force_login(team_manager)
+    post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
+    client.force_login(officer)
+    url = reverse("return-transition", args=[feb_return.pk])
+    refused = client.post(url, {"action": "reopen", "reason": "Late data",
+                                "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
+    assert refused.status_code == 409
+    assert "A submitted return cannot be reopened." in refused.content.decode()
+    assert "reopend" not in refused.content.decode()

@@ -417,6 +417,8 @@ def test_an_import_change_waits_for_a_second_officer_and_can_be_rejected(
         change_sets.approve(user=officer, change_set=change_set)
     with pytest.raises(services.Refused, match="Give a reason"):
         change_sets.reject(user=second_officer, change_set=change_set, reason=" \t")
+    with pytest.raises(services.Refused, match="Give a reason"):
+        change_sets.reject(user=second_officer, change_set=change_set, reason="\u200b\ufeff ")
     change_sets.approve(user=second_officer, change_set=change_set)
     assert april() == D("36.5")
     with pytest.raises(services.Refused, match="already been approved and imported"):

@@ -105,3 +105,29 @@ def test_reading_a_number_never_fails_whatever_its_size(typed, problem):
     number, found = v.read_figure(typed, places=2, bound=D(10) ** 10)
     assert found == problem
     assert (number is None) == bool(problem)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", " \ufeff ", "\u2060\u200d", "\u00a0"])
+def test_a_not_applicable_reason_of_invisible_characters_is_no_reason(invisible):
+    assert codes(v.Entry(PERCENT, not_applicable_reason=invisible), submitting=True) == [
+        "missing", "missing"]
+    assert codes(v.Entry(COUNT, numerator="4", not_applicable_reason=invisible)) == []
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", " \ufeff ", "\u200c"])
+def test_a_commentary_of_invisible_characters_does_not_explain_a_flag(invisible):
+    entry = v.Entry(COUNT, numerator="140", previous=D(100), commentary=invisible)
+    explained = v.Entry(COUNT, numerator="140", previous=D(100), commentary="New team")
+    assert "big_change" in codes(entry, submitting=True, severity=v.HARD)
+    assert "big_change" not in codes(explained, submitting=True, severity=v.HARD)
+
+
+@pytest.mark.parametrize("text, blank", [
+    ("", True), (None, True), (" \t\n", True), ("\u200b\u200c\u200d\u2060\ufeff", True),
+    ("\u00a0\u2003", True), ("\x00\x07", True), ("a", False), ("\u200bNo cases\u200b", False),
+    ("٣", False),
+])
+def test_is_blank(text, blank):
+    from scorecard.text import is_blank
+
+    assert is_blank(text) is blank

@@ -59,3 +59,29 @@ def test_approved_returns_are_locked():
     assert not w.can_enter(is_entrant=True, status=w.APPROVED)
     assert not w.can_enter(is_entrant=True, status=w.SUBMITTED)
     assert w.can_enter(is_entrant=True, status=w.RETURNED)
+
+
+INVISIBLE = ["", "   ", "\t\n", "\u200b", "\u200c\u200d", "\u2060", "\ufeff", "\u00a0\u3000",
+             " \u200b \ufeff\x00"]
+
+
+@pytest.mark.parametrize("reason", INVISIBLE)
+@pytest.mark.parametrize("action", [w.RETURN, w.REOPEN])
+def test_a_reason_of_invisible_characters_is_no_reason(action, reason):
+    status = w.SUBMITTED if action == w.RETURN else w.APPROVED
+    with pytest.raises(w.TransitionRefused, match="Give a reason"):
+        w.check(action, status=status, is_entrant=False, is_approver=True, is_submitter=False,
+                reason=reason)
+
+
+@pytest.mark.parametrize("action, status, message", [
+    (w.REOPEN, w.SUBMITTED, "A submitted return cannot be reopened."),
+    (w.APPROVE, w.APPROVED, "An approved return cannot be approved."),
+    (w.SUBMIT, w.SUBMITTED, "A submitted return cannot be submitted."),
+    (w.RETURN, w.APPROVED, "An approved return cannot be returned."),
+])
+def test_a_refused_transition_reads_as_english(action, status, message):
+    with pytest.raises(w.TransitionRefused) as refused:
+        w.check(action, status=status, is_entrant=True, is_approver=True, is_submitter=False,
+                reason="A reason")
+    assert str(refused.value) == message
