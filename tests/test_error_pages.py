@@ -49,3 +49,12 @@ def test_a_failure_shows_the_services_error_page_without_touching_the_database(
     assert "check whether your changes were saved" in html
     assert "a failure the page must not show" not in html
     assert "Traceback" not in html
+
+
+def test_a_refused_page_is_the_services_own_page(client, sample):
+    client.force_login(get_user_model().objects.get(username="director"))
+    response = client.get("/approvals/")  # a performance officer's page
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<title>You cannot do this – " in html
+    assert "govuk-service-navigation" in html and "Sign out" in html
