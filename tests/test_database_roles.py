@@ -9,15 +9,13 @@ import json
 import uuid
 
 import pghistory
-import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
 from psycopg import errors
 
 from scorecard.database_roles import audit_tables
 from scorecard.models import ServiceArea
-from tests import factories
+from tests import database, factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,11 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def as_app_role():
     if not settings.DATABASE_APP_ROLE:
         pytest.fail("DATABASE_APP_ROLE is not set: run the tests with `make test`")
-    db = connection.settings_dict
-    session = psycopg.connect(dbname=db["NAME"], user=settings.DATABASE_APP_ROLE,
-                              host=db["HOST"] or db["OPTIONS"].get("host", ""),
-                              port=db["PORT"] or db["OPTIONS"].get("port", ""),
-                              autocommit=True)
+    session = database.connect(settings.DATABASE_APP_ROLE, autocommit=True)
     yield session
     session.close()
 

@@ -19,11 +19,10 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-import psycopg
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 
 from config import celery_app
@@ -35,7 +34,7 @@ from scorecard.models import (
     ReturnValue,
     ScorecardResult,
 )
-from tests import factories
+from tests import database, factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -204,23 +203,9 @@ def test_an_approval_with_the_mail_server_down_still_succeeds(
 # --- a worker killed in the middle of a run ------------------------------------
 
 
-def database_address() -> dict:
-    """The test database as libpq keywords (the socket directory may be in OPTIONS)."""
-    db = connection.settings_dict
-    return {"dbname": db["NAME"], "user": db["USER"],
-            "host": db["HOST"] or db["OPTIONS"].get("host", ""),
-            "port": db["PORT"] or db["OPTIONS"].get("port", "")}
-
-
-def database_url(user=None) -> str:
-    db = database_address()
-    return (f"postgres://{user or db['user']}@/{db['dbname']}"
-            f"?host={db['host']}&port={db['port']}")
-
-
 def start_worker_process(redis_url, log_path):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local",
-               DATABASE_URL=database_url(), REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
+               DATABASE_URL=database.url(), REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
                CALCULATION_HEARTBEAT_SECONDS="0.5", CALCULATION_ABANDONED_AFTER_SECONDS="3",
                CELERY_VISIBILITY_TIMEOUT="5", DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
@@ -242,18 +227,12 @@ def kill_group(process):
 
 
 def test_a_worker_killed_in_the_middle_of_a_run_loses_nothing(broker, tmp_path):
-    factories.authority()
-    area = factories.area("First Response")
-    measure = factories.measure(title="% seen")
-    approved = factories.monthly_return(area, month=JAN, status=MonthlyReturn.Status.APPROVED,
-                                        approved_at="2015-02-10T12:00Z")
-    ReturnValue.objects.create(monthly_return=approved, measure=measure, numerator=3,
-                               denominator=4)
+    measure = factories.three_in_four_seen(JAN)
     waiting = RecalculationRequest.objects.create(trigger="approval")
     log_path = tmp_path / "worker.log"
 
     # Hold the calculation's lock, so the run is still going when its worker dies.
-    blocker = psycopg.connect(**database_address(), autocommit=True)
+    blocker = database.connect(autocommit=True)
     blocker.execute("SELECT pg_advisory_lock(%s)", [engine.ADVISORY_LOCK_KEY])
     first = start_worker_process(broker.url, log_path)
     second = None
@@ -328,7 +307,7 @@ def test_a_database_restart_under_the_running_app_is_not_an_error_page(client):
     port = free_port()
     # As deployed: the web connects as the application's role, which owns nothing.
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local",
-               DATABASE_URL=database_url(settings.DATABASE_APP_ROLE), DJANGO_DEBUG="0",
+               DATABASE_URL=database.url(settings.DATABASE_APP_ROLE), DJANGO_DEBUG="0",
                REDIS_URL="",
                CELERY_BROKER_URL="")
     # One sync worker: one persistent connection, the one the restart breaks.

@@ -179,14 +179,10 @@ def test_health_answers_when_a_broker_accepts_and_never_replies(client, sample, 
 def test_health_answers_when_a_table_is_locked(client, settings):
     """A migration (or anything) holding a table lock makes every query on it
     wait; the statement timeout turns the wait into an answer."""
-    import psycopg
-    from django.db import connection
+    from tests import database
 
     settings.CELERY_BROKER_URL = ""
-    db = connection.settings_dict
-    locker = psycopg.connect(dbname=db["NAME"], user=db["USER"],
-                             host=db["HOST"] or db["OPTIONS"].get("host", ""),
-                             port=db["PORT"] or db["OPTIONS"].get("port", ""))
+    locker = database.connect()
     try:
         locker.execute("LOCK TABLE scorecard_calculationrun IN ACCESS EXCLUSIVE MODE")
         response = answer_within(10, lambda: client.get("/healthz"))

@@ -5,33 +5,19 @@ import threading
 import time
 from datetime import date
 
-import psycopg
 import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from scorecard import engine, recalculation
-from scorecard.models import CalculationRun, MonthlyReturn, RecalculationRequest, ReturnValue
-from tests import factories
+from scorecard.models import CalculationRun, RecalculationRequest
+from tests import database, factories
 
 JAN = date(2015, 1, 1)
 
 
-def other_connection():
-    db = connection.settings_dict
-    return psycopg.connect(dbname=db["NAME"], user=db["USER"],
-                           host=db["HOST"] or db["OPTIONS"].get("host", ""),
-                           port=db["PORT"] or db["OPTIONS"].get("port", ""), autocommit=True)
-
-
 @pytest.fixture
 def approved_figures():
-    area = factories.area("First Response")
-    measure = factories.measure(title="% seen")
-    approved = factories.monthly_return(area, month=JAN, status=MonthlyReturn.Status.APPROVED,
-                                        approved_at="2015-02-10T12:00Z")
-    ReturnValue.objects.create(monthly_return=approved, measure=measure, numerator=3,
-                               denominator=4)
-    return measure
+    return factories.three_in_four_seen(JAN)
 
 
 @pytest.mark.django_db
@@ -45,7 +31,7 @@ def test_a_change_rolled_back_leaves_nothing_waiting():
 @pytest.mark.django_db(transaction=True)
 def test_a_run_cut_off_by_the_database_is_retried_and_then_succeeds(approved_figures):
     waiting = RecalculationRequest.objects.create(trigger="approval")
-    blocker = other_connection()
+    blocker = database.connect(autocommit=True)
     blocker.execute("SELECT pg_advisory_lock(%s)", [engine.ADVISORY_LOCK_KEY])
 
     def cut_off_the_waiting_run():

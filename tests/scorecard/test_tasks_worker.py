@@ -97,14 +97,9 @@ def test_the_worker_sends_nothing_on_a_bank_holiday_or_weekend(worker, reminders
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_recalculates_the_scorecards_from_approved_returns(worker):
-    from scorecard.models import ReturnValue, ScorecardResult
+    from scorecard.models import ScorecardResult
 
-    area = factories.area("First Response")
-    measure = factories.measure(title="% seen")
-    approved = factories.monthly_return(area, month=JAN, status=MonthlyReturn.Status.APPROVED,
-                                        approved_at="2015-02-10T12:00Z")
-    ReturnValue.objects.create(monthly_return=approved, measure=measure, numerator=3,
-                               denominator=4)
+    measure = factories.three_in_four_seen(JAN)
 
     result = tasks.recalculate_scorecards.delay(trigger="worker test")
     assert not isinstance(result, EagerResult)
