@@ -1,6 +1,6 @@
 from django import template
 
-from scorecard import formatting
+from scorecard import disclosure, formatting
 
 register = template.Library()
 
@@ -30,6 +30,12 @@ def exact(value):
 def seconds(duration):
     """How long something took, '1.25 s': not a figure."""
     return formatting.seconds(duration)
+
+
+@register.simple_tag
+def suppressed_mark():
+    """What a withheld (small-number) figure shows instead: `disclosure.SUPPRESSED`."""
+    return disclosure.SUPPRESSED
 
 
 @register.simple_tag

@@ -1,5 +1,6 @@
 """Templates show, never compute: every figure through `|figure` (exact Decimals,
-thousands separators, the measure's places)."""
+thousands separators, the measure's places), the withheld mark from
+`disclosure.SUPPRESSED`."""
 
 import re
 from datetime import date, timedelta
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from scorecard import formatting
+from scorecard import disclosure, formatting
 from scorecard.models import Measure, MonthlyReturn, ScorecardResult, Target
 from tests import factories
 
@@ -66,7 +67,7 @@ def test_a_duration_is_seconds_to_two_places():
     assert formatting.seconds(None) == ""
 
 
-# --- the templates -------------------------------------------------------
+# --- the suppressed mark and the templates ---------------------------------
 
 
 def template_texts():
@@ -78,6 +79,18 @@ def test_no_template_formats_or_computes_a_number_itself():
              for word in ("floatformat", "intcomma", "|add:")
              if word in text}
     assert found == {}
+
+
+def test_no_template_writes_the_suppressed_mark_itself():
+    mark = re.compile(r"(?:%}|>)\s*" + re.escape(disclosure.SUPPRESSED) + r"\s*(?:{%|<)")
+    assert [str(path) for path, text in template_texts().items() if mark.search(text)] == []
+
+
+def test_a_withheld_figure_shows_the_suppressed_mark():
+    html = render_to_string("includes/figure.html", {
+        "result": ScorecardResult(suppressed=True, value=Decimal("3")),
+        "measure": measure_like(unit="count", decimal_places=0, entry="count")})
+    assert html == disclosure.SUPPRESSED
 
 
 def test_a_shown_figure_has_thousands_separators():
