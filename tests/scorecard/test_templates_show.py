@@ -1,6 +1,6 @@
 """Templates show, never compute: every figure through `|figure` (exact Decimals,
-thousands separators, the measure's places), the withheld mark from
-`disclosure.SUPPRESSED`."""
+thousands separators, the measure's places), the month-on-month change worked
+out in `reports`, the withheld mark from `disclosure.SUPPRESSED`."""
 
 import re
 from datetime import date, timedelta
@@ -12,8 +12,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from scorecard import disclosure, formatting
-from scorecard.models import Measure, MonthlyReturn, ScorecardResult, Target
+from scorecard import disclosure, formatting, reports
+from scorecard.models import Measure, MonthlyReturn, Rating, ScorecardResult, Target
 from tests import factories
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -67,6 +67,60 @@ def test_a_duration_is_seconds_to_two_places():
     assert formatting.seconds(None) == ""
 
 
+# --- the month-on-month change, worked out in reports ----------------------
+
+
+@pytest.mark.parametrize("now, before, text", [
+    (5, 2, "3 more than last month"),
+    (1, 4, "3 fewer than last month"),
+    (3, 3, "same as last month"),
+    (0, 0, "same as last month"),
+    (0, 2, "2 fewer than last month"),
+    (2, 0, "2 more than last month"),
+    (1500, 0, "1,500 more than last month"),
+    (4, None, "no figures last month to compare with"),
+])
+def test_month_on_month_in_words(now, before, text):
+    assert reports.month_on_month(now, before) == text
+
+
+def result(rating, **fields):
+    return ScorecardResult(rating=rating, **fields)
+
+
+def test_rating_counts_against_last_month():
+    counts = {c.rating: c for c in reports.rating_counts(
+        [result(Rating.RED), result(Rating.RED), result(Rating.GREEN), None],
+        [result(Rating.RED), result(Rating.GREEN), result(Rating.GREEN), result(Rating.AMBER)])}
+    assert [c.rating for c in counts.values()] == reports.RATING_ORDER  # Red first
+    assert (counts["red"].count, counts["red"].change, counts["red"].change_text) == (
+        2, 1, "1 more than last month")
+    assert (counts["amber"].count, counts["amber"].change) == (0, -1)
+    assert counts["amber"].change_text == "1 fewer than last month"
+    assert (counts["green"].change, counts["green"].change_text) == (-1, "1 fewer than last month")
+    assert (counts["none"].count, counts["none"].change_text) == (1, "1 more than last month")
+
+
+def test_rating_counts_without_a_last_month_say_there_is_nothing_to_compare():
+    counts = reports.rating_counts([result(Rating.RED)], None)
+    assert {c.change for c in counts} == {None}
+    assert {c.change_text for c in counts} == {"no figures last month to compare with"}
+    assert [c.count for c in counts] == [1, 0, 0, 0]
+
+
+def test_rating_counts_of_nothing_are_zero_and_the_same_as_last_month():
+    counts = reports.rating_counts([], [])
+    assert [(c.count, c.change, c.change_text) for c in counts] == [
+        (0, 0, "same as last month")] * 4
+
+
+def test_a_withheld_figure_counts_as_no_rating_so_its_rating_is_not_given_away():
+    counts = {c.rating: c for c in reports.rating_counts(
+        [result(Rating.RED, suppressed=True)], [result(Rating.RED)])}
+    assert (counts["red"].count, counts["red"].change_text) == (0, "1 fewer than last month")
+    assert counts["none"].count == 1
+
+
 # --- the suppressed mark and the templates ---------------------------------
 
 
@@ -76,7 +130,7 @@ def template_texts():
 
 def test_no_template_formats_or_computes_a_number_itself():
     found = {str(path): word for path, text in template_texts().items()
-             for word in ("floatformat", "intcomma", "|add:")
+             for word in ("floatformat", "intcomma", "widthratio", "|add:")
              if word in text}
     assert found == {}
 
@@ -123,3 +177,14 @@ def test_the_review_page_shows_figures_with_thousands_separators(client, area, o
     row = re.search(r">% children seen</th>(.*?)</tr>", html, re.S).group(1)
     cells = re.findall(r'<td class="govuk-table__cell">(.*?)</td>', row, re.S)
     assert cells[:2] == ["1,234 of 2,000", "61.7%"]
+
+
+@pytest.mark.django_db
+def test_the_summary_shows_the_change_worked_out_in_reports(client, sample, director):
+    client.force_login(director)
+    response = client.get("/summary/?month=2015-01")
+    html = response.content.decode()
+    for count in response.context["summary"].counts:
+        assert count.change_text == reports.month_on_month(count.count,
+                                                           count.count - count.change)
+        assert count.change_text in html
