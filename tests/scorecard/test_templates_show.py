@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -152,6 +153,15 @@ def test_a_shown_figure_has_thousands_separators():
         "result": ScorecardResult(value=Decimal("12345")),
         "measure": measure_like(unit="count", decimal_places=0, entry="count")})
     assert html == "12,345"
+
+
+def test_the_staffing_section_shows_what_was_entered_with_separators():
+    section = SimpleNamespace(rows=[(SimpleNamespace(label="Working days lost"), "980.5", "1250.5"),
+                                    (SimpleNamespace(label="Leavers"), "", "0")])
+    html = render_to_string("workforce/staffing_section.html",
+                            {"section": section, "editable": False})
+    cells = re.findall(r'govuk-table__cell--numeric">(.*?)</td>', html)
+    assert cells == ["1,250.5", "980.5", "0", "–"]
 
 
 # --- the pages -------------------------------------------------------------
