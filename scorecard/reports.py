@@ -241,7 +241,7 @@ def month_on_month(now: int, before: int | None) -> str:
     than last month', 'same as last month'; `before` None when last month has no
     figures to compare with."""
     if before is None:
-        return "no figures last month to compare with"
+        return "no figures last month"
     change = now - before
     if change > 0:
         return f"{change:,} more than last month"

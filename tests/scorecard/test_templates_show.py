@@ -79,7 +79,7 @@ def test_a_duration_is_seconds_to_two_places():
     (0, 2, "2 fewer than last month"),
     (2, 0, "2 more than last month"),
     (1500, 0, "1,500 more than last month"),
-    (4, None, "no figures last month to compare with"),
+    (4, None, "no figures last month"),
 ])
 def test_month_on_month_in_words(now, before, text):
     assert reports.month_on_month(now, before) == text
@@ -102,10 +102,10 @@ def test_rating_counts_against_last_month():
     assert (counts["none"].count, counts["none"].change_text) == (1, "1 more than last month")
 
 
-def test_rating_counts_without_a_last_month_say_there_is_nothing_to_compare():
+def test_rating_counts_without_a_last_month_say_so():
     counts = reports.rating_counts([result(Rating.RED)], None)
     assert {c.change for c in counts} == {None}
-    assert {c.change_text for c in counts} == {"no figures last month to compare with"}
+    assert {c.change_text for c in counts} == {"no figures last month"}
     assert [c.count for c in counts] == [1, 0, 0, 0]
 
 
