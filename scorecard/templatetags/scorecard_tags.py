@@ -15,7 +15,9 @@ def figure(value, measure):
 @register.filter
 def figure_plain(value, measure):
     """A figure at the measure's places without its unit, where the column's
-    heading names the unit ('Turnover (%)')."""
+    heading names the unit ('Turnover (%)'); exactly as stored without a measure."""
+    if measure is None or measure == "":
+        return formatting.exact(value)
     return formatting.number(value, measure.decimal_places)
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from scorecard import disclosure, formatting, reports
 from scorecard.models import Measure, MonthlyReturn, Rating, ScorecardResult, Target
+from scorecard.templatetags import scorecard_tags
 from tests import factories
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -47,6 +48,12 @@ def test_figure_is_exact_with_separators_at_the_measures_places(value, places, u
 
 def test_a_figure_without_its_measure_is_shown_exactly():
     assert formatting.figure(Decimal("12345.50"), None) == "12,345.5"
+    assert scorecard_tags.figure_plain(Decimal("12345.50"), None) == "12,345.5"
+
+
+def test_a_figure_without_its_unit_where_the_heading_names_it():
+    measure = measure_like(unit="percent", decimal_places=1)
+    assert scorecard_tags.figure_plain(Decimal("1234.56"), measure) == "1,234.6"
 
 
 @pytest.mark.parametrize("value, shown", [
