@@ -22,18 +22,55 @@ DIRECTION_ARROWS = {
 NOT_APPLICABLE = "n/a"
 
 
+def as_decimal(value) -> Decimal:
+    """A number to format, exactly: a Decimal as it is, an int as it is, a float
+    by its shortest repr (as Django's `floatformat` reads one), never through
+    binary arithmetic."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"not a number to show: {value!r}")
+    return Decimal(repr(value) if isinstance(value, float) else value)
+
+
+def _missing(value) -> bool:
+    return value is None or value == ""  # "" is what a template passes for nothing
+
+
 def number(value: Decimal | None, places: int) -> str:
     """The value at the measure's places, with thousands separators; '' when missing."""
-    if value is None:
+    if _missing(value):
         return ""
-    return f"{rag.round_to(value, places):,}"
+    rounded = rag.round_to(as_decimal(value), places)
+    return f"{abs(rounded) if rounded == 0 else rounded:,}"  # never '-0.0'
+
+
+def exact(value: Decimal | None) -> str:
+    """A number as it is stored, with thousands separators and no trailing zeros:
+    what a person entered ('12,345', '12.5', '0.75'), a tolerance; '' when missing."""
+    if _missing(value):
+        return ""
+    value = as_decimal(value).normalize()
+    return f"{abs(value) if value == 0 else value:,f}"
 
 
 def figure(value: Decimal | None, measure) -> str:
-    """A figure as a person reads it: '31.0%', '1,204', '29.1'."""
-    if value is None:
+    """A figure as a person reads it: '31.0%', '1,204', '29.1'. Without a measure
+    (its places unknown), the number exactly as stored."""
+    if _missing(value):
         return ""
+    if measure is None or measure == "":
+        return exact(value)
     return number(value, measure.decimal_places) + SUFFIX.get(measure.unit, "")
+
+
+def seconds(duration) -> str:
+    """A duration in seconds to two places, '1.25 s'; '' when there is none. Not a
+    figure: how long a calculation took."""
+    if not duration:
+        return ""
+    micro = Decimal(duration // duration.resolution).scaleb(-6)
+    return f"{micro.quantize(Decimal('0.01')):,} s"
 
 
 def rating_tag(rating: str) -> str:

@@ -7,6 +7,7 @@ areas and months, and computes nothing that the engine has not stored.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -226,6 +227,52 @@ def default_month(months: list[date]) -> date | None:
 # --- the director's RAG summary --------------------------------------------
 
 
+def shown_rating(result: ScorecardResult | None) -> str:
+    """The rating a page shows for a result: none without one, and none where the
+    figure is withheld (its RAG cell shows `disclosure.SUPPRESSED`), so that no
+    count of ratings gives a withheld figure away."""
+    if result is None or result.suppressed:
+        return Rating.NONE
+    return result.rating
+
+
+def month_on_month(now: int, before: int | None) -> str:
+    """A count against last month's, in words: '2 more than last month', '1 fewer
+    than last month', 'same as last month'; `before` None when last month has no
+    figures to compare with."""
+    if before is None:
+        return "no figures last month"
+    change = now - before
+    if change > 0:
+        return f"{change:,} more than last month"
+    if change < 0:
+        return f"{-change:,} fewer than last month"
+    return "same as last month"
+
+
+class RatingCount(NamedTuple):
+    rating: str
+    word: str
+    count: int  # this month
+    change: int | None  # since last month; None when last month has no figures
+    change_text: str  # `month_on_month`, for the page
+
+
+def rating_counts(current: list, previous: list | None) -> list[RatingCount]:
+    """The rated measures' results by rating, Red first, each with its change since
+    last month. `current`, `previous`: this month's and last month's results of the
+    same measures (None where a measure has none); `previous` None when last month
+    has no figures at all."""
+    now = Counter(shown_rating(r) for r in current)
+    before = None if previous is None else Counter(shown_rating(r) for r in previous)
+    return [
+        RatingCount(rating, RATING_WORDS[rating], now[rating],
+                    None if before is None else now[rating] - before[rating],
+                    month_on_month(now[rating], None if before is None else before[rating]))
+        for rating in RATING_ORDER
+    ]
+
+
 @dataclass
 class SummaryItem:
     measure: Measure
@@ -235,14 +282,14 @@ class SummaryItem:
 
     @property
     def rating(self):
-        return self.current.rating if self.current else Rating.NONE
+        return shown_rating(self.current)
 
 
 @dataclass
 class Summary:
     area: ServiceArea
     month: date
-    counts: list  # [(rating, word, this month, change since last month)]
+    counts: list[RatingCount]
     red: list[SummaryItem]
     groups: list  # [(group label, [SummaryItem])]
     returns_approved: int
@@ -292,8 +339,7 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
                          results.get((measure.pk, previous_month)), commentary[measure.pk])
              for measure in measures]
     rated = [item for item in items if item.measure.has_polarity]
-    now = Counter(item.rating for item in rated)
-    before = Counter(item.previous.rating if item.previous else Rating.NONE for item in rated)
+    last_month_has_figures = any(m == previous_month for _, m in results)
     groups = defaultdict(list)
     for item in items:
         groups[item.measure.get_group_display()].append(item)
@@ -302,8 +348,8 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
         revised=revised_since_last_board(area, month, {m.pk: m for m in measures}),
         area=area,
         month=month,
-        counts=[(rating, RATING_WORDS[rating], now[rating], now[rating] - before[rating])
-                for rating in RATING_ORDER],
+        counts=rating_counts([item.current for item in rated],
+                             [item.previous for item in rated] if last_month_has_figures else None),
         red=[item for item in rated if item.rating == Rating.RED],
         groups=list(groups.items()),
         returns_approved=status.approved,

@@ -74,4 +74,4 @@ class WorkforceView(PermissionRequiredMixin, TemplateView):
             title=f"Turnover of qualified social workers in the 12 months to "
                   f"{page.month:%B %Y} against the statistical neighbours") if bars else ""
         return {"headcount_charts": headcount, "sickness_charts": sickness,
-                "turnover_chart": turnover_chart, "sickness_places": places}
+                "turnover_chart": turnover_chart, "sickness_measure": sickness_measure}

@@ -1,14 +1,43 @@
 from django import template
 
-from scorecard import formatting
+from scorecard import disclosure, formatting
 
 register = template.Library()
 
 
 @register.filter
 def figure(value, measure):
-    """A figure as people read it: the measure's decimal places and unit."""
+    """A figure as people read it: the measure's decimal places, thousands
+    separators and unit ('1,204', '31.0%'), from the exact Decimal."""
     return formatting.figure(value, measure)
+
+
+@register.filter
+def figure_plain(value, measure):
+    """A figure at the measure's places without its unit, where the column's
+    heading names the unit ('Turnover (%)'); exactly as stored without a measure."""
+    if measure is None or measure == "":
+        return formatting.exact(value)
+    return formatting.number(value, measure.decimal_places)
+
+
+@register.filter
+def exact(value):
+    """A number as stored, with separators and no trailing zeros: what a person
+    entered, a tolerance, an FTE ('12,345', '12.5')."""
+    return formatting.exact(value)
+
+
+@register.filter
+def seconds(duration):
+    """How long something took, '1.25 s': not a figure."""
+    return formatting.seconds(duration)
+
+
+@register.simple_tag
+def suppressed_mark():
+    """What a withheld (small-number) figure shows instead: `disclosure.SUPPRESSED`."""
+    return disclosure.SUPPRESSED
 
 
 @register.simple_tag

@@ -123,12 +123,12 @@ def test_an_unknown_export_format_is_not_found(director_client):
 def test_the_rag_summary_counts_and_lists_red_measures_with_commentary(director_client):
     response = director_client.get("/summary/?month=2015-01")
     summary = response.context["summary"]
-    counts = {rating: count for rating, _, count, _ in summary.counts}
+    counts = {c.rating: c.count for c in summary.counts}
     assert (counts["red"], counts["amber"], counts["green"]) == (4, 1, 2)
     assert {item.measure.code for item in summary.red} == {
         "repeat-referrals", "assessments-45-days", "care-leavers-pathway-plans", "icpc-15-days"}
     html = response.content.decode()
-    red_change = next(change for rating, _, _, change in summary.counts if rating == "red")
+    red_change = next(c.change for c in summary.counts if c.rating == "red")
     assert red_change > 0 and f"{red_change} more than last month" in html
     assert reverse("measure-detail", args=["repeat-referrals"]) in html
 
