@@ -10,7 +10,11 @@ The copy is byte for byte what `build()` wrote, ids included. Sequences are neve
 rolled back, so ids handed out later never collide with it. What it refers to
 outside itself (the role groups, content types, permissions that `migrate` made)
 is fingerprinted: a transactional test's flush makes those again with new ids,
-and `current()` then takes the snapshot again.
+and `load()` then takes the snapshot again. A `build()` that changes rows a test
+made before it cannot be copied: `load()` then simply runs it in place.
+
+Use: `snapshot.load("a name", build)` in a fixture (see `sample()` below), or the
+`sample` fixture itself. Tests that ask for neither start from an empty database.
 """
 
 from __future__ import annotations
