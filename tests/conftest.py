@@ -2,17 +2,16 @@ import pytest
 from django.contrib.auth.models import Group
 
 from scorecard import roles
-from tests import factories
+from tests import factories, snapshot
 
 
 @pytest.fixture
 def sample(db):
-    """The reference scorecard loaded and calculated, as `make run` serves it."""
-    from scorecard import engine
-    from scorecard.sample import load_sample
+    """The reference scorecard loaded and calculated, as `make run` serves it.
 
-    load_sample()
-    engine.recalculate(trigger="test")
+    Loaded once per session and copied into each test that asks for it
+    (tests/snapshot.py); the tests without it start from an empty database."""
+    snapshot.sample()
 
 
 @pytest.fixture

@@ -75,14 +75,9 @@ def browser(allow_async_unsafe):
 @pytest.fixture
 def sample_site(live_server, allow_async_unsafe):
     """The live server with the sample loaded and calculated, as `make run` serves it."""
-    from django.core.cache import cache
+    from tests import snapshot
 
-    from scorecard import engine
-    from scorecard.sample import load_sample
-
-    cache.clear()  # the scorecard table is cached per run; a fresh database each test
-    load_sample()
-    engine.recalculate(trigger="test")
+    snapshot.sample()  # committed: the flush after each test empties the database again
     return live_server.url
 
 

@@ -179,11 +179,21 @@ def test_the_months_covered_stop_at_the_last_completed_month_by_the_local_date(a
     assert engine.months_to_cover(today=date(2015, 3, 1)) == [JAN, FEB]
 
 
+def advisory_lock_waiters(backend_pid):
+    """The advisory locks this backend is waiting for, as (classid, objid) pairs: a
+    bigint key is split into its high and low 32 bits (objsubid 1)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT classid::bigint, objid::bigint FROM pg_locks "
+                       "WHERE locktype = 'advisory' AND objsubid = 1 AND NOT granted "
+                       "AND pid = %s", [backend_pid])
+        return cursor.fetchall()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_cannot_interleave(areas, seen):
     figure(areas[0], FEB, seen, numerator=1, denominator=2)
-    holding, finished = threading.Event(), threading.Event()
-    release = threading.Event()
+    holding, release = threading.Event(), threading.Event()
+    second_backend, outcome = [], {}
 
     def hold_the_lock():
         with transaction.atomic():
@@ -193,8 +203,11 @@ def test_two_runs_at_once_cannot_interleave(areas, seen):
         connections.close_all()
 
     def second_run():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            second_backend.append(cursor.fetchone()[0])
         engine.recalculate(trigger="second")
-        finished.set()
+        outcome["finished after the release"] = release.is_set()
         connections.close_all()
 
     holder = threading.Thread(target=hold_the_lock)
@@ -202,12 +215,18 @@ def test_two_runs_at_once_cannot_interleave(areas, seen):
     assert holding.wait(timeout=10)
     runner = threading.Thread(target=second_run)
     runner.start()
-    time.sleep(1.5)
-    assert not finished.is_set(), "the second run must wait for the lock"
+    # PostgreSQL shows the second run's backend waiting for the engine's lock.
+    key = divmod(engine.ADVISORY_LOCK_KEY, 2**32)
+    deadline = time.monotonic() + 15
+    while not (second_backend and advisory_lock_waiters(second_backend[0]) == [key]):
+        assert runner.is_alive(), "the second run ended without waiting for the lock"
+        assert time.monotonic() < deadline, "the second run never waited for the lock"
+        runner.join(timeout=0.02)
+    assert not CalculationRun.objects.filter(trigger="second", outcome="succeeded").exists()
     release.set()
     holder.join(timeout=20)
     runner.join(timeout=20)
-    assert finished.is_set()
+    assert outcome == {"finished after the release": True}
     assert CalculationRun.objects.get(trigger="second").outcome == "succeeded"
 
 

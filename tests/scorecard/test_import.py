@@ -26,7 +26,7 @@ from scorecard.models import (
     Target,
 )
 from scorecard.sample import load_sample
-from tests import factories
+from tests import factories, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +70,16 @@ def empty_the_figures():
         model.objects.all().delete()
 
 
-@pytest.fixture
-def measures_only(db):
+def sample_measures_only():
     """The sample's measures and areas with no figures at all."""
     load_sample()
     empty_the_figures()
+
+
+@pytest.fixture
+def measures_only(db):
+    """`sample_measures_only()`, made once per session and copied in (tests/snapshot.py)."""
+    snapshot.load("measures only", sample_measures_only)
 
 
 @pytest.fixture

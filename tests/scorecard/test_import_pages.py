@@ -18,11 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def measures_only(db):
-    from scorecard.sample import load_sample
-    from tests.scorecard.test_import import empty_the_figures
+    from tests import snapshot
+    from tests.scorecard.test_import import sample_measures_only
 
-    load_sample()
-    empty_the_figures()
+    snapshot.load("measures only", sample_measures_only)
 
 
 def upload(client, content: bytes, name=SEED_NAME):
