@@ -101,13 +101,9 @@ def months_to_cover(today: date | None = None) -> list[date]:
 
 
 def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual",
-                run: CalculationRun | None = None,
-                fail_after_rows: int | None = None) -> CalculationRun:
+                run: CalculationRun | None = None) -> CalculationRun:
     """Recalculate the given months (default: `months_to_cover()`), as `run` if the
     caller created it (the outbox does, to tie requests to it) or as a new run.
-
-    `fail_after_rows` exists for tests that prove a failed run leaves the
-    previous results untouched.
     """
     if run is None:
         run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
@@ -122,9 +118,6 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
             publication.mark_revisions(rows, authority_id)
             results_fit(rows)
             ScorecardResult.objects.filter(month__in=months).delete()
-            if fail_after_rows is not None:  # part-way: old rows deleted, some new written
-                ScorecardResult.objects.bulk_create(rows[:fail_after_rows])
-                raise CalculationFailed(f"failure injected after {fail_after_rows} rows")
             ScorecardResult.objects.bulk_create(rows)
             publication.publish_final_months(rows, run)
     except Exception as error:

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from scorecard import aggregation, engine
@@ -164,8 +164,25 @@ def test_two_runs_over_the_same_data_write_identical_rows(sample):
 def test_a_run_that_fails_part_way_leaves_the_previous_results_untouched(sample):
     before = rows()
     ReturnValue.objects.filter(measure__code="repeat-referrals").update(value=99)
-    with pytest.raises(engine.CalculationFailed):
-        engine.recalculate(trigger="doomed", fail_after_rows=10)
+    with connection.cursor() as cursor:  # part-way: old rows deleted, 10 new written
+        cursor.execute("""
+            CREATE SEQUENCE doomed_rows;
+            CREATE FUNCTION fail_after_rows() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN
+                IF nextval('doomed_rows') > 10 THEN
+                    RAISE EXCEPTION 'failure injected after 10 rows';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER fail_after_rows BEFORE INSERT ON scorecard_scorecardresult
+            FOR EACH ROW EXECUTE FUNCTION fail_after_rows();""")
+    try:
+        with pytest.raises(DatabaseError):
+            engine.recalculate(trigger="doomed")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER fail_after_rows ON scorecard_scorecardresult;"
+                           "DROP FUNCTION fail_after_rows(); DROP SEQUENCE doomed_rows;")
     assert rows() == before
     failed = CalculationRun.objects.get(trigger="doomed")
     assert failed.outcome == "failed" and "failure injected" in failed.error
