@@ -387,10 +387,6 @@ class ReturnValue(models.Model):
     def __str__(self):
         return f"{self.monthly_return}: {self.measure}"
 
-    @property
-    def is_not_applicable(self):
-        return bool(self.not_applicable_reason)
-
 
 class ReturnContribution(models.Model):
     """Someone entered or changed a figure or commentary of a return in one round

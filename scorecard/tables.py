@@ -102,8 +102,7 @@ class ScorecardTable(BaseTable):
                               orderable=False, visible=False)
 
     class Meta(BaseTable.Meta):
-        sequence = ("measure", "outturn", "target", "rag", "direction", "provisional",
-                    "baseline", "...", "long_term_target", "trend")
+        pass  # the column order is set per scorecard in __init__ (its months vary)
 
     def __init__(self, scorecard: Scorecard, **kwargs):
         extra = [(f"m{i:02d}", MonthColumn(i, month)) for i, month in enumerate(scorecard.months)]

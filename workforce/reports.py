@@ -38,10 +38,6 @@ class Trend:
     label: str
     points: list  # [(month, Decimal | None)]
 
-    @property
-    def has_figures(self):
-        return any(value is not None for _, value in self.points)
-
 
 @dataclass
 class TurnoverLine:
