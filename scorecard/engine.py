@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import aggregation, disclosure, limits, opening, publication, rag, runs
+from . import aggregation, disclosure, figures, limits, opening, publication, rag, runs
+from .figures import Figure
 from .models import (
     Benchmark,
     CalculationRun,
@@ -36,16 +37,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 4_815_162_342  # any constant shared by every run
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One area's figures for one measure and month, as entered or contributed."""
-
-    numerator: Decimal | None = None
-    denominator: Decimal | None = None
-    value: Decimal | None = None
-    not_applicable: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,7 +170,7 @@ def _entered_figures(first: date, last: date):
             month__gte=first, month__lte=last
         ).values_list("area_id", "month", "status")
     )
-    figures = {}
+    entered = {}
     rows = ReturnValue.objects.filter(
         monthly_return__month__gte=first, monthly_return__month__lte=last
     ).values_list(
@@ -187,35 +178,21 @@ def _entered_figures(first: date, last: date):
         "numerator", "denominator", "value", "not_applicable_reason",
     )
     for code, area_id, month, numerator, denominator, value, na_reason in rows:
-        figures[(code, area_id, month)] = Figure(
+        entered[(code, area_id, month)] = Figure(
             numerator=numerator,
             denominator=denominator,
             value=value,
             not_applicable=bool(na_reason),
         )
-    return figures, statuses
+    return entered, statuses
 
 
-def outturn(measure: Measure, figure: Figure | None, population: int | None) -> Decimal | None:
-    """A figure's value in the measure's unit: computed from the counts where they
-    were entered, otherwise the value as reported (imported history)."""
-    if figure is None or figure.not_applicable:
-        return None
-    if measure.entry == Measure.Entry.RATIO and figure.denominator is not None:
-        return aggregation.percentage(figure.numerator, figure.denominator)
-    if measure.entry == Measure.Entry.COUNT and figure.numerator is not None:
-        if measure.unit == Measure.Unit.RATE_10K:
-            return aggregation.rate_per_10000(figure.numerator, population)
-        return figure.numerator
-    return figure.value
-
-
-def pooled(measure: Measure, figures: list[Figure]) -> Figure | None:
+def pooled(measure: Measure, present: list[Figure]) -> Figure | None:
     """The authority's figure from its areas' approved figures: counts summed,
     numerators and denominators summed before dividing."""
-    usable = [f for f in figures if not f.not_applicable]
+    usable = [f for f in present if not f.not_applicable]
     if not usable:
-        if figures and all(f.not_applicable for f in figures):
+        if present and all(f.not_applicable for f in present):
             return Figure(not_applicable=True)
         return None
     pairs = [(f.numerator, f.denominator) for f in usable]
@@ -255,10 +232,10 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
     active_areas = [a for a in areas if a.parent_id is not None and a.active]
     measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
 
-    figures, statuses = _entered_figures(history_start, last)
+    known, statuses = _entered_figures(history_start, last)
     window = Window(history_start, last, tuple(a.pk for a in areas))
     for source in _figure_sources:
-        figures.update(source(window))
+        known.update(source(window))
 
     targets = defaultdict(list)
     for measure_id, value, starts in Target.objects.filter(
@@ -295,12 +272,12 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
         for area in reporting:
             series[area.pk] = {}
             for month in all_months:
-                figure = figures.get((measure.code, area.pk, month))
+                figure = known.get((measure.code, area.pk, month))
                 approved = statuses.get((area.pk, month)) == MonthlyReturn.Status.APPROVED
                 series[area.pk][month] = (figure if approved else None, 1, int(approved))
         series[authority.pk] = {}
         for month in all_months:
-            own = figures.get((measure.code, authority.pk, month))
+            own = known.get((measure.code, authority.pk, month))
             if reporting and month in area_months_with_returns:
                 present = [series[a.pk][month][0] for a in reporting]
                 figure = pooled(measure, [f for f in present if f is not None])
@@ -342,7 +319,8 @@ NO_POPULATION = "no child population for"
 
 def _figure_at(measure, area, series, populations, month):
     figure, _, _ = series.get(month, (None, 0, 0))
-    return figure, outturn(measure, figure, populations.get((area.pk, month.year)))
+    return figure, figures.comparable(measure, figure,
+                                      population=populations.get((area.pk, month.year)))
 
 
 def _withheld(measure, reporting, months, series, populations) -> set[tuple[int, date]]:

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from .. import engine, formatting, rag
+from .. import figures, formatting, rag
 from ..models import Baseline, Benchmark, Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
 from ..reports import COMPARATORS
 from . import findings as codes
@@ -253,8 +253,8 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
             pooled[month].append(measure.title)
         value = values.get((month, fact.measure_id))
         if value is not None and (value.numerator is not None or value.denominator is not None):
-            entered = engine.outturn(measure, engine.Figure(value.numerator, value.denominator,
-                                                            value.value), None)
+            entered = figures.comparable(measure, figures.Figure(
+                value.numerator, value.denominator, value.value))
             shown = rag.round_to(entered, measure.decimal_places)
             if fact.figure.not_applicable or shown != rag.round_to(fact.figure.value,
                                                                    measure.decimal_places):

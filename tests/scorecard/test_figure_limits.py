@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from scorecard import engine, limits, roles, services
+from scorecard import engine, figures, limits, roles, services
 from scorecard.models import (
     CalculationRun,
     Measure,
@@ -149,7 +149,7 @@ def test_a_result_too_large_to_store_fails_the_run_naming_the_figure(db, measure
     huge = limits.RESULT_VALUE.bound
 
     def too_large(window):
-        return {(measures["value"].code, team.pk, FEB): engine.Figure(value=huge)}
+        return {(measures["value"].code, team.pk, FEB): figures.Figure(value=huge)}
 
     engine.register_figure_source(too_large)
     try:
