@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import aggregation, disclosure, figures, limits, opening, publication, rag, runs
+from . import aggregation, disclosure, figures, limits, publication, rag, runs
 from .figures import Figure
 from .models import (
     Benchmark,
@@ -33,6 +33,7 @@ from .models import (
     ServiceArea,
     Target,
 )
+from .months import month_just_ended, months_between
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +73,6 @@ class CalculationFailed(Exception):
     pass
 
 
-def months_between(first: date, last: date) -> list[date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = aggregation.add_months(month, 1)
-    return months
-
-
 def months_to_cover(today: date | None = None) -> list[date]:
     """Every month from the first return to the newest one, but never past the
     last completed month by the local date."""
@@ -87,7 +80,7 @@ def months_to_cover(today: date | None = None) -> list[date]:
     latest = MonthlyReturn.objects.order_by("-month").values_list("month", flat=True).first()
     if first is None:
         return []
-    last_completed = opening.month_just_ended(today or timezone.localdate())
+    last_completed = month_just_ended(today or timezone.localdate())
     return months_between(first, min(latest, last_completed))
 
 
@@ -104,9 +97,8 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
             months = sorted(set(months)) if months is not None else months_to_cover()
             computation = compute(months, run) if months else Computation([], [])
             rows = computation.rows
-            authority_id = ServiceArea.objects.filter(parent__isnull=True).values_list(
-                "pk", flat=True).first()
-            publication.mark_revisions(rows, authority_id)
+            authority = ServiceArea.objects.authority()
+            publication.mark_revisions(rows, authority.pk if authority else None)
             results_fit(rows)
             ScorecardResult.objects.filter(month__in=months).delete()
             ScorecardResult.objects.bulk_create(rows)
@@ -228,8 +220,8 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
         min(first, aggregation.financial_year_start(first)), -12
     )
     areas = list(ServiceArea.objects.order_by("order"))
-    authority = next(a for a in areas if a.parent_id is None)
-    active_areas = [a for a in areas if a.parent_id is not None and a.active]
+    authority = next(a for a in areas if a.is_authority)
+    active_areas = [a for a in areas if not a.is_authority and a.active]
     measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
 
     known, statuses = _entered_figures(history_start, last)

@@ -37,16 +37,12 @@ def returns_for_user(user) -> QuerySet[MonthlyReturn]:
     )
 
 
-def authority() -> ServiceArea:
-    return ServiceArea.objects.get(parent__isnull=True)
-
-
 def is_entrant(user, monthly_return: MonthlyReturn) -> bool:
     """Whoever enters this return's figures: the area's team manager, or a
     performance officer for the authority-level return."""
     if not user.has_perm("scorecard.submit_monthlyreturn"):
         return False
-    if monthly_return.area.parent_id is None:
+    if monthly_return.area.is_authority:
         return user.has_perm("scorecard.approve_monthlyreturn")
     return monthly_return.area.memberships.filter(user=user).exists()
 
