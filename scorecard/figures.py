@@ -12,8 +12,8 @@ from . import aggregation
 
 # Measure.Entry: how a measure's figure is entered
 RATIO, COUNT, VALUE = "ratio", "count", "value"
-# Measure.Unit: the units a rule here or in `validation` tells apart
-PERCENT, RATE_10K = "percent", "rate_10k"
+# Measure.Unit: the units a rule here, in `validation` or in `disclosure` tells apart
+PERCENT, RATE_10K, UNIT_COUNT = "percent", "rate_10k", "count"
 
 # the fields a person types for each kind of entry (the return's form, `validation`)
 ENTRY_FIELDS = {RATIO: ("numerator", "denominator"), COUNT: ("numerator",), VALUE: ("value",)}
