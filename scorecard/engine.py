@@ -9,15 +9,17 @@ Other apps contribute figures (the workforce measures) through
 `register_figure_source`; the engine knows nothing of their details.
 """
 
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from . import aggregation, disclosure, figures, limits, publication, rag, runs
@@ -92,8 +94,7 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
     if run is None:
         run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
     try:
-        with runs.heartbeat(run), transaction.atomic():
-            advisory_lock()
+        with runs.heartbeat(run), one_run_one_snapshot():
             months = sorted(set(months)) if months is not None else months_to_cover()
             computation = compute(months, run) if months else Computation([], [])
             rows = computation.rows
@@ -136,6 +137,43 @@ def results_fit(rows: list[ScorecardResult]) -> None:
                 figures={name: getattr(row, name) for name in limits.RESULT_COLUMNS})
         except limits.TooLarge as error:
             raise CalculationFailed(str(error)) from None
+
+
+@contextmanager
+def one_run_one_snapshot():
+    """The run's transaction: one run at a time (the advisory lock), reading one
+    consistent snapshot of the returns and reference data (REPEATABLE READ), so
+    that an approval or a changed target committed while the run reads is either
+    wholly in its results or wholly left to the next run, never half-seen.
+
+    The order matters. A REPEATABLE READ transaction takes its snapshot when its
+    first statement starts, and `SELECT pg_advisory_xact_lock(...)` is a
+    statement: taken inside the transaction, a run that waits for the lock would
+    read the data as it was before the run it waited for committed, and delete
+    and rewrite results it cannot see. So the lock is a session lock, taken
+    before the transaction begins and released after it ends (PostgreSQL
+    releases it too if the connection is lost); the snapshot follows it.
+
+    Inside a caller's transaction (the tests' `db`) the isolation level is the
+    caller's: the lock is then held until that transaction ends, as before."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with transaction.atomic():
+            advisory_lock()
+            yield
+        return
+    # a session lock outlives this short transaction; the transaction is there so
+    # that a connection lost while waiting is closed (and reopened) like any other
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+    finally:
+        with (contextlib.suppress(DatabaseError),  # a lost connection lost the lock too
+              transaction.atomic(), connection.cursor() as cursor):
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
 
 
 def advisory_lock(key: int = ADVISORY_LOCK_KEY) -> None:
@@ -214,21 +252,62 @@ class Computation:
     findings: list[str]  # data-quality findings for officers, one sentence each
 
 
-def compute(months: list[date], run: CalculationRun) -> Computation:
-    first, last = months[0], months[-1]
-    history_start = aggregation.add_months(
-        min(first, aggregation.financial_year_start(first)), -12
-    )
-    areas = list(ServiceArea.objects.order_by("order"))
-    authority = next(a for a in areas if a.is_authority)
-    active_areas = [a for a in areas if not a.is_authority and a.active]
-    measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
+# A measure's figure for one area and month, as the results need it:
+# (the approved figure or None, returns expected, returns approved).
+Point = tuple[Figure | None, int, int]
+APPROVED = MonthlyReturn.Status.APPROVED
 
-    known, statuses = _entered_figures(history_start, last)
-    window = Window(history_start, last, tuple(a.pk for a in areas))
-    for source in _figure_sources:
-        known.update(source(window))
 
+def area_series(measure, area_id: int, months: list[date], known: dict,
+                statuses: dict) -> dict[date, Point]:
+    """One area's figure for each month: counted only once its return is approved.
+    `known`: {(measure code, area id, month): Figure}; `statuses`: {(area id,
+    month): the return's status}."""
+    series = {}
+    for month in months:
+        approved = statuses.get((area_id, month)) == APPROVED
+        figure = known.get((measure.code, area_id, month)) if approved else None
+        series[month] = (figure, 1, int(approved))
+    return series
+
+
+def authority_series(measure, authority_id: int, months: list[date], known: dict,
+                     statuses: dict, reporting: dict[int, dict[date, Point]],
+                     area_months: set[date]) -> dict[date, Point]:
+    """The authority's figure for each month: its areas' approved figures pooled
+    (`pooled`) in a month some area has a return for (`area_months`), else its
+    own approved figure. `reporting`: {area id: `area_series`} of the areas
+    that report the measure (none for an authority-level measure)."""
+    series = {}
+    for month in months:
+        own = known.get((measure.code, authority_id, month))
+        own_approved = statuses.get((authority_id, month)) == APPROVED
+        if reporting and month in area_months:
+            present = [points[month][0] for points in reporting.values()]
+            # the areas whose return for the month exists (opened, or imported):
+            # the month's completeness counts the same (`reports.month_statuses`)
+            point = (pooled(measure, [f for f in present if f is not None]),
+                     sum(1 for area_id in reporting if (area_id, month) in statuses),
+                     sum(points[month][2] for points in reporting.values()))
+            series[month] = own_figure_fallback(point, own, own_approved)
+        else:
+            series[month] = (own if own_approved else None, 1, int(own_approved))
+    return series
+
+
+def own_figure_fallback(point: Point, own: Figure | None, own_approved: bool) -> Point:
+    """Where the areas' returns give nothing to pool for a measure (none carries
+    it, or only values), the authority's own approved figure, as imported from
+    history, stands, as one approved return of one."""
+    if _is_blank(point[0]) and own_approved and not _is_blank(own):
+        return own, 1, 1
+    return point
+
+
+def _reference_data():
+    """In-year targets {measure id: [(starts, value)]}, benchmarks {measure id:
+    [(comparator, year, value)]}, both oldest first, and child populations
+    {(area id, year): children}; three queries."""
     targets = defaultdict(list)
     for measure_id, value, starts in Target.objects.filter(
         kind=Target.Kind.IN_YEAR
@@ -245,11 +324,27 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
             "area_id", "year", "children_0_17"
         )
     )
+    return targets, benchmarks, populations
+
+
+def compute(months: list[date], run: CalculationRun) -> Computation:
+    first, last = months[0], months[-1]
+    history_start = aggregation.add_months(
+        min(first, aggregation.financial_year_start(first)), -12
+    )
+    areas = list(ServiceArea.objects.order_by("order"))
+    authority = next(a for a in areas if a.is_authority)
+    active_areas = [a for a in areas if not a.is_authority and a.active]
+    measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
+
+    known, statuses = _entered_figures(history_start, last)
+    window = Window(history_start, last, tuple(a.pk for a in areas))
+    for source in _figure_sources:
+        known.update(source(window))
+    targets, benchmarks, populations = _reference_data()
 
     all_months = months_between(history_start, last)
-    area_months_with_returns = {
-        month for (area_id, month) in statuses if area_id != authority.pk
-    }
+    area_months = {month for (area_id, month) in statuses if area_id != authority.pk}
     rows = []
     missing_populations = defaultdict(set)  # (area, year) -> measure titles
     for measure in measures:
@@ -257,38 +352,10 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
             reporting = [a for a in measure.reporting_areas.all() if a.active] or active_areas
         else:
             reporting = []
-
-        # Each area's figure per month, then the authority's:
-        # {area id: {month: (approved figure or None, returns expected, returns approved)}}
-        series: dict[int, dict[date, tuple[Figure | None, int, int]]] = {}
-        for area in reporting:
-            series[area.pk] = {}
-            for month in all_months:
-                figure = known.get((measure.code, area.pk, month))
-                approved = statuses.get((area.pk, month)) == MonthlyReturn.Status.APPROVED
-                series[area.pk][month] = (figure if approved else None, 1, int(approved))
-        series[authority.pk] = {}
-        for month in all_months:
-            own = known.get((measure.code, authority.pk, month))
-            if reporting and month in area_months_with_returns:
-                present = [series[a.pk][month][0] for a in reporting]
-                figure = pooled(measure, [f for f in present if f is not None])
-                # the areas whose return for the month exists (opened, or imported):
-                # the month's completeness counts the same (`reports.month_statuses`)
-                expected = sum(1 for a in reporting if (a.pk, month) in statuses)
-                approved = sum(series[a.pk][month][2] for a in reporting)
-                own_approved = statuses.get((authority.pk, month)) == MonthlyReturn.Status.APPROVED
-                if _is_blank(figure) and own is not None and own_approved and not _is_blank(own):
-                    # The areas' returns give nothing to pool for this measure (none
-                    # carries it, or only values): the authority's own approved
-                    # figure, as imported from history, stands.
-                    figure, expected, approved = own, 1, 1
-            else:
-                figure = own
-                approved = int(statuses.get((authority.pk, month)) == MonthlyReturn.Status.APPROVED)
-                figure, expected = (figure if approved else None), 1
-            series[authority.pk][month] = (figure, expected, approved)
-
+        series = {area.pk: area_series(measure, area.pk, all_months, known, statuses)
+                  for area in reporting}
+        series[authority.pk] = authority_series(measure, authority.pk, all_months, known,
+                                                statuses, dict(series), area_months)
         withheld = _withheld(measure, reporting, all_months, series, populations)
         for area in [*reporting, authority]:
             area_rows = _results_for(measure, area, months, series[area.pk], targets[measure.pk],
