@@ -6,13 +6,13 @@ write, inside one transaction under an advisory lock. The previous results
 stand until the new ones are complete.
 
 Other apps contribute figures (the workforce measures) through
-`register_figure_source`; the engine knows nothing of their details.
+their `extensions.ScorecardPart`; the engine knows nothing of their details.
 """
 
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from . import aggregation, disclosure, figures, limits, publication, rag, runs
+from . import aggregation, disclosure, extensions, figures, limits, publication, rag, runs
 from .figures import Figure
 from .models import (
     Benchmark,
@@ -51,24 +51,9 @@ class Window:
     areas: tuple
 
 
-FigureSource = Callable[[Window], dict[tuple[str, int, date], Figure]]
-_figure_sources: list[FigureSource] = []
-_contributed_measures: set[str] = set()
-
-
-def register_figure_source(source: FigureSource, *, measures: Iterable[str] = ()) -> None:
-    """Register a function that returns {(measure code, area id, month): Figure}.
-
-    `measures`: the codes of the measures the source computes, which nobody
-    types into a return (see `contributed_measures`)."""
-    if source not in _figure_sources:
-        _figure_sources.append(source)
-    _contributed_measures.update(measures)
-
-
 def contributed_measures() -> frozenset[str]:
     """Codes of the measures a figure source computes rather than a return's form."""
-    return frozenset(_contributed_measures)
+    return frozenset(code for part in extensions.parts() for code in part.measures)
 
 
 class CalculationFailed(Exception):
@@ -339,8 +324,9 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
 
     known, statuses = _entered_figures(history_start, last)
     window = Window(history_start, last, tuple(a.pk for a in areas))
-    for source in _figure_sources:
-        known.update(source(window))
+    for part in extensions.parts():
+        if part.figure_source:
+            known.update(part.figure_source(window))
     targets, benchmarks, populations = _reference_data()
 
     all_months = months_between(history_start, last)

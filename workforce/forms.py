@@ -1,6 +1,6 @@
 """The staffing section of a return's entry form: a section of the same form,
 posted, checked and saved with the figures (see
-`scorecard.views_returns.register_return_section`)."""
+`scorecard.extensions`, by `workforce.part`)."""
 
 from decimal import Decimal
 
