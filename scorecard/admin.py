@@ -26,20 +26,17 @@ class RecalculatesOnChange(admin.ModelAdmin):
     """What figures are rated and compared against: a change here queues a
     recalculation (after it is committed), so the scorecards follow it."""
 
-    def _recalculate(self):
-        recalculation.request("reference data")
-
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._recalculate()
+        recalculation.request("reference data")
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        self._recalculate()
+        recalculation.request("reference data")
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        self._recalculate()
+        recalculation.request("reference data")
 
 
 @admin.register(ServiceArea)

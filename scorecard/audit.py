@@ -13,6 +13,7 @@ import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from . import extensions
 from .models import Measure, MonthlyReturn, ReturnValue
 
 # Changes made outside the services (the admin, a bulk update, a script) carry no action.
@@ -66,7 +67,7 @@ def timeline(monthly_return: MonthlyReturn) -> list[TimelineEntry]:
     section_events = [
         (section, list(section.model.pgh_event_model.objects.filter(
             monthly_return_id=monthly_return.pk).select_related("pgh_context").order_by("pgh_id")))
-        for section in _sections
+        for section in audited_sections()
     ]
     everything = return_events + value_events + [e for _, events in section_events
                                                  for e in events]
@@ -96,14 +97,14 @@ class AuditedSection:
     labels: dict
 
 
-_sections: list[AuditedSection] = []
-
-
-def register_audited_section(model, *, fields, subject: str) -> None:
-    if any(section.model is model for section in _sections):
-        return
-    labels = {name: str(model._meta.get_field(name).verbose_name) for name in fields}
-    _sections.append(AuditedSection(model, tuple(fields), subject, labels))
+def audited_sections() -> list[AuditedSection]:
+    """The other apps' audited parts of a return (`extensions.ScorecardPart`)."""
+    return [
+        AuditedSection(part.audited_model, tuple(part.audited_fields), part.audited_subject,
+                       {name: str(part.audited_model._meta.get_field(name).verbose_name)
+                        for name in part.audited_fields})
+        for part in extensions.parts() if part.audited_model
+    ]
 
 
 def _entries(events, fields, subject, users, labels=None):

@@ -10,12 +10,10 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
-from . import workdays
+from . import workdays, workflow
 from .models import MonthlyReturn, ServiceArea
 
 MISSING = "missing"
-OPEN_STATUSES = (MonthlyReturn.Status.DRAFT, MonthlyReturn.Status.RETURNED)
-SENT_STATUSES = (MonthlyReturn.Status.SUBMITTED, MonthlyReturn.Status.APPROVED)
 
 
 def due_date_for_month(month: date) -> date:
@@ -30,7 +28,7 @@ def due_date_for(monthly_return: MonthlyReturn) -> date:
 def submitted_on(monthly_return: MonthlyReturn) -> date | None:
     """The local date a return now with the officers (or approved) was sent; None
     while it is a draft or has been returned to its area."""
-    if monthly_return.status not in SENT_STATUSES:
+    if monthly_return.status not in workflow.SENT:
         return None
     moment = monthly_return.submitted_at or monthly_return.approved_at
     return timezone.localdate(moment) if moment else None
@@ -49,7 +47,7 @@ def returns_due_for_reminder(today: date) -> list[MonthlyReturn]:
     horizon = workdays.add_working_days(today, workdays.DUE_SOON_WORKING_DAYS)
     # A month's return falls due after the month ends, so later months cannot be due.
     candidates = MonthlyReturn.objects.filter(
-        status__in=OPEN_STATUSES, area__active=True, month__lte=horizon.replace(day=1)
+        status__in=workflow.EDITABLE, area__active=True, month__lte=horizon.replace(day=1)
     ).select_related("area").order_by("month", "area__order", "area__name")
     return [r for r in candidates if due_date_for_month(r.month) <= horizon]
 

@@ -4,6 +4,8 @@ percentage worked out from one. Plain values in, a yes or no out."""
 
 from decimal import Decimal
 
+from . import figures
+
 SUPPRESSED = "c"
 NOTE = ("c: fewer than {threshold}, not shown below the authority level so that no "
         "child can be identified.")
@@ -19,11 +21,11 @@ def suppressed(*, is_authority: bool, about_children: bool, unit: str, entry: st
     """`about_children`: whether the measure counts children (staffing figures do not)."""
     if is_authority or not about_children:
         return False
-    if unit == "count":
+    if unit == figures.UNIT_COUNT:
         return is_small(value, threshold)
-    if entry == "ratio":
+    if entry == figures.RATIO:
         return is_small(numerator, threshold) or is_small(denominator, threshold)
-    if entry == "count":
+    if entry == figures.COUNT:
         return is_small(numerator, threshold)
     return False
 
@@ -46,8 +48,8 @@ def withheld_areas(primary: set, sizes: dict) -> set:
 def size_of(*, unit: str, entry: str, value: Decimal | None, numerator: Decimal | None,
             denominator: Decimal | None) -> Decimal | None:
     """The count a figure rests on, for choosing the area to withhold second."""
-    if entry == "ratio":
+    if entry == figures.RATIO:
         return denominator
-    if unit == "count":
+    if unit == figures.UNIT_COUNT:
         return value
     return numerator

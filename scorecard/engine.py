@@ -6,21 +6,24 @@ write, inside one transaction under an advisory lock. The previous results
 stand until the new ones are complete.
 
 Other apps contribute figures (the workforce measures) through
-`register_figure_source`; the engine knows nothing of their details.
+their `extensions.ScorecardPart`; the engine knows nothing of their details.
 """
 
+import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from . import aggregation, disclosure, limits, opening, publication, rag, runs
+from . import aggregation, disclosure, extensions, figures, limits, publication, rag, runs
+from .figures import Figure
 from .models import (
     Benchmark,
     CalculationRun,
@@ -32,20 +35,11 @@ from .models import (
     ServiceArea,
     Target,
 )
+from .months import month_just_ended, months_between
 
 logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 4_815_162_342  # any constant shared by every run
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One area's figures for one measure and month, as entered or contributed."""
-
-    numerator: Decimal | None = None
-    denominator: Decimal | None = None
-    value: Decimal | None = None
-    not_applicable: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,36 +51,13 @@ class Window:
     areas: tuple
 
 
-FigureSource = Callable[[Window], dict[tuple[str, int, date], Figure]]
-_figure_sources: list[FigureSource] = []
-_contributed_measures: set[str] = set()
-
-
-def register_figure_source(source: FigureSource, *, measures: Iterable[str] = ()) -> None:
-    """Register a function that returns {(measure code, area id, month): Figure}.
-
-    `measures`: the codes of the measures the source computes, which nobody
-    types into a return (see `contributed_measures`)."""
-    if source not in _figure_sources:
-        _figure_sources.append(source)
-    _contributed_measures.update(measures)
-
-
 def contributed_measures() -> frozenset[str]:
     """Codes of the measures a figure source computes rather than a return's form."""
-    return frozenset(_contributed_measures)
+    return frozenset(code for part in extensions.parts() for code in part.measures)
 
 
 class CalculationFailed(Exception):
     pass
-
-
-def months_between(first: date, last: date) -> list[date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = aggregation.add_months(month, 1)
-    return months
 
 
 def months_to_cover(today: date | None = None) -> list[date]:
@@ -96,35 +67,26 @@ def months_to_cover(today: date | None = None) -> list[date]:
     latest = MonthlyReturn.objects.order_by("-month").values_list("month", flat=True).first()
     if first is None:
         return []
-    last_completed = opening.month_just_ended(today or timezone.localdate())
+    last_completed = month_just_ended(today or timezone.localdate())
     return months_between(first, min(latest, last_completed))
 
 
 def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual",
-                run: CalculationRun | None = None,
-                fail_after_rows: int | None = None) -> CalculationRun:
+                run: CalculationRun | None = None) -> CalculationRun:
     """Recalculate the given months (default: `months_to_cover()`), as `run` if the
     caller created it (the outbox does, to tie requests to it) or as a new run.
-
-    `fail_after_rows` exists for tests that prove a failed run leaves the
-    previous results untouched.
     """
     if run is None:
         run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
     try:
-        with runs.heartbeat(run), transaction.atomic():
-            advisory_lock()
+        with runs.heartbeat(run), one_run_one_snapshot():
             months = sorted(set(months)) if months is not None else months_to_cover()
             computation = compute(months, run) if months else Computation([], [])
             rows = computation.rows
-            authority_id = ServiceArea.objects.filter(parent__isnull=True).values_list(
-                "pk", flat=True).first()
-            publication.mark_revisions(rows, authority_id)
+            authority = ServiceArea.objects.authority()
+            publication.mark_revisions(rows, authority.pk if authority else None)
             results_fit(rows)
             ScorecardResult.objects.filter(month__in=months).delete()
-            if fail_after_rows is not None:  # part-way: old rows deleted, some new written
-                ScorecardResult.objects.bulk_create(rows[:fail_after_rows])
-                raise CalculationFailed(f"failure injected after {fail_after_rows} rows")
             ScorecardResult.objects.bulk_create(rows)
             publication.publish_final_months(rows, run)
     except Exception as error:
@@ -162,6 +124,43 @@ def results_fit(rows: list[ScorecardResult]) -> None:
             raise CalculationFailed(str(error)) from None
 
 
+@contextmanager
+def one_run_one_snapshot():
+    """The run's transaction: one run at a time (the advisory lock), reading one
+    consistent snapshot of the returns and reference data (REPEATABLE READ), so
+    that an approval or a changed target committed while the run reads is either
+    wholly in its results or wholly left to the next run, never half-seen.
+
+    The order matters. A REPEATABLE READ transaction takes its snapshot when its
+    first statement starts, and `SELECT pg_advisory_xact_lock(...)` is a
+    statement: taken inside the transaction, a run that waits for the lock would
+    read the data as it was before the run it waited for committed, and delete
+    and rewrite results it cannot see. So the lock is a session lock, taken
+    before the transaction begins and released after it ends (PostgreSQL
+    releases it too if the connection is lost); the snapshot follows it.
+
+    Inside a caller's transaction (the tests' `db`) the isolation level is the
+    caller's: the lock is then held until that transaction ends, as before."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with transaction.atomic():
+            advisory_lock()
+            yield
+        return
+    # a session lock outlives this short transaction; the transaction is there so
+    # that a connection lost while waiting is closed (and reopened) like any other
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+    finally:
+        with (contextlib.suppress(DatabaseError),  # a lost connection lost the lock too
+              transaction.atomic(), connection.cursor() as cursor):
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+
+
 def advisory_lock(key: int = ADVISORY_LOCK_KEY) -> None:
     """Hold a PostgreSQL advisory lock until the transaction ends: a second holder
     of the same key waits for the first to commit, then reads its data."""
@@ -186,7 +185,7 @@ def _entered_figures(first: date, last: date):
             month__gte=first, month__lte=last
         ).values_list("area_id", "month", "status")
     )
-    figures = {}
+    entered = {}
     rows = ReturnValue.objects.filter(
         monthly_return__month__gte=first, monthly_return__month__lte=last
     ).values_list(
@@ -194,35 +193,21 @@ def _entered_figures(first: date, last: date):
         "numerator", "denominator", "value", "not_applicable_reason",
     )
     for code, area_id, month, numerator, denominator, value, na_reason in rows:
-        figures[(code, area_id, month)] = Figure(
+        entered[(code, area_id, month)] = Figure(
             numerator=numerator,
             denominator=denominator,
             value=value,
             not_applicable=bool(na_reason),
         )
-    return figures, statuses
+    return entered, statuses
 
 
-def outturn(measure: Measure, figure: Figure | None, population: int | None) -> Decimal | None:
-    """A figure's value in the measure's unit: computed from the counts where they
-    were entered, otherwise the value as reported (imported history)."""
-    if figure is None or figure.not_applicable:
-        return None
-    if measure.entry == Measure.Entry.RATIO and figure.denominator is not None:
-        return aggregation.percentage(figure.numerator, figure.denominator)
-    if measure.entry == Measure.Entry.COUNT and figure.numerator is not None:
-        if measure.unit == Measure.Unit.RATE_10K:
-            return aggregation.rate_per_10000(figure.numerator, population)
-        return figure.numerator
-    return figure.value
-
-
-def pooled(measure: Measure, figures: list[Figure]) -> Figure | None:
+def pooled(measure: Measure, present: list[Figure]) -> Figure | None:
     """The authority's figure from its areas' approved figures: counts summed,
     numerators and denominators summed before dividing."""
-    usable = [f for f in figures if not f.not_applicable]
+    usable = [f for f in present if not f.not_applicable]
     if not usable:
-        if figures and all(f.not_applicable for f in figures):
+        if present and all(f.not_applicable for f in present):
             return Figure(not_applicable=True)
         return None
     pairs = [(f.numerator, f.denominator) for f in usable]
@@ -252,21 +237,62 @@ class Computation:
     findings: list[str]  # data-quality findings for officers, one sentence each
 
 
-def compute(months: list[date], run: CalculationRun) -> Computation:
-    first, last = months[0], months[-1]
-    history_start = aggregation.add_months(
-        min(first, aggregation.financial_year_start(first)), -12
-    )
-    areas = list(ServiceArea.objects.order_by("order"))
-    authority = next(a for a in areas if a.parent_id is None)
-    active_areas = [a for a in areas if a.parent_id is not None and a.active]
-    measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
+# A measure's figure for one area and month, as the results need it:
+# (the approved figure or None, returns expected, returns approved).
+Point = tuple[Figure | None, int, int]
+APPROVED = MonthlyReturn.Status.APPROVED
 
-    figures, statuses = _entered_figures(history_start, last)
-    window = Window(history_start, last, tuple(a.pk for a in areas))
-    for source in _figure_sources:
-        figures.update(source(window))
 
+def area_series(measure, area_id: int, months: list[date], known: dict,
+                statuses: dict) -> dict[date, Point]:
+    """One area's figure for each month: counted only once its return is approved.
+    `known`: {(measure code, area id, month): Figure}; `statuses`: {(area id,
+    month): the return's status}."""
+    series = {}
+    for month in months:
+        approved = statuses.get((area_id, month)) == APPROVED
+        figure = known.get((measure.code, area_id, month)) if approved else None
+        series[month] = (figure, 1, int(approved))
+    return series
+
+
+def authority_series(measure, authority_id: int, months: list[date], known: dict,
+                     statuses: dict, reporting: dict[int, dict[date, Point]],
+                     area_months: set[date]) -> dict[date, Point]:
+    """The authority's figure for each month: its areas' approved figures pooled
+    (`pooled`) in a month some area has a return for (`area_months`), else its
+    own approved figure. `reporting`: {area id: `area_series`} of the areas
+    that report the measure (none for an authority-level measure)."""
+    series = {}
+    for month in months:
+        own = known.get((measure.code, authority_id, month))
+        own_approved = statuses.get((authority_id, month)) == APPROVED
+        if reporting and month in area_months:
+            present = [points[month][0] for points in reporting.values()]
+            # the areas whose return for the month exists (opened, or imported):
+            # the month's completeness counts the same (`reports.month_statuses`)
+            point = (pooled(measure, [f for f in present if f is not None]),
+                     sum(1 for area_id in reporting if (area_id, month) in statuses),
+                     sum(points[month][2] for points in reporting.values()))
+            series[month] = own_figure_fallback(point, own, own_approved)
+        else:
+            series[month] = (own if own_approved else None, 1, int(own_approved))
+    return series
+
+
+def own_figure_fallback(point: Point, own: Figure | None, own_approved: bool) -> Point:
+    """Where the areas' returns give nothing to pool for a measure (none carries
+    it, or only values), the authority's own approved figure, as imported from
+    history, stands, as one approved return of one."""
+    if _is_blank(point[0]) and own_approved and not _is_blank(own):
+        return own, 1, 1
+    return point
+
+
+def _reference_data():
+    """In-year targets {measure id: [(starts, value)]}, benchmarks {measure id:
+    [(comparator, year, value)]}, both oldest first, and child populations
+    {(area id, year): children}; three queries."""
     targets = defaultdict(list)
     for measure_id, value, starts in Target.objects.filter(
         kind=Target.Kind.IN_YEAR
@@ -283,11 +309,28 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
             "area_id", "year", "children_0_17"
         )
     )
+    return targets, benchmarks, populations
+
+
+def compute(months: list[date], run: CalculationRun) -> Computation:
+    first, last = months[0], months[-1]
+    history_start = aggregation.add_months(
+        min(first, aggregation.financial_year_start(first)), -12
+    )
+    areas = list(ServiceArea.objects.order_by("order"))
+    authority = next(a for a in areas if a.is_authority)
+    active_areas = [a for a in areas if not a.is_authority and a.active]
+    measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
+
+    known, statuses = _entered_figures(history_start, last)
+    window = Window(history_start, last, tuple(a.pk for a in areas))
+    for part in extensions.parts():
+        if part.figure_source:
+            known.update(part.figure_source(window))
+    targets, benchmarks, populations = _reference_data()
 
     all_months = months_between(history_start, last)
-    area_months_with_returns = {
-        month for (area_id, month) in statuses if area_id != authority.pk
-    }
+    area_months = {month for (area_id, month) in statuses if area_id != authority.pk}
     rows = []
     missing_populations = defaultdict(set)  # (area, year) -> measure titles
     for measure in measures:
@@ -295,38 +338,10 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
             reporting = [a for a in measure.reporting_areas.all() if a.active] or active_areas
         else:
             reporting = []
-
-        # Each area's figure per month, then the authority's:
-        # {area id: {month: (approved figure or None, returns expected, returns approved)}}
-        series: dict[int, dict[date, tuple[Figure | None, int, int]]] = {}
-        for area in reporting:
-            series[area.pk] = {}
-            for month in all_months:
-                figure = figures.get((measure.code, area.pk, month))
-                approved = statuses.get((area.pk, month)) == MonthlyReturn.Status.APPROVED
-                series[area.pk][month] = (figure if approved else None, 1, int(approved))
-        series[authority.pk] = {}
-        for month in all_months:
-            own = figures.get((measure.code, authority.pk, month))
-            if reporting and month in area_months_with_returns:
-                present = [series[a.pk][month][0] for a in reporting]
-                figure = pooled(measure, [f for f in present if f is not None])
-                # the areas whose return for the month exists (opened, or imported):
-                # the month's completeness counts the same (`reports.month_statuses`)
-                expected = sum(1 for a in reporting if (a.pk, month) in statuses)
-                approved = sum(series[a.pk][month][2] for a in reporting)
-                own_approved = statuses.get((authority.pk, month)) == MonthlyReturn.Status.APPROVED
-                if _is_blank(figure) and own is not None and own_approved and not _is_blank(own):
-                    # The areas' returns give nothing to pool for this measure (none
-                    # carries it, or only values): the authority's own approved
-                    # figure, as imported from history, stands.
-                    figure, expected, approved = own, 1, 1
-            else:
-                figure = own
-                approved = int(statuses.get((authority.pk, month)) == MonthlyReturn.Status.APPROVED)
-                figure, expected = (figure if approved else None), 1
-            series[authority.pk][month] = (figure, expected, approved)
-
+        series = {area.pk: area_series(measure, area.pk, all_months, known, statuses)
+                  for area in reporting}
+        series[authority.pk] = authority_series(measure, authority.pk, all_months, known,
+                                                statuses, dict(series), area_months)
         withheld = _withheld(measure, reporting, all_months, series, populations)
         for area in [*reporting, authority]:
             area_rows = _results_for(measure, area, months, series[area.pk], targets[measure.pk],
@@ -349,7 +364,8 @@ NO_POPULATION = "no child population for"
 
 def _figure_at(measure, area, series, populations, month):
     figure, _, _ = series.get(month, (None, 0, 0))
-    return figure, outturn(measure, figure, populations.get((area.pk, month.year)))
+    return figure, figures.comparable(measure, figure,
+                                      population=populations.get((area.pk, month.year)))
 
 
 def _withheld(measure, reporting, months, series, populations) -> set[tuple[int, date]]:

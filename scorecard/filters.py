@@ -7,7 +7,7 @@ from django import forms
 
 from . import aggregation, reports, selectors
 from .models import Measure, Rating
-from .opening import parse_month
+from .months import parse_month
 
 
 def financial_year_label(start) -> str:
@@ -48,7 +48,7 @@ class ScorecardFilter(django_filters.FilterSet):
         """The area and month to show: chosen, or the authority and the month a
         director can rely on (`reports.default_month`) in the chosen financial year."""
         data = self.form.cleaned_data if self.form.is_valid() else {}
-        self.area = data.get("area") or self.areas.filter(parent__isnull=True).first()
+        self.area = data.get("area") or self.areas.authority()
         months = self.months
         if data.get("year"):
             start = parse_month(data["year"])

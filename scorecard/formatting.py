@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html
 
-from . import disclosure, rag
+from . import disclosure, figures, rag
 
 SUFFIX = {"percent": "%", "days": " days", "fte": " FTE"}
 RATING_WORDS = {rag.GREEN: "Green", rag.AMBER: "Amber", rag.RED: "Red", rag.NO_RATING: "No rating"}
@@ -97,7 +97,7 @@ def result_text(result, measure) -> str:
 def denominator_text(result, measure) -> str:
     """'n=100': the children a percentage is of, where it may be shown."""
     if (result is None or result.suppressed or result.not_applicable
-            or measure.entry != "ratio" or result.denominator is None):
+            or measure.entry != figures.RATIO or result.denominator is None):
         return ""
     return f"n={rag.round_to(result.denominator, 0):,}"
 
@@ -138,6 +138,15 @@ def published_text(result, measure) -> str:
     if result.published_value is None:
         return "no figure"
     return number(result.published_value, measure.decimal_places)
+
+
+def provisional_markup(result) -> str:
+    """The mark after a provisional figure: a * and, for screen readers,
+    '(provisional)'. Tables and templates (`{% provisional_mark %}`) all use it."""
+    if result is None or not result.provisional:
+        return ""
+    return format_html('<span class="provisional-mark" title="Provisional">*</span>'
+                       '<span class="govuk-visually-hidden"> (provisional)</span>')
 
 
 def revision_markup(result, measure) -> str:

@@ -1,6 +1,6 @@
 from django import forms
 
-from . import validation, workflow
+from . import figures, validation, workflow
 from .text import is_blank
 
 
@@ -39,13 +39,11 @@ class ReturnForm(forms.Form):
             labels = {
                 "numerator": measure.numerator_label or "Numerator",
                 "denominator": measure.denominator_label or "Denominator",
-                "value": "Value" + (" (%)" if measure.unit == "percent" else ""),
+                "value": "Value" + (" (%)" if measure.unit == figures.PERCENT else ""),
             }
-            if measure.entry == "count":
+            if measure.entry == figures.COUNT:
                 labels["numerator"] = measure.numerator_label or "Count"
-            entry_fields = {"ratio": ["numerator", "denominator"], "count": ["numerator"]}.get(
-                measure.entry, ["value"])
-            for name in entry_fields:
+            for name in figures.entry_fields(measure.entry):
                 field_name = f"{prefix}_{name}"
                 self.fields[field_name] = forms.CharField(
                     label=labels[name], required=False, max_length=40,

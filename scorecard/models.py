@@ -20,6 +20,13 @@ RESULT_COUNT = limits.RESULT_COUNT.field
 RESULT_VALUE = limits.RESULT_VALUE.field
 
 
+class ServiceAreaQuerySet(models.QuerySet):
+    def authority(self):
+        """The authority: the one area without a parent (None until it exists).
+        The one way of finding it; an area in hand says `is_authority`."""
+        return self.filter(parent__isnull=True).first()
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class ServiceArea(models.Model):
     """The authority (no parent) or one of its service areas."""
@@ -31,6 +38,8 @@ class ServiceArea(models.Model):
     )
     active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ServiceAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
@@ -386,10 +395,6 @@ class ReturnValue(models.Model):
 
     def __str__(self):
         return f"{self.monthly_return}: {self.measure}"
-
-    @property
-    def is_not_applicable(self):
-        return bool(self.not_applicable_reason)
 
 
 class ReturnContribution(models.Model):

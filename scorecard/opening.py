@@ -1,29 +1,12 @@
 """Opening a month: a draft return for every active area, with a blank row for
 each measure it reports, ready for the team manager to fill in."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 
+from . import workflow
 from .models import Measure, MonthlyReturn, ReturnValue, ServiceArea
-
-EDITABLE = (MonthlyReturn.Status.DRAFT, MonthlyReturn.Status.RETURNED)
-
-
-def month_just_ended(today: date) -> date:
-    """The first of the month before `today`'s."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def parse_month(text: str) -> date:
-    """'2015-01' -> 1 January 2015; ValueError otherwise."""
-    try:
-        year, month = text.split("-")
-        if len(year) != 4 or len(month) != 2:
-            raise ValueError
-        return date(int(year), int(month), 1)
-    except ValueError as error:
-        raise ValueError(f"expected a month as YYYY-MM, e.g. 2015-01, not {text!r}") from error
 
 
 @transaction.atomic
@@ -62,7 +45,8 @@ def open_returns(month: date) -> int:
     )
     returns = {
         r.area_id: r
-        for r in MonthlyReturn.objects.filter(month=month, area__in=areas, status__in=EDITABLE)
+        for r in MonthlyReturn.objects.filter(month=month, area__in=areas,
+                                              status__in=workflow.EDITABLE)
     }
     existing = set(
         ReturnValue.objects.filter(monthly_return__in=returns.values()).values_list(

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from . import extensions
 from .aggregation import add_months
 from .models import (
     Baseline,
@@ -31,17 +32,6 @@ from .services import save_changed
 
 SAMPLE_FILE = Path(__file__).parent / "data" / "sample.json"
 LONDON = ZoneInfo("Europe/London")
-
-# Other apps' parts of the sample (the workforce app's staffing figures): each is
-# called as loader(data=..., areas={slug: area}, months=[...], officer=...) inside
-# the same transaction, after the measures and before the next month is opened.
-_sample_loaders: list = []
-
-
-def register_sample_loader(loader) -> None:
-    if loader not in _sample_loaders:
-        _sample_loaders.append(loader)
-
 
 def _month(text: str) -> date:
     year, month = text.split("-")[:2]
@@ -138,8 +128,11 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
     for code, text in data["commentary"].items():
         _sync(ReturnValue, {"monthly_return": commentary_return,
                             "measure": Measure.objects.get(code=code)}, {"commentary": text})
-    for loader in _sample_loaders:
-        loader(data=data, areas=areas, months=months, officer=officer)
+    # Other apps' parts of the sample (the workforce app's staffing figures), in the
+    # same transaction, after the measures and before the next month is opened.
+    for part in extensions.parts():
+        if part.sample_loader:
+            part.sample_loader(data=data, areas=areas, months=months, officer=officer)
     # The month after the sample is open for entry, as on the 1st of March 2015.
     open_returns(_month(data["open_month"]))
     return logins

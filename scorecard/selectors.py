@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from . import aggregation, engine
+from . import aggregation, engine, figures
 from .models import Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
 
 
@@ -37,16 +37,12 @@ def returns_for_user(user) -> QuerySet[MonthlyReturn]:
     )
 
 
-def authority() -> ServiceArea:
-    return ServiceArea.objects.get(parent__isnull=True)
-
-
 def is_entrant(user, monthly_return: MonthlyReturn) -> bool:
     """Whoever enters this return's figures: the area's team manager, or a
     performance officer for the authority-level return."""
     if not user.has_perm("scorecard.submit_monthlyreturn"):
         return False
-    if monthly_return.area.parent_id is None:
+    if monthly_return.area.is_authority:
         return user.has_perm("scorecard.approve_monthlyreturn")
     return monthly_return.area.memberships.filter(user=user).exists()
 
@@ -84,19 +80,12 @@ class ReturnLine:
 
 
 def comparable_figure(measure: Measure, value: ReturnValue | None) -> Decimal | None:
-    """The figure a line compares with others: a percentage, a count or a value."""
-    if value is None or value.not_applicable_reason:
+    """The figure a line compares with others, as entered (`figures.comparable`)."""
+    if value is None:
         return None
-    if measure.entry == Measure.Entry.RATIO:
-        if value.denominator is None:
-            return value.value
-        return aggregation.percentage(value.numerator, value.denominator)
-    if measure.entry == Measure.Entry.COUNT:
-        if value.numerator is not None:
-            return value.numerator
-        # history imported as a rate is not comparable with a count of children
-        return None if measure.unit == Measure.Unit.RATE_10K else value.value
-    return value.value
+    figure = figures.Figure(value.numerator, value.denominator, value.value,
+                            bool(value.not_applicable_reason))
+    return figures.comparable(measure, figure, as_entered=True)
 
 
 def _holds_figure(value: ReturnValue) -> bool:

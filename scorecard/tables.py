@@ -38,10 +38,7 @@ def _cell_markup(result, measure) -> str:
     n = formatting.denominator_text(result, measure)
     markup = format_html('{} <span class="app-n">{}</span>', text, n) if n else text
     markup = format_html("{}{}", markup, formatting.revision_markup(result, measure))
-    if result.provisional:
-        return format_html('{}<span class="provisional-mark" title="Provisional">*</span>'
-                           '<span class="govuk-visually-hidden"> (provisional)</span>', markup)
-    return markup
+    return format_html("{}{}", markup, formatting.provisional_markup(result))
 
 
 class MonthColumn(tables.Column):
@@ -102,8 +99,7 @@ class ScorecardTable(BaseTable):
                               orderable=False, visible=False)
 
     class Meta(BaseTable.Meta):
-        sequence = ("measure", "outturn", "target", "rag", "direction", "provisional",
-                    "baseline", "...", "long_term_target", "trend")
+        pass  # the column order is set per scorecard in __init__ (its months vary)
 
     def __init__(self, scorecard: Scorecard, **kwargs):
         extra = [(f"m{i:02d}", MonthColumn(i, month)) for i, month in enumerate(scorecard.months)]

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import notifications, opening, recalculation, runs, workdays
+from . import months, notifications, opening, recalculation, runs, workdays
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="scorecard.tasks.open_returns")
 def open_returns() -> int:
     """Open the month just ended, judged by the London date when the task runs."""
-    return opening.open_returns(opening.month_just_ended(timezone.localdate()))
+    return opening.open_returns(months.month_just_ended(timezone.localdate()))
 
 
 @shared_task(name="scorecard.tasks.send_reminders")

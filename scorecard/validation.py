@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import aggregation, limits, numbers, rag
+from . import figures, limits, numbers, rag
 from .text import is_blank
 
 NUMERATOR, DENOMINATOR, VALUE, COMMENTARY = "numerator", "denominator", "value", "commentary"
@@ -47,14 +47,13 @@ class Entry:
     parsed: dict = field(default_factory=dict)  # field -> Decimal, filled by `parse`
 
     def fields(self) -> list[str]:
-        return {"ratio": [NUMERATOR, DENOMINATOR], "count": [NUMERATOR]}.get(
-            self.measure.entry, [VALUE])
+        return figures.entry_fields(self.measure.entry)
 
     def figure(self) -> Decimal | None:
-        """The comparable figure: a percentage, a count or a value."""
-        if self.measure.entry == "ratio":
-            return aggregation.percentage(self.parsed.get(NUMERATOR), self.parsed.get(DENOMINATOR))
-        return self.parsed.get(self.fields()[0])
+        """The comparable figure as typed (`figures.comparable`)."""
+        typed = figures.Figure(self.parsed.get(NUMERATOR), self.parsed.get(DENOMINATOR),
+                               self.parsed.get(VALUE))
+        return figures.comparable(self.measure, typed, as_entered=True)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class Finding:
 
 def _places_allowed(entry: Entry, name: str) -> int:
     # numerators and denominators are counts of children or cases
-    return 0 if entry.measure.entry == "ratio" else entry.measure.decimal_places
+    return 0 if entry.measure.entry == figures.RATIO else entry.measure.decimal_places
 
 
 # --- hard errors -----------------------------------------------------------
@@ -100,9 +99,9 @@ def parse(entry: Entry) -> list[Finding]:
         text = getattr(entry, name)
         if not text.strip():
             continue
-        label = name if entry.measure.entry == "ratio" else "figure"
+        label = name if entry.measure.entry == figures.RATIO else "figure"
         places = _places_allowed(entry, name)
-        percent = name == VALUE and entry.measure.unit == "percent"
+        percent = name == VALUE and entry.measure.unit == figures.PERCENT
         number, problem = read_figure(text, places=places, bound=limits.ENTERED_BOUND,
                                       percent=percent)
         message = {
@@ -130,7 +129,7 @@ def numerator_within_denominator(entry: Entry) -> list[Finding]:
 
 def percentage_in_range(entry: Entry) -> list[Finding]:
     value = entry.parsed.get(VALUE)
-    if entry.measure.unit == "percent" and value is not None and value > 100:
+    if entry.measure.unit == figures.PERCENT and value is not None and value > 100:
         return [Finding("percentage_out_of_range",
                         "A percentage must be between 0 and 100", VALUE, HARD)]
     return []
@@ -148,7 +147,7 @@ def complete_on_submit(entry: Entry) -> list[Finding]:
     if not is_blank(entry.not_applicable_reason):
         return []
     return [
-        Finding("missing", f"Enter the {name if entry.measure.entry == 'ratio' else 'figure'}"
+        Finding("missing", f"Enter the {name if entry.measure.entry == figures.RATIO else 'figure'}"
                 " before you submit, or say why it is not applicable", name, HARD)
         for name in entry.fields()
         if name not in entry.parsed and not getattr(entry, name).strip()

@@ -21,14 +21,14 @@ from . import (
     engine,
     exports,
     health,
-    opening,
     recalculation,
     reports,
     runs,
     selectors,
 )
 from .filters import ScorecardFilter
-from .models import CalculationRun, Measure
+from .models import CalculationRun, Measure, ServiceArea
+from .months import parse_month
 from .tables import ScorecardTable
 
 
@@ -55,9 +55,10 @@ def server_error(request):
                                                     {"service_name": settings.SERVICE_NAME}))
 
 
-def parse_month(text: str) -> date:
+def month_or_404(text: str) -> date:
+    """The month asked for in a URL (`months.parse_month`); 404 when it is none."""
     try:
-        return opening.parse_month(text)
+        return parse_month(text)
     except ValueError as error:
         raise Http404("No such month") from error
 
@@ -166,12 +167,12 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
         months = reports.months_with_results()
         month = reports.default_month(months)
         if self.request.GET.get("month"):
-            month = parse_month(self.request.GET["month"])
+            month = month_or_404(self.request.GET["month"])
         context["months"] = months
         if month is not None:
             context["notice"] = reports.month_notice(months, month)
             context["summary"] = reports.build_summary(
-                area=selectors.authority(), month=month,
+                area=ServiceArea.objects.authority(), month=month,
                 visible_areas=selectors.scorecard_areas_for_user(self.request.user))
         return context
 
@@ -187,8 +188,8 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
         area_id = self.request.GET.get("area", "")
         if area_id and not (area_id.isascii() and area_id.isdigit()):
             raise Http404("No such area")
-        area = get_object_or_404(areas, pk=area_id) if area_id else selectors.authority()
-        month = (parse_month(self.request.GET["month"]) if self.request.GET.get("month")
+        area = get_object_or_404(areas, pk=area_id) if area_id else ServiceArea.objects.authority()
+        month = (month_or_404(self.request.GET["month"]) if self.request.GET.get("month")
                  else reports.default_month(reports.months_with_results()))
         if month is None:
             raise Http404("Nothing has been calculated yet")

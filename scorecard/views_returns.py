@@ -8,29 +8,23 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
-from . import aggregation, audit, deadlines, engine, selectors, services, workflow
+from . import aggregation, audit, deadlines, engine, extensions, selectors, services, workflow
 from .forms import ReturnForm, TransitionForm, review_flags
 from .models import MonthlyReturn
 
+
 # Further sections of a return that other apps own (the workforce app's staffing
-# figures): entered in the same form, saved in the same transaction, reviewed
-# and approved with the return. A section is a form class with
+# figures, its `extensions.ScorecardPart.return_section`): entered in the same
+# form, saved in the same transaction, reviewed and approved with the return. A
+# section is a form class with
 #   for_return(monthly_return, data=None, *, submitting=False): a form, or None
 #       when the section is not part of that return;
 #   template_name_section: rendered with `section` (the form) and `editable`;
 #   is_valid() and error_summary(): [(field id, message)];
 #   save_section(monthly_return): called by `services.save_return` inside its
 #       transaction, on the locked return.
-_return_sections: list = []
-
-
-def register_return_section(section) -> None:
-    if section not in _return_sections:
-        _return_sections.append(section)
-
-
 def return_sections(monthly_return, data=None, *, submitting=False) -> list:
-    return [form for section in _return_sections
+    return [form for part in extensions.parts() if (section := part.return_section)
             if (form := section.for_return(monthly_return, data, submitting=submitting))
             is not None]
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from .text import is_blank
 
 DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
-EDITABLE = {DRAFT, RETURNED}
+EDITABLE = {DRAFT, RETURNED}  # with its area: figures may be entered
+SENT = {SUBMITTED, APPROVED}  # with the officers, or approved
 
 SUBMIT, APPROVE, RETURN, REOPEN = "submit", "approve", "return", "reopen"
 PAST = {SUBMIT: "submitted", APPROVE: "approved", RETURN: "returned", REOPEN: "reopened"}

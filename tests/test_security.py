@@ -23,9 +23,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from scorecard import log_filters, reports, security, selectors
+from scorecard import log_filters, reports, security
 from scorecard.exports import export_table
-from scorecard.models import Measure, MonthlyReturn, ReturnValue
+from scorecard.models import Measure, MonthlyReturn, ReturnValue, ServiceArea
 from scorecard.tables import ScorecardTable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -526,7 +526,7 @@ def test_the_return_entry_page_shows_hostile_text_escaped(client, hostile):
 
 
 def test_the_return_review_page_shows_hostile_text_escaped(client, hostile):
-    monthly_return = MonthlyReturn.objects.get(area=selectors.authority(), month=JAN)
+    monthly_return = MonthlyReturn.objects.get(area=ServiceArea.objects.authority(), month=JAN)
     client.force_login(user("officer"))
     response = client.get(reverse("return-detail", args=[monthly_return.pk]))
     assert response.status_code == 200
@@ -550,7 +550,7 @@ def test_a_commentary_typed_into_the_form_is_shown_escaped(client, sample):
 
 
 def test_the_exports_carry_hostile_text_as_text(hostile):
-    scorecard = reports.build_scorecard(area=selectors.authority(), month=JAN)
+    scorecard = reports.build_scorecard(area=ServiceArea.objects.authority(), month=JAN)
     csv_text = export_table(ScorecardTable(scorecard), "csv")
     assert f"{XSS} Number of referrals" in csv_text
     assert "&lt;" not in csv_text

@@ -1,6 +1,6 @@
 """The staffing section of a return's entry form: a section of the same form,
 posted, checked and saved with the figures (see
-`scorecard.views_returns.register_return_section`)."""
+`scorecard.extensions`, by `workforce.part`)."""
 
 from decimal import Decimal
 
@@ -32,7 +32,7 @@ class StaffingForm(forms.Form):
     def for_return(cls, monthly_return, data=None, *, submitting=False):
         """The section of a team's return, while the scorecard has workforce
         measures for the team (or the return already holds staffing figures)."""
-        if monthly_return.area.parent_id is None:
+        if monthly_return.area.is_authority:
             return None
         staffing, previous = selectors.staffing_for_return(monthly_return)
         if staffing is None and not selectors.reports_staffing(monthly_return.area):

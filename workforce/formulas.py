@@ -78,29 +78,3 @@ def turnover(months: Sequence[tuple[Decimal | None, Decimal | None]]) -> Ratio |
     average_in_post = sum((in_post for _, in_post in months), Decimal(0)) / TURNOVER_MONTHS
     return Ratio(leavers, average_in_post)
 
-
-# The same, as the single figures people read.
-
-def sickness_rate(days_lost, days_available) -> Decimal | None:
-    ratio = sickness(days_lost, days_available)
-    return ratio.percent if ratio else None
-
-
-def vacancy_rate(vacancies, establishment) -> Decimal | None:
-    ratio = vacancy(vacancies, establishment)
-    return ratio.percent if ratio else None
-
-
-def agency_rate(agency_fte, fte_in_post) -> Decimal | None:
-    ratio = agency(agency_fte, fte_in_post)
-    return ratio.percent if ratio else None
-
-
-def average_caseload(open_cases, fte_in_post) -> Decimal | None:
-    ratio = caseload(open_cases, fte_in_post)
-    return ratio.quotient if ratio else None
-
-
-def turnover_rate(months) -> Decimal | None:
-    ratio = turnover(months)
-    return ratio.percent if ratio else None

@@ -29,7 +29,7 @@ class WorkforceRow:
 
     @property
     def is_authority(self):
-        return self.area.parent_id is None
+        return self.area.is_authority
 
 
 @dataclass
@@ -37,10 +37,6 @@ class Trend:
     area: ServiceArea
     label: str
     points: list  # [(month, Decimal | None)]
-
-    @property
-    def has_figures(self):
-        return any(value is not None for _, value in self.points)
 
 
 @dataclass
@@ -96,8 +92,8 @@ def default_month(months: list[date]) -> date | None:
 
 def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforcePage:
     areas = list(selectors.scorecard_areas_for_user(user).filter(active=True).order_by("order"))
-    teams = [area for area in areas if area.parent_id is not None]
-    authority = next((area for area in areas if area.parent_id is None), None)
+    teams = [area for area in areas if not area.is_authority]
+    authority = next((area for area in areas if area.is_authority), None)
     first = aggregation.add_months(month, -(TREND_MONTHS - 1))
     trend_months = [aggregation.add_months(first, i) for i in range(TREND_MONTHS)]
 
@@ -130,7 +126,7 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
                                  results_for(authority)))
 
     def label(area):
-        return authority_label(area) if area.parent_id is None else area.name
+        return authority_label(area) if area.is_authority else area.name
 
     def trend(area, value_of):
         return Trend(area, label(area), [(m, value_of(area, m)) for m in trend_months])
@@ -143,7 +139,7 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
     turnover = [line for area in [*([authority] if authority else []), *teams]
                 if (line := TurnoverLine(area, label(area),
                                          results.get((measures.TURNOVER, area.pk, month))))
-                and (area.parent_id is None or _value(line.result) is not None)]
+                and (area.is_authority or _value(line.result) is not None)]
 
     turnover_benchmark = (Benchmark.objects.filter(
         measure__code=measures.TURNOVER, comparator=Benchmark.Comparator.STAT_NEIGHBOURS,

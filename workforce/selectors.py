@@ -16,7 +16,7 @@ def reports_staffing(area: ServiceArea) -> bool:
     """A team's return carries a staffing section while the scorecard has an
     active workforce measure the team reports (as with any other measure: the
     measure lists it among its reporting areas, or lists none)."""
-    if area.parent_id is None:
+    if area.is_authority:
         return False
     return Measure.objects.filter(
         Q(reporting_areas__isnull=True) | Q(reporting_areas=area),

@@ -12,7 +12,8 @@ from collections import defaultdict
 from datetime import date
 
 from scorecard import aggregation
-from scorecard.engine import Figure, Window
+from scorecard.engine import Window
+from scorecard.figures import Figure
 
 from . import formulas, measures, selectors
 from .models import FIGURE_FIELDS

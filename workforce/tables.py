@@ -50,9 +50,8 @@ class ResultColumn(tables.Column):
 
     def render(self, record):
         text, result = self.text(record), record.results.get(self.code)
-        if text and result.provisional:
-            return format_html('{}<span class="provisional-mark" title="Provisional">*</span>'
-                               '<span class="govuk-visually-hidden"> (provisional)</span>', text)
+        if text:
+            return format_html("{}{}", text, formatting.provisional_markup(result))
         return text
 
     def value(self, record):

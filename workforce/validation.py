@@ -44,7 +44,6 @@ FIELDS = [
     FieldSpec("open_cases", "Open cases held by qualified social workers",
               "number of open cases", COUNT),
 ]
-BY_NAME = {spec.name: spec for spec in FIELDS}
 
 
 @dataclass

@@ -6,7 +6,8 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from scorecard import exports, formatting, opening
+from scorecard import exports, formatting
+from scorecard.views import month_or_404
 
 from . import charts, measures, reports
 from .tables import WorkforceTable, fte
@@ -35,10 +36,7 @@ class WorkforceView(PermissionRequiredMixin, TemplateView):
         text = self.request.GET.get("month")
         if not text:
             return reports.default_month(months)
-        try:
-            month = opening.parse_month(text)
-        except ValueError as error:
-            raise Http404("No such month") from error
+        month = month_or_404(text)
         if month not in months:
             raise Http404("No workforce figures for that month")
         return month

@@ -244,7 +244,6 @@ PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb
 SERVICE_NAME = "Children's social care performance"
 REGION_NAME = os.environ.get("REGION_NAME", "South East")
 RETURN_DUE_WORKING_DAYS = int(os.environ.get("RETURN_DUE_WORKING_DAYS", 10))
-DEFAULT_CHANGE_THRESHOLD_PERCENT = 25
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("SMALL_NUMBER_THRESHOLD", 5))
 CALCULATION_MAX_AGE_HOURS = 26
 # /healthz: the worker's minute tick older than this means no worker (or no beat)

@@ -10,17 +10,17 @@
 - `applying`: `apply_plan` writes a plan in one transaction, audited, or
   refuses it with `ImportRefused`.
 
-Every error and warning is a `Finding` with a stable code from `findings`.
+Every error and warning is an `ImportFinding` with a stable code from `findings`.
 """
 
 from .applying import ImportRefused, ImportResult, apply_plan
-from .findings import Finding
+from .findings import ImportFinding
 from .planning import ImportPlan, plan_import
 from .reading import FileRefused, max_bytes, size_text
 
 __all__ = [
     "FileRefused",
-    "Finding",
+    "ImportFinding",
     "ImportPlan",
     "ImportRefused",
     "ImportResult",

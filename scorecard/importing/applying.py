@@ -73,7 +73,7 @@ def _write(plan: ImportPlan, user) -> None:
         by_kind[write.kind].append(write)
 
     if by_kind[MONTHLY]:
-        authority = ServiceArea.objects.get(parent__isnull=True)
+        authority = ServiceArea.objects.authority()
         months = {w.key[2] for w in by_kind[MONTHLY]}
         returns = {r.month: r for r in MonthlyReturn.objects.select_for_update()
                    .filter(area=authority, month__in=months)}

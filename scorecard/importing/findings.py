@@ -80,7 +80,7 @@ OWN_SUBMISSION = "own_submission"  # four eyes: not into a return you submitted
 
 
 @dataclass(frozen=True)
-class Finding:
+class ImportFinding:
     code: str
     row: int | None
     message: str
@@ -95,10 +95,10 @@ class Refusal(Exception):
         self.message = message
 
 
-def add(findings: list[Finding], code: str, row: int | None, message: str) -> None:
+def add(findings: list[ImportFinding], code: str, row: int | None, message: str) -> None:
     """Append, up to MAX_FINDINGS, then say once that there are more."""
     if len(findings) < MAX_FINDINGS:
-        findings.append(Finding(code, row, message))
+        findings.append(ImportFinding(code, row, message))
     elif len(findings) == MAX_FINDINGS:
-        findings.append(Finding(MORE_FINDINGS, None,
+        findings.append(ImportFinding(MORE_FINDINGS, None,
                                 f"… and more: only the first {MAX_FINDINGS} are listed."))

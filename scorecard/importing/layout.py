@@ -19,7 +19,7 @@ from django.conf import settings
 from .. import formatting, limits, numbers, rag
 from ..models import Benchmark, Measure
 from . import findings as codes
-from .findings import Finding
+from .findings import ImportFinding
 from .reading import Rows, plain
 
 STORED_PLACES = limits.ENTERED_VALUE.places  # ReturnValue.value, Target, Baseline, Benchmark
@@ -46,7 +46,7 @@ RAG_WORDS = {
 }
 
 
-def parse_month(text: str) -> date | None:
+def read_month_heading(text: str) -> date | None:
     """'Apr 2014', 'Jan-15', 'January 2015', '2015-01' or an ISO date -> the month's
     first day; None when the text is not a month."""
     text = text.strip().lower()
@@ -86,7 +86,7 @@ def _short(title: str, length: int = 30) -> str:
 
 
 @dataclass(frozen=True)
-class Figure:
+class CellValue:
     """A cell's figure: a number, not applicable, or (both unset) nothing."""
 
     value: Decimal | None = None
@@ -96,7 +96,7 @@ class Figure:
     def blank(self) -> bool:
         return self.value is None and not self.not_applicable
 
-    def same_as(self, other: Figure) -> bool:
+    def same_as(self, other: CellValue) -> bool:
         return self.not_applicable == other.not_applicable and self.value == other.value
 
 
@@ -109,23 +109,23 @@ class CellError(ValueError):
 
 
 def parse_number(text: str, *, allow_not_applicable: bool = True,
-                 percent: bool = True) -> Figure:
+                 percent: bool = True) -> CellValue:
     """A cell's text as a figure, read by `numbers.read`: '1,234' and (where the
     measure is a percentage: `percent`) '35.0%' are numbers, 'n/a' is not
     applicable, blank is nothing; anything else raises CellError."""
     text = text.strip()
     if not text:
-        return Figure()
+        return CellValue()
     if text.lower() in NOT_APPLICABLE_WORDS:
         if allow_not_applicable:
-            return Figure(not_applicable=True)
+            return CellValue(not_applicable=True)
         raise CellError(codes.NOT_APPLICABLE_REFUSED, f"'{text}' where a number is needed")
     number = numbers.read(text, percent=percent)
     if number is None:
         raise CellError(codes.NOT_A_NUMBER, f"'{text}' is not a number")
     if not limits.ENTERED_VALUE.holds(number):  # as stored, at its four places
         raise CellError(codes.NUMBER_TOO_LARGE, f"'{text}' is too large")
-    return Figure(value=number)
+    return CellValue(value=number)
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class Fact:
     measure_id: int
     key: tuple  # MONTHLY (month,); BASELINE (date,); BENCHMARK (comparator, year);
     #             IN_YEAR and LONG_TERM (first month of the table,)
-    figure: Figure
+    figure: CellValue
     row: int
     where: str
     due: date | None = None  # LONG_TERM
@@ -152,7 +152,7 @@ class RagClaim:
     measure_id: int
     word: str  # one of rag.GREEN ... rag.NO_RATING
     text: str  # as written
-    outturn: Figure
+    outturn: CellValue
     target: Decimal | None
     month: date | None
 
@@ -171,8 +171,8 @@ class Parsed:
     facts: list[Fact] = field(default_factory=list)
     rag_claims: list[RagClaim] = field(default_factory=list)
     baseline_claims: list[BaselineClaim] = field(default_factory=list)
-    errors: list[Finding] = field(default_factory=list)
-    warnings: list[Finding] = field(default_factory=list)
+    errors: list[ImportFinding] = field(default_factory=list)
+    warnings: list[ImportFinding] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # what was found, for people
 
     def error(self, code, row, message):
@@ -260,8 +260,8 @@ def _classify(index: int, header: str, region: str) -> Column:
 
 
 def _is_header(cells: list[str]) -> bool:
-    return (len(cells) > 2 and bool(cells[0]) and parse_month(cells[0]) is None
-            and sum(1 for c in cells[1:] if parse_month(c)) >= 2)
+    return (len(cells) > 2 and bool(cells[0]) and read_month_heading(cells[0]) is None
+            and sum(1 for c in cells[1:] if read_month_heading(c)) >= 2)
 
 
 def _realignments(cells: list[str], width: int, columns: list[Column], mergeable) -> list:
@@ -286,24 +286,24 @@ def _realignments(cells: list[str], width: int, columns: list[Column], mergeable
 class Reading:
     """One table row read against its columns."""
 
-    months: dict = field(default_factory=dict)  # month -> Figure (blank left out)
+    months: dict = field(default_factory=dict)  # month -> CellValue (blank left out)
     baseline: Decimal | None = None
     benchmarks: dict = field(default_factory=dict)  # comparator -> (Decimal, year | None, col)
-    outturn: Figure = Figure()
+    outturn: CellValue = CellValue()
     target: Decimal | None = None
     rag: tuple[str, str] | None = None  # (word, as written)
     long_term: tuple[Decimal, date | None] | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
-    def latest(self) -> tuple[date, Figure] | None:
+    def latest(self) -> tuple[date, CellValue] | None:
         if not self.months:
             return None
         month = max(self.months)
         return month, self.months[month]
 
 
-def _stored(figure: Figure, where: str, warnings: list[tuple[str, str]]) -> Figure:
+def _stored(figure: CellValue, where: str, warnings: list[tuple[str, str]]) -> CellValue:
     """More places than are stored: rounded, and said so."""
     if figure.value is None:
         return figure
@@ -311,7 +311,7 @@ def _stored(figure: Figure, where: str, warnings: list[tuple[str, str]]) -> Figu
     if rounded != figure.value:
         warnings.append((codes.ROUNDED, f"{where}: {plain(figure.value)} has more than "
                          f"{STORED_PLACES} decimal places; {plain(rounded)} will be stored."))
-        return Figure(value=rounded)
+        return CellValue(value=rounded)
     return figure
 
 
@@ -365,7 +365,7 @@ def _read_cells(number: int, cells: list[str], columns: list[Column], *,
                 due = column.month
                 if match := _LONG_TERM_CELL.match(text):
                     text, due_text = match.group(1), match.group(2)
-                    due = parse_month(due_text)
+                    due = read_month_heading(due_text)
                     if due is None:
                         raise CellError(codes.NOT_A_MONTH,
                                         f"'{due_text}' is not a month (e.g. Jan 2016)")
@@ -428,7 +428,7 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
     # (the seed's 'Jan-16') is when the long-term target is due.
     seen, block_over, duplicate = {}, False, False
     for column in columns[1:]:
-        month = parse_month(column.header)
+        month = read_month_heading(column.header)
         if month is not None and not block_over:
             if month in seen:
                 parsed.error(codes.DUPLICATE_MONTH, header_number, (
@@ -647,7 +647,7 @@ def _row_facts(number, measure, reading, table, first, current, parsed) -> None:
         column = letter[BASELINE]
         if column.baseline_date is not None:
             parsed.facts.append(Fact(BASELINE, measure.pk, (column.baseline_date,),
-                                     Figure(reading.baseline), number,
+                                     CellValue(reading.baseline), number,
                                      f"Row {number}, {column.name}", label=column.baseline_label))
         else:
             parsed.baseline_claims.append(BaselineClaim(number, measure.pk, reading.baseline))
@@ -657,17 +657,17 @@ def _row_facts(number, measure, reading, table, first, current, parsed) -> None:
                 f"Row {number}, {column.name}: no year for this benchmark. Give it in the row "
                 "under the header (e.g. 2014) or in the cell, e.g. '23.4 (2014)'."))
             continue
-        parsed.facts.append(Fact(BENCHMARK, measure.pk, (comparator, year), Figure(value),
+        parsed.facts.append(Fact(BENCHMARK, measure.pk, (comparator, year), CellValue(value),
                                  number, f"Row {number}, {column.name}"))
     if reading.target is not None and first is not None:
-        parsed.facts.append(Fact(IN_YEAR, measure.pk, (first,), Figure(reading.target), number,
+        parsed.facts.append(Fact(IN_YEAR, measure.pk, (first,), CellValue(reading.target), number,
                                  f"Row {number}, {letter[TARGET].name}", current_month=current))
     if reading.long_term is not None and first is not None:
         value, due = reading.long_term
-        parsed.facts.append(Fact(LONG_TERM, measure.pk, (first,), Figure(value), number,
+        parsed.facts.append(Fact(LONG_TERM, measure.pk, (first,), CellValue(value), number,
                                  f"Row {number}, {letter[LONG_TERM].name}", due=due,
                                  current_month=current))
-    shown = reading.months.get(current, Figure()) if current else Figure()
+    shown = reading.months.get(current, CellValue()) if current else CellValue()
     if not reading.outturn.blank and not shown.same_as(reading.outturn) and current:
         parsed.warn(codes.OUTTURN_DIFFERS, number, (
             f"Row {number} '{_short(measure.title)}': the outturn "
@@ -740,7 +740,7 @@ def _parse_block(lines, start, catalogue, region, parsed, used) -> int:
             parsed.facts.append(Fact(BENCHMARK, measure.pk, (comparator, int(period)), figure,
                                      values_number, where))
         else:
-            month = parse_month(period)
+            month = read_month_heading(period)
             if month is None:
                 parsed.error(codes.NOT_A_MONTH, periods_number, (
                     f"Row {periods_number}, column {column_letter(index)}: '{period}' is not "
@@ -787,7 +787,7 @@ def _report_leftovers(lines, used, parsed) -> None:
 # --- figures as the findings and the plan write them -----------------------------
 
 
-def figure_text(figure: Figure | None, measure: Measure | None = None) -> str:
+def figure_text(figure: CellValue | None, measure: Measure | None = None) -> str:
     if figure is None or figure.blank:
         return "–"
     if figure.not_applicable:

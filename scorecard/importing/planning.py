@@ -19,19 +19,19 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from .. import engine, formatting, rag
+from .. import figures, formatting, rag
 from ..models import Baseline, Benchmark, Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
 from ..reports import COMPARATORS
 from . import findings as codes
-from .findings import Finding
+from .findings import ImportFinding
 from .layout import (
     BASELINE,
     BENCHMARK,
     IN_YEAR,
     LONG_TERM,
     MONTHLY,
+    CellValue,
     Fact,
-    Figure,
     Parsed,
     _short,
     figure_text,
@@ -93,8 +93,8 @@ class ImportPlan:
     kind: str
     sections: list[str]
     writes: list[PlannedWrite] = field(default_factory=list)
-    errors: list[Finding] = field(default_factory=list)
-    warnings: list[Finding] = field(default_factory=list)
+    errors: list[ImportFinding] = field(default_factory=list)
+    warnings: list[ImportFinding] = field(default_factory=list)
     rag_differences: list[RagDifference] = field(default_factory=list)
     parsed: Parsed | None = field(default=None, repr=False)
 
@@ -204,15 +204,11 @@ def compare(plan: ImportPlan, parsed: Parsed) -> None:
     plan.warnings = list(parsed.warnings)
 
 
-def _authority() -> ServiceArea | None:
-    return ServiceArea.objects.filter(parent__isnull=True).first()
-
-
 def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
     monthly = [f for key, f in facts.items() if key[0] == MONTHLY]
     if not monthly:
         return []
-    authority = _authority()
+    authority = ServiceArea.objects.authority()
     if authority is None:
         parsed.error(codes.NO_AUTHORITY, None, (
             "There is no authority-wide service area to import figures into: create it first "
@@ -253,8 +249,8 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
             pooled[month].append(measure.title)
         value = values.get((month, fact.measure_id))
         if value is not None and (value.numerator is not None or value.denominator is not None):
-            entered = engine.outturn(measure, engine.Figure(value.numerator, value.denominator,
-                                                            value.value), None)
+            entered = figures.comparable(measure, figures.Figure(
+                value.numerator, value.denominator, value.value))
             shown = rag.round_to(entered, measure.decimal_places)
             if fact.figure.not_applicable or shown != rag.round_to(fact.figure.value,
                                                                    measure.decimal_places):
@@ -265,7 +261,7 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
                     f"{figure_text(fact.figure, measure)}. Change the counts in the return "
                     "instead."))
             continue
-        old = Figure(value.value, bool(value.not_applicable_reason)) if value else None
+        old = CellValue(value.value, bool(value.not_applicable_reason)) if value else None
         if old is not None and old.same_as(fact.figure):
             continue
         reason = (f"n/a in {filename}"[:200]) if fact.figure.not_applicable else ""

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from .. import limits
 from . import findings as codes
-from .findings import Finding, Refusal
+from .findings import ImportFinding, Refusal
 
 MAX_COLUMNS = 200
 
@@ -48,7 +48,7 @@ class Rows:
 
     kind: str  # "tab-separated text", "CSV", "Excel workbook"
     rows: list[tuple[int, list[str]]]  # (row number, cells without trailing blanks)
-    notes: list[Finding] = field(default_factory=list)  # file-level warnings
+    notes: list[ImportFinding] = field(default_factory=list)  # file-level warnings
 
     @property
     def count(self) -> int:
@@ -177,7 +177,7 @@ def _read_workbook(content: bytes) -> Rows:
             raise FileRefused(codes.NO_WORKSHEET, "The workbook has no worksheet.")
         notes = []
         if len(sheets) > 1:
-            notes.append(Finding(
+            notes.append(ImportFinding(
                 codes.OTHER_SHEETS_IGNORED, None,
                 f"The workbook has {len(sheets)} sheets: only the first, "
                 f"'{sheets[0].title}', was read."))

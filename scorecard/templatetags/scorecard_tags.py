@@ -64,6 +64,11 @@ def figure_count(value):
 
 
 @register.simple_tag
+def provisional_mark(result):
+    return formatting.provisional_markup(result)
+
+
+@register.simple_tag
 def revision_mark(result, measure):
     return formatting.revision_markup(result, measure)
 

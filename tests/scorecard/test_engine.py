@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from scorecard import aggregation, engine
@@ -164,8 +164,25 @@ def test_two_runs_over_the_same_data_write_identical_rows(sample):
 def test_a_run_that_fails_part_way_leaves_the_previous_results_untouched(sample):
     before = rows()
     ReturnValue.objects.filter(measure__code="repeat-referrals").update(value=99)
-    with pytest.raises(engine.CalculationFailed):
-        engine.recalculate(trigger="doomed", fail_after_rows=10)
+    with connection.cursor() as cursor:  # part-way: old rows deleted, 10 new written
+        cursor.execute("""
+            CREATE SEQUENCE doomed_rows;
+            CREATE FUNCTION fail_after_rows() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN
+                IF nextval('doomed_rows') > 10 THEN
+                    RAISE EXCEPTION 'failure injected after 10 rows';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER fail_after_rows BEFORE INSERT ON scorecard_scorecardresult
+            FOR EACH ROW EXECUTE FUNCTION fail_after_rows();""")
+    try:
+        with pytest.raises(DatabaseError):
+            engine.recalculate(trigger="doomed")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER fail_after_rows ON scorecard_scorecardresult;"
+                           "DROP FUNCTION fail_after_rows(); DROP SEQUENCE doomed_rows;")
     assert rows() == before
     failed = CalculationRun.objects.get(trigger="doomed")
     assert failed.outcome == "failed" and "failure injected" in failed.error
@@ -228,6 +245,48 @@ def test_two_runs_at_once_cannot_interleave(areas, seen):
     runner.join(timeout=20)
     assert outcome == {"finished after the release": True}
     assert CalculationRun.objects.get(trigger="second").outcome == "succeeded"
+
+
+def waiting_for_lock_on(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks"
+                       " WHERE NOT granted AND relation = %s::regclass", [table])
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)  # two connections, each committing for real
+def test_a_run_reads_one_snapshot_so_a_change_committed_while_it_reads_is_not_half_seen(
+        areas, seen):
+    north = areas[0]
+    figure(north, FEB, seen, numerator=9, denominator=10)  # 90% against a target of 85
+    Benchmark.objects.create(measure=seen, comparator="england", year=2015, value=95)
+    finished = threading.Event()
+
+    def run():
+        engine.recalculate(trigger="during a change")
+        finished.set()
+        connections.close_all()
+
+    runner = threading.Thread(target=run)
+    with transaction.atomic():  # another connection changes the target and the benchmark
+        with connection.cursor() as cursor:  # the run stops when it reads the benchmarks,
+            cursor.execute("LOCK TABLE scorecard_benchmark IN ACCESS EXCLUSIVE MODE")
+        runner.start()  # after it has read the returns and the targets
+        deadline = time.monotonic() + 20
+        while not waiting_for_lock_on("scorecard_benchmark") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting_for_lock_on("scorecard_benchmark"), "the run never reached the benchmarks"
+        Target.objects.filter(measure=seen).update(value=95)
+        Benchmark.objects.filter(measure=seen).update(value=80)
+    runner.join(timeout=30)
+    assert finished.is_set()
+    during = result(seen, north, FEB)
+    # Read committed would pair the old target (read before the change) with the new
+    # benchmark (read after it): a result that never existed. One snapshot: all old.
+    assert (during.target, during.benchmark_comparison) == (85, {"england": "worse"})
+    engine.recalculate(trigger="after the change")  # the next run sees all of it
+    after = result(seen, north, FEB)
+    assert (after.target, after.benchmark_comparison) == (95, {"england": "better"})
 
 
 def build(measures, area_count, months, name):

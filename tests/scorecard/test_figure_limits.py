@@ -7,9 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.test import modify_settings
 from django.urls import reverse
 
-from scorecard import engine, limits, roles, services
+from scorecard import engine, figures, limits, roles, services
 from scorecard.models import (
     CalculationRun,
     Measure,
@@ -20,6 +21,7 @@ from scorecard.models import (
     ScorecardResult,
 )
 from tests import factories
+from tests.scorecard import oversized
 from workforce.models import Staffing
 
 FEB = date(2015, 2, 1)
@@ -148,15 +150,13 @@ def test_a_result_too_large_to_store_fails_the_run_naming_the_figure(db, measure
     factories.value(monthly_return, measures["value"], value=1)
     huge = limits.RESULT_VALUE.bound
 
-    def too_large(window):
-        return {(measures["value"].code, team.pk, FEB): engine.Figure(value=huge)}
-
-    engine.register_figure_source(too_large)
+    oversized.FIGURES[(measures["value"].code, team.pk, FEB)] = figures.Figure(value=huge)
     try:
-        with pytest.raises(engine.CalculationFailed) as failure:
+        with (modify_settings(INSTALLED_APPS={"append": "tests.scorecard.oversized"}),
+              pytest.raises(engine.CalculationFailed) as failure):
             engine.recalculate(months=[FEB], trigger="test")
     finally:
-        engine._figure_sources.remove(too_large)
+        oversized.FIGURES.clear()
     message = str(failure.value)
     assert "North, Caseload, February 2015: the value 100,000,000,000,000,000,000" in message
     run = CalculationRun.objects.get()

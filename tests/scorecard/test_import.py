@@ -313,17 +313,17 @@ def test_figures_are_not_imported_into_a_return_still_in_progress(sample, import
     ("Target", None), ("June", None), ("2014", None), ("Mayday 2014", None),
 ])
 def test_month_headers(text, month):
-    assert layout.parse_month(text) == month
+    assert layout.read_month_heading(text) == month
 
 
 @pytest.mark.parametrize("text, figure", [
-    ("35.0%", layout.Figure(Decimal("35.0"))),
-    ("1,234", layout.Figure(Decimal("1234"))),
-    ("1,234.5", layout.Figure(Decimal("1234.5"))),
-    ("n/a", layout.Figure(not_applicable=True)),
-    ("N/A", layout.Figure(not_applicable=True)),
-    ("", layout.Figure()),
-    (" 7 ", layout.Figure(Decimal("7"))),
+    ("35.0%", layout.CellValue(Decimal("35.0"))),
+    ("1,234", layout.CellValue(Decimal("1234"))),
+    ("1,234.5", layout.CellValue(Decimal("1234.5"))),
+    ("n/a", layout.CellValue(not_applicable=True)),
+    ("N/A", layout.CellValue(not_applicable=True)),
+    ("", layout.CellValue()),
+    (" 7 ", layout.CellValue(Decimal("7"))),
 ])
 def test_cells(text, figure):
     assert layout.parse_number(text) == figure

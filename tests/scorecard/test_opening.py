@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from scorecard import opening, tasks
+from scorecard import months, opening, tasks
 from scorecard.models import Measure, MonthlyReturn, ReturnValue
 from tests import factories
 
@@ -133,8 +133,8 @@ def test_the_month_must_be_a_first_of_month(world):
 
 
 def test_month_just_ended():
-    assert opening.month_just_ended(date(2015, 3, 1)) == date(2015, 2, 1)
-    assert opening.month_just_ended(date(2015, 1, 31)) == date(2014, 12, 1)
+    assert months.month_just_ended(date(2015, 3, 1)) == date(2015, 2, 1)
+    assert months.month_just_ended(date(2015, 1, 31)) == date(2014, 12, 1)
 
 
 class TestCommand:

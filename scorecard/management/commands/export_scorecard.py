@@ -1,10 +1,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scorecard import reports, selectors
+from scorecard import reports
 from scorecard.exports import export_table
 from scorecard.models import ServiceArea
-from scorecard.opening import parse_month
+from scorecard.months import parse_month
 from scorecard.tables import ScorecardTable
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if month is None:
             raise CommandError("Nothing has been calculated yet: run recalculate_scorecards.")
         try:
-            area = ServiceArea.objects.get(slug=area) if area else selectors.authority()
+            area = ServiceArea.objects.get(slug=area) if area else ServiceArea.objects.authority()
         except ServiceArea.DoesNotExist as error:
             raise CommandError(f"No service area {area!r}") from error
         scorecard = reports.build_scorecard(area=area, month=month)

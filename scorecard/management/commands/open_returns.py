@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from scorecard import opening
+from scorecard import months, opening
 
 
 class Command(BaseCommand):
@@ -17,10 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, month=None, **options):
         if month is None:
-            chosen = opening.month_just_ended(timezone.localdate())
+            chosen = months.month_just_ended(timezone.localdate())
         else:
             try:
-                chosen = opening.parse_month(month)
+                chosen = months.parse_month(month)
             except ValueError as error:
                 raise CommandError(f"--month: {error}") from error
         opened = opening.open_returns(chosen)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from scorecard import engine
-from scorecard.opening import parse_month
+from scorecard.months import parse_month
 
 
 class Command(BaseCommand):
