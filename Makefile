@@ -3,10 +3,19 @@ SHELL := /bin/bash
 
 VENV        := .venv
 PY          := $(VENV)/bin/python
-STAMP       := $(VENV)/.installed
 BOOT_PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
 HOST_PORT   := 127.0.0.1:8000
 PYTEST_ARGS ?=
+
+# uv installs from uv.lock (exact versions, hashes). It is itself installed by
+# pip into .uv/, so a fresh machine needs nothing beyond Python. uv is given
+# the interpreter's real path (not a pyenv shim) and never downloads a Python.
+UV_VERSION  := 0.13.9
+UV          := .uv/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+UV_PYTHON   := $(shell $(BOOT_PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
+export UV_PYTHON
 
 # Celery worker (+beat) beside runserver; Celery is stopped when runserver
 # exits (Ctrl-C included). Background jobs of a non-interactive shell ignore
@@ -17,24 +26,27 @@ SERVE_WITH_CELERY := bash -c '\
 	trap stop_celery EXIT; trap "exit 130" INT; trap "exit 143" TERM; \
 	$(PY) manage.py runserver $(HOST_PORT)'
 
-.PHONY: help install .venv run test lint clean
+.PHONY: help install install-dev run test check format clean
 
 help:
-	@echo "make install  create $(VENV) and install requirements.lock"
-	@echo "make run      migrate, load sample data, serve on http://$(HOST_PORT)"
-	@echo "make test     run pytest against throwaway PostgreSQL/Redis (PYTEST_ARGS=...)"
-	@echo "make lint     ruff check"
-	@echo "make clean    remove $(VENV) and caches"
+	@echo "make install  create $(VENV) with what runs the service (uv.lock, no test tools)"
+	@echo "make run      install, migrate, load sample data, serve on http://$(HOST_PORT)"
+	@echo "make test     install with the dev group; pytest against throwaway PostgreSQL/Redis (PYTEST_ARGS=...)"
+	@echo "make check    what a reviewer checks: uv.lock current, no missing migrations, ruff check, ruff format --check"
+	@echo "make format   ruff format and ruff check --fix"
+	@echo "make clean    remove $(VENV), .uv and caches"
 
-install .venv: $(STAMP)
-
-$(PY):
+$(UV):
 	@test -n "$(BOOT_PYTHON)" || { echo "python3.11 / python3 not found" >&2; exit 1; }
-	$(BOOT_PYTHON) -m venv $(VENV)
+	$(BOOT_PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet uv==$(UV_VERSION)
 
-$(STAMP): requirements.lock | $(PY)
-	$(VENV)/bin/pip install -r requirements.lock
-	@touch $@
+# --inexact: a later `make run` keeps the test tools `make test` installed.
+install: | $(UV)
+	$(UV) sync --frozen --no-dev --inexact
+
+install-dev: | $(UV)
+	$(UV) sync --frozen
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -50,12 +62,20 @@ run: install
 		$(PY) manage.py runserver $(HOST_PORT); \
 	fi
 
-test: install
+test: install-dev
 	$(PY) tests/services.py -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: install
+# makemigrations needs no real database: an empty in-memory one answers its history check.
+check: install-dev
+	$(UV) lock --check
+	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis htmlcov .coverage celerybeat-schedule*
+	rm -rf $(VENV) .uv .pytest_cache .ruff_cache .mypy_cache .hypothesis htmlcov .coverage celerybeat-schedule*
 	find . -path ./.git -prune -o -type d -name __pycache__ -exec rm -rf {} +
