@@ -33,8 +33,10 @@ def reset_credentials(email: str) -> dict:
 
 
 class ChangePasswordForm(PasswordChangeForm):
-    error_messages = {**PasswordChangeForm.error_messages,
-                      "password_incorrect": "Your current password is not right. Enter it again."}
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Enter it again.",
+    }
 
     def __init__(self, user, *args, request=None, **kwargs):
         self.request = request
@@ -43,10 +45,13 @@ class ChangePasswordForm(PasswordChangeForm):
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
-        if authenticate(self.request, username=self.user.get_username(),
-                        password=old_password) is None:
-            raise ValidationError(self.error_messages["password_incorrect"],
-                                  code="password_incorrect")
+        if (
+            authenticate(self.request, username=self.user.get_username(), password=old_password)
+            is None
+        ):
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
         return old_password
 
 
@@ -57,8 +62,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
-        logger.info("password changed user=%r ip=%s", self.request.user.get_username(),
-                    client_ip(self.request))
+        logger.info(
+            "password changed user=%r ip=%s",
+            self.request.user.get_username(),
+            client_ip(self.request),
+        )
         return super().form_valid(form)
 
 
@@ -76,16 +84,23 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         request = self.request
         email = form.cleaned_data["email"]
-        AxesProxyHandler.user_login_failed(sender=type(self), request=request,
-                                           credentials=reset_credentials(email))
+        AxesProxyHandler.user_login_failed(
+            sender=type(self), request=request, credentials=reset_credentials(email)
+        )
         locked = bool(getattr(request, "axes_locked_out", False))
-        logger.info("password reset requested email=%r ip=%s%s", email, client_ip(request),
-                    " locked=yes" if locked else "")
+        logger.info(
+            "password reset requested email=%r ip=%s%s",
+            email,
+            client_ip(request),
+            " locked=yes" if locked else "",
+        )
         if locked:  # the lockout page answers (security.lockout_response); nothing is sent
             return self.render_to_response(self.get_context_data(form=form))
-        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/"),
-                                    "service_name": settings.SERVICE_NAME,
-                                    "minutes": link_minutes()}
+        self.extra_email_context = {
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "service_name": settings.SERVICE_NAME,
+            "minutes": link_minutes(),
+        }
         return super().form_valid(form)
 
 
@@ -110,8 +125,10 @@ def locked_page(request, minutes: int):
     match getattr(request.resolver_match, "url_name", None):
         case "password_change":
             form = ChangePasswordForm(request.user, request=request)
-            message = ("This account is locked because of too many failed attempts to sign in "
-                       f"or to enter its current password. {wait}")
+            message = (
+                "This account is locked because of too many failed attempts to sign in "
+                f"or to enter its current password. {wait}"
+            )
             template = PasswordChangeView.template_name
         case "password_reset":
             form = PasswordResetForm(initial={"email": request.POST.get("email", "")})

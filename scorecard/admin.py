@@ -64,8 +64,18 @@ class BenchmarkInline(admin.TabularInline):
 
 @admin.register(Measure)
 class MeasureAdmin(RecalculatesOnChange):
-    list_display = ["title", "code", "group", "unit", "polarity", "entry", "level",
-                    "is_headline", "active", "order"]
+    list_display = [
+        "title",
+        "code",
+        "group",
+        "unit",
+        "polarity",
+        "entry",
+        "level",
+        "is_headline",
+        "active",
+        "order",
+    ]
     list_filter = ["group", "unit", "polarity", "entry", "level", "is_headline", "active"]
     search_fields = ["title", "code", "definition", "aliases"]
     filter_horizontal = ["reporting_areas"]
@@ -126,8 +136,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ReturnValueInline(ReadOnlyInline):
     model = ReturnValue
-    fields = ["measure", "numerator", "denominator", "value", "not_applicable_reason",
-              "commentary"]
+    fields = ["measure", "numerator", "denominator", "value", "not_applicable_reason", "commentary"]
 
 
 @admin.register(MonthlyReturn)
@@ -140,9 +149,19 @@ class MonthlyReturnAdmin(admin.ModelAdmin):
     search_fields = ["area__name"]
     date_hierarchy = "month"
     inlines = [ReturnValueInline]
-    readonly_fields = ["status", "version", "cycle", "submitted_by", "submitted_at",
-                       "approved_by", "approved_at", "reason", "source", "updated_at",
-                       "updated_by"]
+    readonly_fields = [
+        "status",
+        "version",
+        "cycle",
+        "submitted_by",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "reason",
+        "source",
+        "updated_at",
+        "updated_by",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:  # a new return opens as a draft for an area and month
@@ -189,8 +208,14 @@ class ScorecardResultAdmin(ReadOnlyAdmin):
 class ReturnValueAdmin(ReadOnlyAdmin):
     """Listed for administrators; changed only through the return's form or the import."""
 
-    list_display = ["monthly_return", "measure", "numerator", "denominator", "value",
-                    "not_applicable_reason"]
+    list_display = [
+        "monthly_return",
+        "measure",
+        "numerator",
+        "denominator",
+        "value",
+        "not_applicable_reason",
+    ]
     list_filter = ["measure__group", "monthly_return__status", "monthly_return__area"]
     search_fields = ["measure__title", "monthly_return__area__name", "commentary"]
     list_select_related = ["monthly_return__area", "measure"]

@@ -29,8 +29,9 @@ def pooled_percentage(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) ->
     complete = [(n, d) for n, d in pairs if n is not None and d is not None]
     if not complete:
         return None
-    return percentage(sum((n for n, _ in complete), Decimal(0)),
-                      sum((d for _, d in complete), Decimal(0)))
+    return percentage(
+        sum((n for n, _ in complete), Decimal(0)), sum((d for _, d in complete), Decimal(0))
+    )
 
 
 def rate_per_10000(count: Decimal | None, population: int | None) -> Decimal | None:

@@ -30,8 +30,13 @@ def context(*, user, action: str, reason: str = "", source: str = ""):
     """Attach who and why to every change made inside the block."""
     if not settings.AUDIT_TRAIL_ENABLED:
         return nullcontext()
-    return pghistory.context(user=user.pk if user else None, username=str(user or ""),
-                             action=action, reason=reason, source=source)
+    return pghistory.context(
+        user=user.pk if user else None,
+        username=str(user or ""),
+        action=action,
+        reason=reason,
+        source=source,
+    )
 
 
 @dataclass
@@ -58,30 +63,44 @@ def timeline(monthly_return: MonthlyReturn) -> list[TimelineEntry]:
         return []
     return_events = list(
         MonthlyReturn.pgh_event_model.objects.filter(pgh_obj_id=monthly_return.pk)
-        .select_related("pgh_context").order_by("pgh_id")
+        .select_related("pgh_context")
+        .order_by("pgh_id")
     )
     value_events = list(
         ReturnValue.pgh_event_model.objects.filter(monthly_return_id=monthly_return.pk)
-        .select_related("pgh_context").order_by("pgh_id")
+        .select_related("pgh_context")
+        .order_by("pgh_id")
     )
     section_events = [
-        (section, list(section.model.pgh_event_model.objects.filter(
-            monthly_return_id=monthly_return.pk).select_related("pgh_context").order_by("pgh_id")))
+        (
+            section,
+            list(
+                section.model.pgh_event_model.objects.filter(monthly_return_id=monthly_return.pk)
+                .select_related("pgh_context")
+                .order_by("pgh_id")
+            ),
+        )
         for section in audited_sections()
     ]
-    everything = return_events + value_events + [e for _, events in section_events
-                                                 for e in events]
+    everything = return_events + value_events + [e for _, events in section_events for e in events]
     titles = dict(Measure.objects.values_list("pk", "title"))
-    users = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(
-        pk__in={e.pgh_context.metadata.get("user") for e in everything
-                if e.pgh_context and e.pgh_context.metadata.get("user")})}
+    users = {
+        u.pk: u.get_full_name() or u.username
+        for u in get_user_model().objects.filter(
+            pk__in={
+                e.pgh_context.metadata.get("user")
+                for e in everything
+                if e.pgh_context and e.pgh_context.metadata.get("user")
+            }
+        )
+    }
     entries = []
     entries += _entries(return_events, RETURN_FIELDS, lambda e: "Return", users)
-    entries += _entries(value_events, FIGURE_FIELDS, lambda e: titles.get(e.measure_id, ""),
-                        users)
+    entries += _entries(value_events, FIGURE_FIELDS, lambda e: titles.get(e.measure_id, ""), users)
     for section, events in section_events:
-        entries += _entries(events, section.fields, lambda e, s=section: s.subject, users,
-                            labels=section.labels)
+        entries += _entries(
+            events, section.fields, lambda e, s=section: s.subject, users, labels=section.labels
+        )
     entries.sort(key=lambda entry: entry.when)
     return entries
 
@@ -100,10 +119,17 @@ class AuditedSection:
 def audited_sections() -> list[AuditedSection]:
     """The other apps' audited parts of a return (`extensions.ScorecardPart`)."""
     return [
-        AuditedSection(part.audited_model, tuple(part.audited_fields), part.audited_subject,
-                       {name: str(part.audited_model._meta.get_field(name).verbose_name)
-                        for name in part.audited_fields})
-        for part in extensions.parts() if part.audited_model
+        AuditedSection(
+            part.audited_model,
+            tuple(part.audited_fields),
+            part.audited_subject,
+            {
+                name: str(part.audited_model._meta.get_field(name).verbose_name)
+                for name in part.audited_fields
+            },
+        )
+        for part in extensions.parts()
+        if part.audited_model
     ]
 
 
@@ -114,8 +140,11 @@ def _entries(events, fields, subject, users, labels=None):
     for event in events:
         before = previous.get(event.pgh_obj_id)
         changes = [
-            Change(labels.get(name, name), getattr(before, name) if before else None,
-                   getattr(event, name))
+            Change(
+                labels.get(name, name),
+                getattr(before, name) if before else None,
+                getattr(event, name),
+            )
             for name in fields
             if (getattr(before, name) if before else None) != getattr(event, name)
             and not (before is None and getattr(event, name) in (None, ""))
@@ -124,12 +153,15 @@ def _entries(events, fields, subject, users, labels=None):
         meta = event.pgh_context.metadata if event.pgh_context else {}
         if not changes and event.pgh_label != "delete":
             continue
-        result.append(TimelineEntry(
-            when=event.pgh_created_at,
-            who=users.get(meta.get("user"), meta.get("username") or "System"),
-            action=meta.get("action") or UNATTRIBUTED_ACTIONS.get(event.pgh_label, event.pgh_label),
-            reason=meta.get("reason", ""),
-            subject=subject(event),
-            changes=changes,
-        ))
+        result.append(
+            TimelineEntry(
+                when=event.pgh_created_at,
+                who=users.get(meta.get("user"), meta.get("username") or "System"),
+                action=meta.get("action")
+                or UNATTRIBUTED_ACTIONS.get(event.pgh_label, event.pgh_label),
+                reason=meta.get("reason", ""),
+                subject=subject(event),
+                changes=changes,
+            )
+        )
     return result

@@ -22,6 +22,7 @@ def _forgiving(method, fallback):
         except RedisError as error:
             logger.warning("Cache %s failed, carrying on without it: %s", method.__name__, error)
             return fallback(*args, **kwargs) if callable(fallback) else fallback
+
     return call
 
 

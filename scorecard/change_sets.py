@@ -31,10 +31,24 @@ def needs_second_officer(plan) -> bool:
 def propose(*, user, plan, content: bytes) -> ImportChangeSet:
     """Keep the file and its preview for a second officer; writes no figure."""
     return ImportChangeSet.objects.create(
-        filename=plan.filename[:255], sha256=plan.sha256, content=content,
-        fingerprint=plan.fingerprint, proposed_by=user, proposed_at=timezone.now(),
-        preview=[{"row": w.row, "measure": w.measure, "what": f"{w.subject}, {w.period}",
-                  "old": w.old, "new": w.new, "action": w.action} for w in plan.writes])
+        filename=plan.filename[:255],
+        sha256=plan.sha256,
+        content=content,
+        fingerprint=plan.fingerprint,
+        proposed_by=user,
+        proposed_at=timezone.now(),
+        preview=[
+            {
+                "row": w.row,
+                "measure": w.measure,
+                "what": f"{w.subject}, {w.period}",
+                "old": w.old,
+                "new": w.new,
+                "action": w.action,
+            }
+            for w in plan.writes
+        ],
+    )
 
 
 def _locked_pending(change_set: ImportChangeSet) -> ImportChangeSet:
@@ -51,17 +65,27 @@ def approve(*, user, change_set: ImportChangeSet) -> importing.ImportResult:
     with transaction.atomic():
         current = _locked_pending(change_set)
         if current.proposed_by_id == user.pk:
-            raise Refused("You imported this file, so another performance officer must "
-                          "approve it (four eyes).")
+            raise Refused(
+                "You imported this file, so another performance officer must "
+                "approve it (four eyes)."
+            )
         plan = importing.plan_import(bytes(current.content), current.filename)
         if plan.errors or plan.fingerprint != current.fingerprint:
-            raise Refused("The stored figures have changed since this import was previewed, "
-                          "so it would no longer do what is shown here. Reject it and upload "
-                          "the file again.")
+            raise Refused(
+                "The stored figures have changed since this import was previewed, "
+                "so it would no longer do what is shown here. Reject it and upload "
+                "the file again."
+            )
         proposer = current.proposed_by
-        with pghistory.context(proposed_by=proposer.pk,
-                               proposed_by_name=proposer.get_full_name() or proposer.username,
-                               change_set=current.pk) if audit.enabled() else nullcontext():
+        with (
+            pghistory.context(
+                proposed_by=proposer.pk,
+                proposed_by_name=proposer.get_full_name() or proposer.username,
+                change_set=current.pk,
+            )
+            if audit.enabled()
+            else nullcontext()
+        ):
             try:
                 result = importing.apply_plan(plan=plan, user=user)
             except importing.ImportRefused as refusal:

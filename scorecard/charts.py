@@ -44,19 +44,30 @@ def sparkline(points: list[tuple[date, Decimal | None]], measure) -> SafeString:
     last_i, last_v = known[-1]
     label = "Last 12 months: " + ", ".join(
         f"{month:%b %Y} {formatting.figure(value, measure)}"
-        for month, value in points if value is not None)
+        for month, value in points
+        if value is not None
+    )
     return format_html(
         '<svg class="sparkline" width="96" height="24" viewBox="0 0 96 24" role="img" '
         'aria-label="{}"><polyline class="sparkline__line" points="{}"/>'
         '<circle class="sparkline__last" cx="{}" cy="{}" r="2.5"/></svg>',
-        label, coordinates, _n(pad + last_i * step), _n(y(last_v)),
+        label,
+        coordinates,
+        _n(pad + last_i * step),
+        _n(y(last_v)),
     )
 
 
-def trend_chart(*, months: list[date], outturns: list[Decimal | None],
-                provisional: list[bool], targets: list[Decimal | None],
-                benchmarks: list[tuple[str, str, Decimal]], measure,
-                title: str) -> SafeString:
+def trend_chart(
+    *,
+    months: list[date],
+    outturns: list[Decimal | None],
+    provisional: list[bool],
+    targets: list[Decimal | None],
+    benchmarks: list[tuple[str, str, Decimal]],
+    measure,
+    title: str,
+) -> SafeString:
     """Outturn by month, the target as a dashed step line, each benchmark as a
     horizontal line; provisional points hollow. `benchmarks`: (css name, label, value)."""
     width, height = Decimal(720), Decimal(300)
@@ -78,29 +89,53 @@ def trend_chart(*, months: list[date], outturns: list[Decimal | None],
     parts = []
     for k in range(5):  # horizontal grid lines with their values
         value = low + (high - low) * k / 4
-        parts.append(format_html(
-            '<line class="chart__grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-            '<text class="chart__axis" x="{}" y="{}" text-anchor="end">{}</text>',
-            _n(left), _n(plot_right), _n(y(value)), _n(y(value)),
-            _n(left - 6), _n(y(value) + 4), formatting.number(value, measure.decimal_places)))
+        parts.append(
+            format_html(
+                '<line class="chart__grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+                '<text class="chart__axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                _n(left),
+                _n(plot_right),
+                _n(y(value)),
+                _n(y(value)),
+                _n(left - 6),
+                _n(y(value) + 4),
+                formatting.number(value, measure.decimal_places),
+            )
+        )
     for i, month in enumerate(months):
         if month.month in (4, 7, 10, 1):
-            parts.append(format_html(
-                '<text class="chart__axis" x="{}" y="{}" text-anchor="middle">{}</text>',
-                _n(x(i)), _n(plot_bottom + 18), f"{month:%b %y}"))
-    target_points = " ".join(f"{_n(x(i))},{_n(y(t))}" for i, t in enumerate(targets)
-                             if t is not None)
+            parts.append(
+                format_html(
+                    '<text class="chart__axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _n(x(i)),
+                    _n(plot_bottom + 18),
+                    f"{month:%b %y}",
+                )
+            )
+    target_points = " ".join(
+        f"{_n(x(i))},{_n(y(t))}" for i, t in enumerate(targets) if t is not None
+    )
     if target_points:
         parts.append(format_html('<polyline class="chart__target" points="{}"/>', target_points))
     label_y = Decimal(-100)
     for css, label, value in sorted(benchmarks, key=lambda b: -b[2]):
         label_y = max(y(value) + 4, label_y + 14)  # labels of close values must not overlap
-        parts.append(format_html(
-            '<line class="chart__benchmark chart__benchmark--{}" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-            '<text class="chart__label" x="{}" y="{}">{} {}</text>',
-            css, _n(left), _n(plot_right), _n(y(value)), _n(y(value)),
-            _n(plot_right + 6), _n(label_y), label,
-            formatting.number(value, measure.decimal_places)))
+        parts.append(
+            format_html(
+                '<line class="chart__benchmark chart__benchmark--{}"'
+                ' x1="{}" x2="{}" y1="{}" y2="{}"/>'
+                '<text class="chart__label" x="{}" y="{}">{} {}</text>',
+                css,
+                _n(left),
+                _n(plot_right),
+                _n(y(value)),
+                _n(y(value)),
+                _n(plot_right + 6),
+                _n(label_y),
+                label,
+                formatting.number(value, measure.decimal_places),
+            )
+        )
     segments, current = [], []
     for i, value in enumerate(outturns):  # a gap where a month has no figure
         if value is None:
@@ -112,15 +147,24 @@ def trend_chart(*, months: list[date], outturns: list[Decimal | None],
     if current:
         segments.append(current)
     for segment in segments:
-        parts.append(format_html('<polyline class="chart__outturn" points="{}"/>',
-                                 " ".join(segment)))
+        parts.append(
+            format_html('<polyline class="chart__outturn" points="{}"/>', " ".join(segment))
+        )
     for i, value in enumerate(outturns):
         if value is not None:
-            parts.append(format_html(
-                '<circle class="chart__point{}" cx="{}" cy="{}" r="4"/>',
-                " chart__point--provisional" if provisional[i] else "", _n(x(i)), _n(y(value))))
+            parts.append(
+                format_html(
+                    '<circle class="chart__point{}" cx="{}" cy="{}" r="4"/>',
+                    " chart__point--provisional" if provisional[i] else "",
+                    _n(x(i)),
+                    _n(y(value)),
+                )
+            )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title" '
         'preserveAspectRatio="xMinYMin meet"><title id="chart-title">{}</title>{}</svg>',
-        _n(width), _n(height), title, format_html_join("", "{}", ((p,) for p in parts)),
+        _n(width),
+        _n(height),
+        title,
+        format_html_join("", "{}", ((p,) for p in parts)),
     )

@@ -47,8 +47,11 @@ $$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema};
 
 
 def audit_tables() -> list[str]:
-    events = {model._meta.db_table for model in apps.get_models()
-              if issubclass(model, pghistory.models.Event) and not model._meta.proxy}
+    events = {
+        model._meta.db_table
+        for model in apps.get_models()
+        if issubclass(model, pghistory.models.Event) and not model._meta.proxy
+    }
     return sorted(events | {pghistory.models.Context._meta.db_table})
 
 

@@ -46,9 +46,13 @@ def returns_due_for_reminder(today: date) -> list[MonthlyReturn]:
     `today`, or already overdue; oldest month first."""
     horizon = workdays.add_working_days(today, workdays.DUE_SOON_WORKING_DAYS)
     # A month's return falls due after the month ends, so later months cannot be due.
-    candidates = MonthlyReturn.objects.filter(
-        status__in=workflow.EDITABLE, area__active=True, month__lte=horizon.replace(day=1)
-    ).select_related("area").order_by("month", "area__order", "area__name")
+    candidates = (
+        MonthlyReturn.objects.filter(
+            status__in=workflow.EDITABLE, area__active=True, month__lte=horizon.replace(day=1)
+        )
+        .select_related("area")
+        .order_by("month", "area__order", "area__name")
+    )
     return [r for r in candidates if due_date_for_month(r.month) <= horizon]
 
 

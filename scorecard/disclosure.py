@@ -7,17 +7,27 @@ from decimal import Decimal
 from . import figures
 
 SUPPRESSED = "c"
-NOTE = ("c: fewer than {threshold}, not shown below the authority level so that no "
-        "child can be identified.")
+NOTE = (
+    "c: fewer than {threshold}, not shown below the authority level so that no "
+    "child can be identified."
+)
 
 
 def is_small(count: Decimal | None, threshold: int) -> bool:
     return count is not None and 0 < count < threshold
 
 
-def suppressed(*, is_authority: bool, about_children: bool, unit: str, entry: str,
-               value: Decimal | None, numerator: Decimal | None,
-               denominator: Decimal | None, threshold: int) -> bool:
+def suppressed(
+    *,
+    is_authority: bool,
+    about_children: bool,
+    unit: str,
+    entry: str,
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    threshold: int,
+) -> bool:
     """`about_children`: whether the measure counts children (staffing figures do not)."""
     if is_authority or not about_children:
         return False
@@ -38,15 +48,24 @@ def withheld_areas(primary: set, sizes: dict) -> set:
     (secondary suppression). `sizes`: {area: the count its figure rests on}."""
     withheld = set(primary)
     if len(withheld) == 1:
-        others = sorted((size, str(area), area) for area, size in sizes.items()
-                        if area not in withheld and size is not None)
+        others = sorted(
+            (size, str(area), area)
+            for area, size in sizes.items()
+            if area not in withheld and size is not None
+        )
         if others:
             withheld.add(others[0][2])
     return withheld
 
 
-def size_of(*, unit: str, entry: str, value: Decimal | None, numerator: Decimal | None,
-            denominator: Decimal | None) -> Decimal | None:
+def size_of(
+    *,
+    unit: str,
+    entry: str,
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+) -> Decimal | None:
     """The count a figure rests on, for choosing the area to withhold second."""
     if entry == figures.RATIO:
         return denominator

@@ -71,8 +71,12 @@ def months_to_cover(today: date | None = None) -> list[date]:
     return months_between(first, min(latest, last_completed))
 
 
-def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual",
-                run: CalculationRun | None = None) -> CalculationRun:
+def recalculate(
+    *,
+    months: Iterable[date] | None = None,
+    trigger: str = "manual",
+    run: CalculationRun | None = None,
+) -> CalculationRun:
     """Recalculate the given months (default: `months_to_cover()`), as `run` if the
     caller created it (the outbox does, to tie requests to it) or as a new run.
     """
@@ -106,7 +110,11 @@ def recalculate(*, months: Iterable[date] | None = None, trigger: str = "manual"
         logger.warning("Scorecard calculation run %s: %s", run.pk, finding)
     logger.info(
         "Scorecard calculation run %s (%s) wrote %s rows for %s months in %s",
-        run.pk, trigger, len(rows), len(months), run.duration,
+        run.pk,
+        trigger,
+        len(rows),
+        len(months),
+        run.duration,
     )
     return run
 
@@ -118,8 +126,11 @@ def results_fit(rows: list[ScorecardResult]) -> None:
     for row in rows:
         try:
             limits.check_result(
-                area=row.area.name, measure=row.measure.title, month=row.month,
-                figures={name: getattr(row, name) for name in limits.RESULT_COLUMNS})
+                area=row.area.name,
+                measure=row.measure.title,
+                month=row.month,
+                figures={name: getattr(row, name) for name in limits.RESULT_COLUMNS},
+            )
         except limits.TooLarge as error:
             raise CalculationFailed(str(error)) from None
 
@@ -156,8 +167,11 @@ def one_run_one_snapshot():
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield
     finally:
-        with (contextlib.suppress(DatabaseError),  # a lost connection lost the lock too
-              transaction.atomic(), connection.cursor() as cursor):
+        with (
+            contextlib.suppress(DatabaseError),  # a lost connection lost the lock too
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
 
 
@@ -189,8 +203,13 @@ def _entered_figures(first: date, last: date):
     rows = ReturnValue.objects.filter(
         monthly_return__month__gte=first, monthly_return__month__lte=last
     ).values_list(
-        "measure__code", "monthly_return__area_id", "monthly_return__month",
-        "numerator", "denominator", "value", "not_applicable_reason",
+        "measure__code",
+        "monthly_return__area_id",
+        "monthly_return__month",
+        "numerator",
+        "denominator",
+        "value",
+        "not_applicable_reason",
     )
     for code, area_id, month, numerator, denominator, value, na_reason in rows:
         entered[(code, area_id, month)] = Figure(
@@ -216,10 +235,15 @@ def pooled(measure: Measure, present: list[Figure]) -> Figure | None:
         # area's value is a quotient given with its parts (cases per worker).
         if any(n is None or d is None for n, d in pairs):
             return None
-        numerator, denominator = aggregation.total(n for n, _ in pairs), aggregation.total(
-            d for _, d in pairs)
-        return Figure(numerator=numerator, denominator=denominator,
-                      value=numerator / denominator if denominator else None)
+        numerator, denominator = (
+            aggregation.total(n for n, _ in pairs),
+            aggregation.total(d for _, d in pairs),
+        )
+        return Figure(
+            numerator=numerator,
+            denominator=denominator,
+            value=numerator / denominator if denominator else None,
+        )
     return Figure(
         numerator=aggregation.total(n for n, _ in pairs),
         denominator=aggregation.total(d for _, d in pairs),
@@ -227,8 +251,11 @@ def pooled(measure: Measure, present: list[Figure]) -> Figure | None:
 
 
 def _is_blank(figure: Figure | None) -> bool:
-    return figure is None or not figure.not_applicable and (
-        figure.numerator is None and figure.denominator is None and figure.value is None)
+    return (
+        figure is None
+        or not figure.not_applicable
+        and (figure.numerator is None and figure.denominator is None and figure.value is None)
+    )
 
 
 @dataclass
@@ -243,8 +270,9 @@ Point = tuple[Figure | None, int, int]
 APPROVED = MonthlyReturn.Status.APPROVED
 
 
-def area_series(measure, area_id: int, months: list[date], known: dict,
-                statuses: dict) -> dict[date, Point]:
+def area_series(
+    measure, area_id: int, months: list[date], known: dict, statuses: dict
+) -> dict[date, Point]:
     """One area's figure for each month: counted only once its return is approved.
     `known`: {(measure code, area id, month): Figure}; `statuses`: {(area id,
     month): the return's status}."""
@@ -256,9 +284,15 @@ def area_series(measure, area_id: int, months: list[date], known: dict,
     return series
 
 
-def authority_series(measure, authority_id: int, months: list[date], known: dict,
-                     statuses: dict, reporting: dict[int, dict[date, Point]],
-                     area_months: set[date]) -> dict[date, Point]:
+def authority_series(
+    measure,
+    authority_id: int,
+    months: list[date],
+    known: dict,
+    statuses: dict,
+    reporting: dict[int, dict[date, Point]],
+    area_months: set[date],
+) -> dict[date, Point]:
     """The authority's figure for each month: its areas' approved figures pooled
     (`pooled`) in a month some area has a return for (`area_months`), else its
     own approved figure. `reporting`: {area id: `area_series`} of the areas
@@ -271,9 +305,11 @@ def authority_series(measure, authority_id: int, months: list[date], known: dict
             present = [points[month][0] for points in reporting.values()]
             # the areas whose return for the month exists (opened, or imported):
             # the month's completeness counts the same (`reports.month_statuses`)
-            point = (pooled(measure, [f for f in present if f is not None]),
-                     sum(1 for area_id in reporting if (area_id, month) in statuses),
-                     sum(points[month][2] for points in reporting.values()))
+            point = (
+                pooled(measure, [f for f in present if f is not None]),
+                sum(1 for area_id in reporting if (area_id, month) in statuses),
+                sum(points[month][2] for points in reporting.values()),
+            )
             series[month] = own_figure_fallback(point, own, own_approved)
         else:
             series[month] = (own if own_approved else None, 1, int(own_approved))
@@ -294,9 +330,11 @@ def _reference_data():
     [(comparator, year, value)]}, both oldest first, and child populations
     {(area id, year): children}; three queries."""
     targets = defaultdict(list)
-    for measure_id, value, starts in Target.objects.filter(
-        kind=Target.Kind.IN_YEAR
-    ).values_list("measure_id", "value", "starts").order_by("starts"):
+    for measure_id, value, starts in (
+        Target.objects.filter(kind=Target.Kind.IN_YEAR)
+        .values_list("measure_id", "value", "starts")
+        .order_by("starts")
+    ):
         targets[measure_id].append((starts, value))
     benchmarks = defaultdict(list)
     for measure_id, comparator, year, value in Benchmark.objects.values_list(
@@ -314,9 +352,7 @@ def _reference_data():
 
 def compute(months: list[date], run: CalculationRun) -> Computation:
     first, last = months[0], months[-1]
-    history_start = aggregation.add_months(
-        min(first, aggregation.financial_year_start(first)), -12
-    )
+    history_start = aggregation.add_months(min(first, aggregation.financial_year_start(first)), -12)
     areas = list(ServiceArea.objects.order_by("order"))
     authority = next(a for a in areas if a.is_authority)
     active_areas = [a for a in areas if not a.is_authority and a.active]
@@ -338,14 +374,26 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
             reporting = [a for a in measure.reporting_areas.all() if a.active] or active_areas
         else:
             reporting = []
-        series = {area.pk: area_series(measure, area.pk, all_months, known, statuses)
-                  for area in reporting}
-        series[authority.pk] = authority_series(measure, authority.pk, all_months, known,
-                                                statuses, dict(series), area_months)
+        series = {
+            area.pk: area_series(measure, area.pk, all_months, known, statuses)
+            for area in reporting
+        }
+        series[authority.pk] = authority_series(
+            measure, authority.pk, all_months, known, statuses, dict(series), area_months
+        )
         withheld = _withheld(measure, reporting, all_months, series, populations)
         for area in [*reporting, authority]:
-            area_rows = _results_for(measure, area, months, series[area.pk], targets[measure.pk],
-                                     benchmarks[measure.pk], populations, run, withheld)
+            area_rows = _results_for(
+                measure,
+                area,
+                months,
+                series[area.pk],
+                targets[measure.pk],
+                benchmarks[measure.pk],
+                populations,
+                run,
+                withheld,
+            )
             for row in area_rows:
                 if row.note.startswith(NO_POPULATION):
                     missing_populations[(area.name, row.month.year)].add(measure.title)
@@ -364,8 +412,9 @@ NO_POPULATION = "no child population for"
 
 def _figure_at(measure, area, series, populations, month):
     figure, _, _ = series.get(month, (None, 0, 0))
-    return figure, figures.comparable(measure, figure,
-                                      population=populations.get((area.pk, month.year)))
+    return figure, figures.comparable(
+        measure, figure, population=populations.get((area.pk, month.year))
+    )
 
 
 def _withheld(measure, reporting, months, series, populations) -> set[tuple[int, date]]:
@@ -381,16 +430,22 @@ def _withheld(measure, reporting, months, series, populations) -> set[tuple[int,
             figure, value = _figure_at(measure, area, series[area.pk], populations, month)
             if figure is None or figure.not_applicable:
                 continue
-            counts = {"value": value, "numerator": figure.numerator,
-                      "denominator": figure.denominator}
-            if disclosure.suppressed(is_authority=False, about_children=True,
-                                     unit=measure.unit, entry=measure.entry,
-                                     threshold=settings.SMALL_NUMBER_THRESHOLD, **counts):
+            counts = {
+                "value": value,
+                "numerator": figure.numerator,
+                "denominator": figure.denominator,
+            }
+            if disclosure.suppressed(
+                is_authority=False,
+                about_children=True,
+                unit=measure.unit,
+                entry=measure.entry,
+                threshold=settings.SMALL_NUMBER_THRESHOLD,
+                **counts,
+            ):
                 primary.add(area.pk)
-            sizes[area.pk] = disclosure.size_of(unit=measure.unit, entry=measure.entry,
-                                                **counts)
-        withheld |= {(area_id, month)
-                     for area_id in disclosure.withheld_areas(primary, sizes)}
+            sizes[area.pk] = disclosure.size_of(unit=measure.unit, entry=measure.entry, **counts)
+        withheld |= {(area_id, month) for area_id in disclosure.withheld_areas(primary, sizes)}
     return withheld
 
 
@@ -430,17 +485,24 @@ def _note(measure, area, figure, value) -> str:
     """Why a figure that was entered gives no figure or no rating."""
     if figure is None or figure.not_applicable:
         return ""
-    if (value is None and measure.unit == Measure.Unit.RATE_10K
-            and measure.entry == Measure.Entry.COUNT and figure.numerator is not None):
+    if (
+        value is None
+        and measure.unit == Measure.Unit.RATE_10K
+        and measure.entry == Measure.Entry.COUNT
+        and figure.numerator is not None
+    ):
         return NO_POPULATION
-    if (measure.entry == Measure.Entry.RATIO and figure.denominator is not None
-            and figure.denominator < measure.min_denominator and measure.has_polarity):
+    if (
+        measure.entry == Measure.Entry.RATIO
+        and figure.denominator is not None
+        and figure.denominator < measure.min_denominator
+        and measure.has_polarity
+    ):
         return f"too few to rate: {rag.round_to(figure.denominator, 0)} children"
     return ""
 
 
-def _results_for(measure, area, months, series, targets, benchmarks, populations, run,
-                 withheld):
+def _results_for(measure, area, months, series, targets, benchmarks, populations, run, withheld):
     shown_at = {}
 
     def shown(month):
@@ -448,9 +510,13 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
         that nothing beside it (direction, comparisons) gives it away. Each month
         is worked out once: a row asks for it, its neighbours ask again."""
         if month not in shown_at:
-            shown_at[month] = None if (area.pk, month) in withheld else rag.round_to(
-                _figure_at(measure, area, series, populations, month)[1],
-                measure.decimal_places)
+            shown_at[month] = (
+                None
+                if (area.pk, month) in withheld
+                else rag.round_to(
+                    _figure_at(measure, area, series, populations, month)[1], measure.decimal_places
+                )
+            )
         return shown_at[month]
 
     rows = []
@@ -463,8 +529,14 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
         note = _note(measure, area, figure, value)
         if note == NO_POPULATION:
             note = f"{NO_POPULATION} {month.year}"
-        rating = rag.rate(shown(month), target, measure.polarity, measure.tolerance,
-                          measure.tolerance_kind, measure.green_band)
+        rating = rag.rate(
+            shown(month),
+            target,
+            measure.polarity,
+            measure.tolerance,
+            measure.tolerance_kind,
+            measure.green_band,
+        )
         if note:
             rating = rag.NO_RATING
         rows.append(
@@ -487,8 +559,9 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
                 ),
                 year_to_date=_sum_over(measure, series, fy_months),
                 rolling_12_months=_sum_over(measure, series, rolling),
-                benchmark_comparison=_benchmark_comparison(measure, benchmarks, month,
-                                                           shown(month)),
+                benchmark_comparison=_benchmark_comparison(
+                    measure, benchmarks, month, shown(month)
+                ),
                 provisional=approved < expected,
                 returns_expected=expected,
                 returns_approved=approved,

@@ -38,7 +38,8 @@ def download(table, export_format: str, name: str) -> HttpResponse:
     """The table as a file to download: `name` without its extension."""
     if export_format not in CONTENT_TYPES:
         raise Http404("No such export")
-    response = HttpResponse(export_table(table, export_format),
-                            content_type=CONTENT_TYPES[export_format])
+    response = HttpResponse(
+        export_table(table, export_format), content_type=CONTENT_TYPES[export_format]
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}.{export_format}"'
     return response

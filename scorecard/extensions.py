@@ -39,5 +39,8 @@ class ScorecardPart:
 
 
 def parts() -> list[ScorecardPart]:
-    return [import_string(config.scorecard_part) for config in apps.get_app_configs()
-            if getattr(config, "scorecard_part", None)]
+    return [
+        import_string(config.scorecard_part)
+        for config in apps.get_app_configs()
+        if getattr(config, "scorecard_part", None)
+    ]

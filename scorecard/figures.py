@@ -34,8 +34,9 @@ class Figure:
     not_applicable: bool = False
 
 
-def comparable(measure, figure: Figure | None, *, population: int | None = None,
-               as_entered: bool = False) -> Decimal | None:
+def comparable(
+    measure, figure: Figure | None, *, population: int | None = None, as_entered: bool = False
+) -> Decimal | None:
     """The number a figure of `measure` (anything with its `entry` and `unit`: the
     model, or `validation.MeasureRules`) stands for: a percentage computed from its parts where
     they were entered, a count, otherwise the value as reported (imported history).

@@ -16,17 +16,21 @@ def financial_year_label(start) -> str:
 
 class ScorecardFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(label="Financial year", method="keep", empty_label=None)
-    month = django_filters.ChoiceFilter(label="Month (as at)", method="keep",
-                                        empty_label="Latest in the year")
-    area = django_filters.ModelChoiceFilter(label="Service area", method="keep",
-                                            queryset=None, empty_label=None)
-    group = django_filters.ChoiceFilter(label="Group", choices=Measure.Group.choices,
-                                        empty_label="All groups")
-    rag = django_filters.ChoiceFilter(label="RAG", choices=Rating.choices, method="filter_rag",
-                                      empty_label="Any rating")
-    headline = django_filters.BooleanFilter(label="Headline success measures only",
-                                            method="filter_headline",
-                                            widget=forms.CheckboxInput)
+    month = django_filters.ChoiceFilter(
+        label="Month (as at)", method="keep", empty_label="Latest in the year"
+    )
+    area = django_filters.ModelChoiceFilter(
+        label="Service area", method="keep", queryset=None, empty_label=None
+    )
+    group = django_filters.ChoiceFilter(
+        label="Group", choices=Measure.Group.choices, empty_label="All groups"
+    )
+    rag = django_filters.ChoiceFilter(
+        label="RAG", choices=Rating.choices, method="filter_rag", empty_label="Any rating"
+    )
+    headline = django_filters.BooleanFilter(
+        label="Headline success measures only", method="filter_headline", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Measure
@@ -36,10 +40,10 @@ class ScorecardFilter(django_filters.FilterSet):
         super().__init__(data, queryset=Measure.objects.filter(active=True), **kwargs)
         self.months = months
         years = sorted({aggregation.financial_year_start(m) for m in months}, reverse=True)
-        self.filters["year"].extra["choices"] = [(y.isoformat()[:7], financial_year_label(y))
-                                                 for y in years]
-        self.filters["month"].extra["choices"] = [(m.isoformat()[:7], f"{m:%B %Y}")
-                                                  for m in months]
+        self.filters["year"].extra["choices"] = [
+            (y.isoformat()[:7], financial_year_label(y)) for y in years
+        ]
+        self.filters["month"].extra["choices"] = [(m.isoformat()[:7], f"{m:%B %Y}") for m in months]
         self.areas = selectors.scorecard_areas_for_user(user)
         self.filters["area"].queryset = self.areas
         self.area = self.month = None
@@ -63,8 +67,9 @@ class ScorecardFilter(django_filters.FilterSet):
         return queryset  # chooses what the rows show, not which rows
 
     def filter_rag(self, queryset, name, value):
-        return queryset.filter(results__area=self.area, results__month=self.month,
-                               results__rating=value)
+        return queryset.filter(
+            results__area=self.area, results__month=self.month, results__rating=value
+        )
 
     def filter_headline(self, queryset, name, value):
         return queryset.filter(is_headline=True) if value else queryset

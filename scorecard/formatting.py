@@ -17,7 +17,12 @@ DIRECTION_WORDS = {
     "": "",
 }
 DIRECTION_ARROWS = {
-    rag.IMPROVING: "▲", rag.WORSENING: "▼", rag.UNCHANGED: "►", rag.UP: "▲", rag.DOWN: "▼", "": "",
+    rag.IMPROVING: "▲",
+    rag.WORSENING: "▼",
+    rag.UNCHANGED: "►",
+    rag.UP: "▲",
+    rag.DOWN: "▼",
+    "": "",
 }
 NOT_APPLICABLE = "n/a"
 
@@ -76,8 +81,9 @@ def seconds(duration) -> str:
 def rating_tag(rating: str) -> str:
     """A RAG rating as a GOV.UK tag: the word always, the colour only beside it."""
     rating = rating if rating in RATING_WORDS else rag.NO_RATING
-    return format_html('<strong class="govuk-tag rag rag--{}">{}</strong>', rating,
-                       RATING_WORDS[rating])
+    return format_html(
+        '<strong class="govuk-tag rag rag--{}">{}</strong>', rating, RATING_WORDS[rating]
+    )
 
 
 def result_text(result, measure) -> str:
@@ -96,8 +102,13 @@ def result_text(result, measure) -> str:
 
 def denominator_text(result, measure) -> str:
     """'n=100': the children a percentage is of, where it may be shown."""
-    if (result is None or result.suppressed or result.not_applicable
-            or measure.entry != figures.RATIO or result.denominator is None):
+    if (
+        result is None
+        or result.suppressed
+        or result.not_applicable
+        or measure.entry != figures.RATIO
+        or result.denominator is None
+    ):
         return ""
     return f"n={rag.round_to(result.denominator, 0):,}"
 
@@ -112,8 +123,11 @@ def rating_markup(result, measure) -> str:
     if result.suppressed:
         return disclosure.SUPPRESSED
     if result.note and result.value is not None:
-        return format_html('{} <span class="app-rating-note">{}</span>',
-                           rating_tag(result.rating), result.note.capitalize())
+        return format_html(
+            '{} <span class="app-rating-note">{}</span>',
+            rating_tag(result.rating),
+            result.note.capitalize(),
+        )
     return rating_tag(result.rating)
 
 
@@ -145,8 +159,10 @@ def provisional_markup(result) -> str:
     '(provisional)'. Tables and templates (`{% provisional_mark %}`) all use it."""
     if result is None or not result.provisional:
         return ""
-    return format_html('<span class="provisional-mark" title="Provisional">*</span>'
-                       '<span class="govuk-visually-hidden"> (provisional)</span>')
+    return format_html(
+        '<span class="provisional-mark" title="Provisional">*</span>'
+        '<span class="govuk-visually-hidden"> (provisional)</span>'
+    )
 
 
 def revision_markup(result, measure) -> str:
@@ -155,15 +171,19 @@ def revision_markup(result, measure) -> str:
         return ""
     return format_html(
         ' <strong class="govuk-tag govuk-tag--blue app-revised">Revised</strong>'
-        '<span class="app-revised__was"> published {}</span>', published_text(result, measure))
+        '<span class="app-revised__was"> published {}</span>',
+        published_text(result, measure),
+    )
 
 
 def revision_summary(result, measure) -> str:
     """The revision in one sentence: published value, new value, who, when, why."""
     if result is None or not result.revised:
         return ""
-    parts = [f"Published {published_text(result, measure)}, now "
-             f"{result_text(result, measure) or 'no figure'}"]
+    parts = [
+        f"Published {published_text(result, measure)}, now "
+        f"{result_text(result, measure) or 'no figure'}"
+    ]
     for change in result.revision.get("changes", []):
         who = ", ".join(change["changed_by"]) or "someone"
         when = change["approved_at"][:10]

@@ -6,9 +6,13 @@ from .text import is_blank
 
 def _rules(measure) -> validation.MeasureRules:
     return validation.MeasureRules(
-        title=measure.title, entry=measure.entry, unit=measure.unit,
-        decimal_places=measure.decimal_places, polarity=measure.polarity,
-        tolerance=measure.tolerance, tolerance_kind=measure.tolerance_kind,
+        title=measure.title,
+        entry=measure.entry,
+        unit=measure.unit,
+        decimal_places=measure.decimal_places,
+        polarity=measure.polarity,
+        tolerance=measure.tolerance,
+        tolerance_kind=measure.tolerance_kind,
         change_threshold_percent=measure.change_threshold_percent,
         green_band=measure.green_band,
     )
@@ -46,17 +50,24 @@ class ReturnForm(forms.Form):
             for name in figures.entry_fields(measure.entry):
                 field_name = f"{prefix}_{name}"
                 self.fields[field_name] = forms.CharField(
-                    label=labels[name], required=False, max_length=40,
+                    label=labels[name],
+                    required=False,
+                    max_length=40,
                     initial=_text(getattr(value, name)),
                 )
                 line.figure_fields.append(field_name)
             self.fields[f"{prefix}_not_applicable_reason"] = forms.CharField(
-                label="Not applicable this month? Say why", required=False, max_length=200,
+                label="Not applicable this month? Say why",
+                required=False,
+                max_length=200,
                 initial=value.not_applicable_reason,
             )
             self.fields[f"{prefix}_commentary"] = forms.CharField(
-                label="Commentary", required=False, max_length=4000,
-                widget=forms.Textarea(attrs={"rows": 2}), initial=value.commentary,
+                label="Commentary",
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=value.commentary,
             )
 
     def bound_lines(self):
@@ -86,8 +97,9 @@ class ReturnForm(forms.Form):
             findings = validation.check(entry, submitting=self.submitting)
             for finding in findings:
                 if finding.severity == validation.HARD:
-                    self.add_error(f"{prefix}_{finding.field}",
-                                   f"{line.measure.title}: {finding.message}")
+                    self.add_error(
+                        f"{prefix}_{finding.field}", f"{line.measure.title}: {finding.message}"
+                    )
                 else:
                     self.notes.setdefault(line.measure.pk, []).append(finding.message)
             self.line_inputs.append((line.value.pk, entry))
@@ -95,14 +107,19 @@ class ReturnForm(forms.Form):
 
     def error_summary(self):
         """(field id, message) for the GOV.UK error summary, in page order."""
-        return [(self[name].id_for_label, error)
-                for name in self.fields if name in self.errors for error in self.errors[name]]
+        return [
+            (self[name].id_for_label, error)
+            for name in self.fields
+            if name in self.errors
+            for error in self.errors[name]
+        ]
 
 
 class TransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(name, name) for name in workflow.TRANSITIONS])
-    reason = forms.CharField(label="Reason", required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):
@@ -118,10 +135,15 @@ def stored_entry(line) -> validation.Entry:
     """A line as saved, for the reviewer's flags."""
     value = line.value
     entry = validation.Entry(
-        measure=_rules(line.measure), numerator=_text(value.numerator),
-        denominator=_text(value.denominator), value=_text(value.value),
-        not_applicable_reason=value.not_applicable_reason, commentary=value.commentary,
-        previous=line.previous, history=line.history, target=line.target,
+        measure=_rules(line.measure),
+        numerator=_text(value.numerator),
+        denominator=_text(value.denominator),
+        value=_text(value.value),
+        not_applicable_reason=value.not_applicable_reason,
+        commentary=value.commentary,
+        previous=line.previous,
+        history=line.history,
+        target=line.target,
     )
     validation.parse(entry)
     return entry

@@ -36,8 +36,9 @@ def check_broker() -> str:
         return "not configured"
     import redis
 
-    redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1,
-                         socket_connect_timeout=1).ping()
+    redis.Redis.from_url(
+        settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
+    ).ping()
     return "ok"
 
 
@@ -77,8 +78,12 @@ def check_outbox() -> str:
     return "ok"
 
 
-DATABASE_CHECKS = {"database": check_database, "worker": check_worker,
-                   "calculation": check_calculation, "outbox": check_outbox}
+DATABASE_CHECKS = {
+    "database": check_database,
+    "worker": check_worker,
+    "calculation": check_calculation,
+    "outbox": check_outbox,
+}
 ORDER = ("database", "broker", "worker", "calculation", "outbox")
 
 
@@ -108,8 +113,9 @@ def health() -> tuple[bool, dict[str, str]]:
     """Which parts answer. The reasons go to the log, not to the anonymous caller:
     they can name hosts and users."""
     report: dict[str, str] = {}
-    broker = threading.Thread(target=_answer, args=("broker", check_broker, report),
-                              daemon=True, name="health-broker")
+    broker = threading.Thread(
+        target=_answer, args=("broker", check_broker, report), daemon=True, name="health-broker"
+    )
     broker.start()
     started = timezone.now()
     with _short_statements():

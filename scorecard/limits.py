@@ -68,8 +68,12 @@ ENTERED_BOUND = ENTERED_VALUE.bound  # "must be less than 10,000,000,000"
 STAFFING_BOUND = STAFFING_FIGURE.bound
 
 RESULT_COLUMNS = {
-    "numerator": RESULT_COUNT, "denominator": RESULT_COUNT, "value": RESULT_VALUE,
-    "target": RESULT_TARGET, "year_to_date": RESULT_VALUE, "rolling_12_months": RESULT_VALUE,
+    "numerator": RESULT_COUNT,
+    "denominator": RESULT_COUNT,
+    "value": RESULT_VALUE,
+    "target": RESULT_TARGET,
+    "year_to_date": RESULT_VALUE,
+    "rolling_12_months": RESULT_VALUE,
     "published_value": RESULT_VALUE,
 }
 
@@ -87,4 +91,5 @@ def check_result(*, area: str, measure: str, month, figures: dict) -> None:
             raise TooLarge(
                 f"{area}, {measure}, {month:%B %Y}: the {name.replace('_', ' ')} {number:,f} "
                 f"is too large to store (it must be less than {column.bound:,}). Check the "
-                "figures entered for this measure and month.")
+                "figures entered for this measure and month."
+            )

@@ -109,14 +109,16 @@ class Measure(models.Model):
         max_length=10, choices=Tolerance.choices, default=Tolerance.POINTS
     )
     green_band = models.DecimalField(
-        max_digits=8, decimal_places=2, default=0,
+        max_digits=8,
+        decimal_places=2,
+        default=0,
         help_text="A shortfall up to this (in the tolerance's kind) still counts as meeting the "
-                  "target (\"in line with target\"); 0 rates only a met target Green.",
+        'target ("in line with target"); 0 rates only a met target Green.',
     )
     min_denominator = models.PositiveSmallIntegerField(
         default=5,
         help_text="Below this many children (the denominator) a percentage is shown but not "
-                  "rated: too few to rate.",
+        "rated: too few to rate.",
     )
     change_threshold_percent = models.DecimalField(
         max_digits=6,
@@ -143,7 +145,7 @@ class Measure(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(decimal_places__lte=limits.VALUE_PLACES),
-                name="measure_decimal_places_at_most_4"
+                name="measure_decimal_places_at_most_4",
             ),
             models.CheckConstraint(
                 condition=Q(tolerance__gte=0), name="measure_tolerance_not_negative"
@@ -183,9 +185,10 @@ class Target(models.Model):
         null=True, blank=True, help_text="When a long-term target is to be reached, e.g. Jan 2016."
     )
     note = models.CharField(
-        max_length=200, blank=True,
+        max_length=200,
+        blank=True,
         help_text="Shown beside the target wherever it appears, e.g. 'Illustrative: the "
-                  "reference gives no target'.",
+        "reference gives no target'.",
     )
 
     class Meta:
@@ -254,9 +257,10 @@ class Population(models.Model):
     year = models.PositiveSmallIntegerField()
     children_0_17 = models.PositiveIntegerField("children aged 0-17")
     source = models.CharField(
-        max_length=300, blank=True,
+        max_length=300,
+        blank=True,
         help_text="Where the figure comes from (e.g. ONS mid-year estimate), and how it was "
-                  "estimated if it is an estimate.",
+        "estimated if it is an estimate.",
     )
 
     class Meta:
@@ -410,8 +414,9 @@ class ReturnContribution(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["monthly_return", "cycle", "user", "item"],
-                                    name="contribution_unique"),
+            models.UniqueConstraint(
+                fields=["monthly_return", "cycle", "user", "item"], name="contribution_unique"
+            ),
         ]
 
     def __str__(self):
@@ -525,8 +530,7 @@ class Publication(models.Model):
 
 
 class PublishedFigure(models.Model):
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE,
-                                    related_name="figures")
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="figures")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
     value = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
@@ -535,8 +539,9 @@ class PublishedFigure(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["publication", "measure", "area"],
-                                    name="published_figure_unique"),
+            models.UniqueConstraint(
+                fields=["publication", "measure", "area"], name="published_figure_unique"
+            ),
         ]
 
     def __str__(self):
@@ -559,11 +564,13 @@ class ImportChangeSet(models.Model):
     fingerprint = models.CharField(max_length=64)
     preview = models.JSONField(default=list, help_text="The writes as previewed: old and new.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     proposed_at = models.DateTimeField()
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, help_text="Why it was rejected.")
 
@@ -571,7 +578,8 @@ class ImportChangeSet(models.Model):
         ordering = ["-proposed_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("proposed_by"))
+                condition=Q(reviewed_by__isnull=True)
+                | ~Q(reviewed_by=F("proposed_by"))
                 | Q(status="rejected"),
                 name="change_set_approver_not_maker",
             ),
@@ -595,16 +603,18 @@ class RecalculationRequest(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     # True while no run has taken it up; NULL afterwards (the constraint ignores NULLs).
     waiting = models.BooleanField(null=True, default=True)
-    run = models.ForeignKey(CalculationRun, null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="requests")
+    run = models.ForeignKey(
+        CalculationRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["requested_at"]
         constraints = [
-            models.UniqueConstraint(fields=["waiting"], condition=Q(waiting=True),
-                                    name="one_recalculation_waiting"),
+            models.UniqueConstraint(
+                fields=["waiting"], condition=Q(waiting=True), name="one_recalculation_waiting"
+            ),
         ]
 
     def __str__(self):
@@ -627,8 +637,13 @@ class Heartbeat(models.Model):
 # security log. Tracked through proxies, so that the triggers on Django's own
 # tables live in this app's migrations. (A user's group is given or taken away,
 # never updated.)
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-                 exclude=["password", "last_login"], model_name="UserEvent")
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["password", "last_login"],
+    model_name="UserEvent",
+)
 class AuditedUser(User):
     class Meta:
         proxy = True

@@ -50,8 +50,11 @@ def _send(messages: list[EmailMessage]) -> int:
     except (OSError, smtplib.SMTPException):
         # Sent after the change it reports was committed: a mail server that is
         # down must not turn a saved approval into an error page.
-        logger.exception("Could not send %s email(s): %s", len(messages),
-                         "; ".join(message.subject for message in messages))
+        logger.exception(
+            "Could not send %s email(s): %s",
+            len(messages),
+            "; ".join(message.subject for message in messages),
+        )
         return 0
 
 
@@ -61,9 +64,13 @@ def _message(to, subject: str, body: str) -> EmailMessage:
 
 def notify_submitted(monthly_return: MonthlyReturn) -> int:
     """Tell every performance officer a return is waiting for them."""
-    officers = get_user_model().objects.filter(
-        groups__name=roles.PERFORMANCE_OFFICERS, is_active=True
-    ).exclude(email="").distinct().order_by("username")
+    officers = (
+        get_user_model()
+        .objects.filter(groups__name=roles.PERFORMANCE_OFFICERS, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("username")
+    )
     submitter = monthly_return.submitted_by
     who = _name(submitter) if submitter else "Someone"
     body = (
@@ -111,11 +118,16 @@ def send_reminders(today: date) -> int:
     due = deadlines.returns_due_for_reminder(today)
     if not due:
         return 0
-    memberships = TeamMembership.objects.filter(
-        area__in={r.area_id for r in due},
-        user__groups__name=roles.TEAM_MANAGERS,
-        user__is_active=True,
-    ).exclude(user__email="").select_related("user").distinct()
+    memberships = (
+        TeamMembership.objects.filter(
+            area__in={r.area_id for r in due},
+            user__groups__name=roles.TEAM_MANAGERS,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .distinct()
+    )
     areas_of = defaultdict(set)
     managers = {}
     for membership in memberships:
@@ -136,8 +148,7 @@ def _reminder(manager, returns: list[MonthlyReturn], today: date) -> EmailMessag
         state = workdays.deadline_state(due, today, None)
         states.add(state)
         lines.append(
-            f"- {_title(monthly_return)}: {state}, due {_day(due)}\n"
-            f"  {return_url(monthly_return)}"
+            f"- {_title(monthly_return)}: {state}, due {_day(due)}\n  {return_url(monthly_return)}"
         )
     word = {frozenset({workdays.OVERDUE}): "overdue", frozenset({workdays.DUE_SOON}): "due"}.get(
         frozenset(states), "due or overdue"

@@ -35,7 +35,8 @@ def open_returns(month: date) -> int:
         if area.is_authority:
             return [m.pk for m in measures if m.level == Measure.Level.AUTHORITY]
         return [
-            m.pk for m in measures
+            m.pk
+            for m in measures
             if m.level == Measure.Level.AREA and area.pk in reporting.get(m.pk, {area.pk})
         ]
 
@@ -45,8 +46,9 @@ def open_returns(month: date) -> int:
     )
     returns = {
         r.area_id: r
-        for r in MonthlyReturn.objects.filter(month=month, area__in=areas,
-                                              status__in=workflow.EDITABLE)
+        for r in MonthlyReturn.objects.filter(
+            month=month, area__in=areas, status__in=workflow.EDITABLE
+        )
     }
     existing = set(
         ReturnValue.objects.filter(monthly_return__in=returns.values()).values_list(

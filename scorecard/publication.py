@@ -34,25 +34,31 @@ def _changes_since(publications: dict) -> dict:
     published, with who approved, who shaped the figures and why."""
     if not publications:
         return {}
-    returns = [r for r in MonthlyReturn.objects.filter(
-        month__in=list(publications), status=MonthlyReturn.Status.APPROVED,
-    ).select_related("area", "approved_by")
-        if r.approved_at and r.approved_at > publications[r.month].published_at]
+    returns = [
+        r
+        for r in MonthlyReturn.objects.filter(
+            month__in=list(publications),
+            status=MonthlyReturn.Status.APPROVED,
+        ).select_related("area", "approved_by")
+        if r.approved_at and r.approved_at > publications[r.month].published_at
+    ]
     shapers = defaultdict(set)
     for contribution in ReturnContribution.objects.filter(
-            monthly_return__in=returns).select_related("user"):
-        shapers[(contribution.monthly_return_id, contribution.cycle)].add(
-            _name(contribution.user))
+        monthly_return__in=returns
+    ).select_related("user"):
+        shapers[(contribution.monthly_return_id, contribution.cycle)].add(_name(contribution.user))
     changes = {}
     for r in returns:
-        changes[(r.area_id, r.month)] = [{
-            "area": r.area.name,
-            "approved_by": _name(r.approved_by),
-            "approved_at": r.approved_at.isoformat(),
-            # the round just approved is the one before the return's current round
-            "changed_by": sorted(shapers[(r.pk, r.cycle - 1)]),
-            "reason": r.reason or (f"Imported from {r.source}" if r.source else ""),
-        }]
+        changes[(r.area_id, r.month)] = [
+            {
+                "area": r.area.name,
+                "approved_by": _name(r.approved_by),
+                "approved_at": r.approved_at.isoformat(),
+                # the round just approved is the one before the return's current round
+                "changed_by": sorted(shapers[(r.pk, r.cycle - 1)]),
+                "reason": r.reason or (f"Imported from {r.source}" if r.source else ""),
+            }
+        ]
     return changes
 
 
@@ -65,8 +71,9 @@ def mark_revisions(rows: list[ScorecardResult], authority_id: int) -> None:
         return
     published = {
         (f.measure_id, f.area_id, f.publication.month): f
-        for f in PublishedFigure.objects.filter(publication__in=publications.values())
-        .select_related("publication")
+        for f in PublishedFigure.objects.filter(
+            publication__in=publications.values()
+        ).select_related("publication")
     }
     changes = _changes_since(publications)
     by_month = defaultdict(list)
@@ -77,17 +84,22 @@ def mark_revisions(rows: list[ScorecardResult], authority_id: int) -> None:
         if before is None or row.suppressed:
             continue
         places = row.measure.decimal_places
-        if (rag.round_to(before.value, places) == rag.round_to(row.value, places)
-                and before.rating == row.rating
-                and before.not_applicable == row.not_applicable):
+        if (
+            rag.round_to(before.value, places) == rag.round_to(row.value, places)
+            and before.rating == row.rating
+            and before.not_applicable == row.not_applicable
+        ):
             continue
         row.revised = True
         row.published_value = before.value
         row.published_rating = before.rating
         row.revision = {
             "published_at": publications[row.month].published_at.isoformat(),
-            "changes": (by_month[row.month] if row.area_id == authority_id
-                        else changes.get((row.area_id, row.month), [])),
+            "changes": (
+                by_month[row.month]
+                if row.area_id == authority_id
+                else changes.get((row.area_id, row.month), [])
+            ),
         }
 
 
@@ -97,18 +109,32 @@ def publish_final_months(rows: list[ScorecardResult], run) -> list:
     months = defaultdict(list)
     for row in rows:
         months[row.month].append(row)
-    already = set(Publication.objects.filter(month__in=list(months))
-                  .values_list("month", flat=True))
+    already = set(
+        Publication.objects.filter(month__in=list(months)).values_list("month", flat=True)
+    )
     now = timezone.now()
-    final = [month for month, month_rows in sorted(months.items())
-             if month not in already
-             and any(row.value is not None for row in month_rows)
-             and not any(row.provisional for row in month_rows)]
+    final = [
+        month
+        for month, month_rows in sorted(months.items())
+        if month not in already
+        and any(row.value is not None for row in month_rows)
+        and not any(row.provisional for row in month_rows)
+    ]
     created = Publication.objects.bulk_create(
-        [Publication(month=month, run=run, published_at=now) for month in final])
-    PublishedFigure.objects.bulk_create([
-        PublishedFigure(publication=publication, measure_id=row.measure_id,
-                        area_id=row.area_id, value=row.value, rating=row.rating,
-                        not_applicable=row.not_applicable)
-        for publication in created for row in months[publication.month]])
+        [Publication(month=month, run=run, published_at=now) for month in final]
+    )
+    PublishedFigure.objects.bulk_create(
+        [
+            PublishedFigure(
+                publication=publication,
+                measure_id=row.measure_id,
+                area_id=row.area_id,
+                value=row.value,
+                rating=row.rating,
+                not_applicable=row.not_applicable,
+            )
+            for publication in created
+            for row in months[publication.month]
+        ]
+    )
     return created

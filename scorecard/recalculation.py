@@ -30,7 +30,8 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 def request(trigger: str) -> None:
     """Ask for a recalculation as part of the current transaction."""
     RecalculationRequest.objects.bulk_create(
-        [RecalculationRequest(trigger=trigger)], ignore_conflicts=True)
+        [RecalculationRequest(trigger=trigger)], ignore_conflicts=True
+    )
     transaction.on_commit(kick)
 
 
@@ -43,14 +44,17 @@ def kick() -> None:
     try:
         run_recalculations.delay()
     except Exception:  # noqa: BLE001 - the broker is down; the outbox keeps the work
-        logger.warning("Could not start the recalculation now; the worker's next tick "
-                       "will run it", exc_info=True)
+        logger.warning(
+            "Could not start the recalculation now; the worker's next tick will run it",
+            exc_info=True,
+        )
 
 
 def open_requests():
     """Requests not done and not taken up by a run that is still going."""
     return RecalculationRequest.objects.filter(done_at__isnull=True).filter(
-        Q(run__isnull=True) | ~Q(run__outcome=CalculationRun.Outcome.RUNNING))
+        Q(run__isnull=True) | ~Q(run__outcome=CalculationRun.Outcome.RUNNING)
+    )
 
 
 def run_waiting() -> CalculationRun | None:
@@ -66,13 +70,15 @@ def run_waiting() -> CalculationRun | None:
         triggers = ", ".join(sorted({claim.trigger for claim in claimed}))
         run = CalculationRun.objects.create(trigger=triggers[:80], started_at=timezone.now())
         RecalculationRequest.objects.filter(pk__in=[claim.pk for claim in claimed]).update(
-            run=run, waiting=None, attempts=F("attempts") + 1)
+            run=run, waiting=None, attempts=F("attempts") + 1
+        )
     ids = [claim.pk for claim in claimed]
     try:
         engine.recalculate(run=run)
     except TRANSIENT_ERRORS:
         exhausted = RecalculationRequest.objects.filter(
-            pk__in=ids, attempts__gte=settings.RECALCULATION_MAX_ATTEMPTS)
+            pk__in=ids, attempts__gte=settings.RECALCULATION_MAX_ATTEMPTS
+        )
         with contextlib.suppress(*TRANSIENT_ERRORS):  # the database may still be away
             exhausted.update(done_at=timezone.now())
         raise
@@ -85,7 +91,8 @@ def run_waiting() -> CalculationRun | None:
 
 def held_by_running_run() -> bool:
     return RecalculationRequest.objects.filter(
-        done_at__isnull=True, run__outcome=CalculationRun.Outcome.RUNNING).exists()
+        done_at__isnull=True, run__outcome=CalculationRun.Outcome.RUNNING
+    ).exists()
 
 
 def oldest_open_request() -> RecalculationRequest | None:

@@ -112,9 +112,15 @@ def target_notes(measure_ids, month: date) -> dict[int, str]:
     """{measure id: the note of the in-year target in force in the month}, where it
     has one (an illustrative target says so on the page itself); one query."""
     notes = {}
-    for measure_id, note in Target.objects.filter(
-            measure_id__in=measure_ids, kind=Target.Kind.IN_YEAR, starts__lte=month,
-    ).order_by("starts").values_list("measure_id", "note"):
+    for measure_id, note in (
+        Target.objects.filter(
+            measure_id__in=measure_ids,
+            kind=Target.Kind.IN_YEAR,
+            starts__lte=month,
+        )
+        .order_by("starts")
+        .values_list("measure_id", "note")
+    ):
         notes[measure_id] = note
     return {measure_id: note for measure_id, note in notes.items() if note}
 
@@ -133,17 +139,20 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
         r.measure, r.area = by_id[r.measure_id], area  # already at hand: no query per row
         results[(r.measure_id, r.month)] = r
     baselines = _latest_by_measure(
-        Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"),
-        by_id)
+        Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"), by_id
+    )
     benchmarks = defaultdict(dict)
     for benchmark in Benchmark.objects.filter(
         measure_id__in=measure_ids, year__lte=month.year
     ).order_by("year"):
         benchmark.measure = by_id[benchmark.measure_id]
         benchmarks[benchmark.measure_id][benchmark.comparator] = benchmark
-    long_term = _latest_by_measure(Target.objects.filter(
-        measure_id__in=measure_ids, kind=Target.Kind.LONG_TERM, starts__lte=month
-    ).order_by("starts"), by_id)
+    long_term = _latest_by_measure(
+        Target.objects.filter(
+            measure_id__in=measure_ids, kind=Target.Kind.LONG_TERM, starts__lte=month
+        ).order_by("starts"),
+        by_id,
+    )
     notes = target_notes(measure_ids, month)
 
     rows = [
@@ -159,13 +168,18 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
         )
         for measure in measures
     ]
-    return Scorecard(area=area, month=month, months=months, rows=rows,
-                     run=engine.latest_successful_run())
+    return Scorecard(
+        area=area, month=month, months=months, rows=rows, run=engine.latest_successful_run()
+    )
 
 
 def months_with_results() -> list[date]:
-    return list(ScorecardResult.objects.filter(value__isnull=False).order_by("-month")
-                .values_list("month", flat=True).distinct())
+    return list(
+        ScorecardResult.objects.filter(value__isnull=False)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
 
 
 @dataclass(frozen=True)
@@ -191,12 +205,17 @@ def month_statuses(months) -> dict[date, MonthStatus]:
     """{month: MonthStatus} over the returns of active areas (the authority's own
     included) that exist for each month; one query. History imported at authority
     level is a month's only return, so it completes its month."""
-    counts = (MonthlyReturn.objects.filter(month__in=list(months), area__active=True)
-              .values("month").annotate(
-                  expected=Count("pk"),
-                  approved=Count("pk", filter=Q(status=MonthlyReturn.Status.APPROVED))))
-    statuses = {row["month"]: MonthStatus(row["month"], row["approved"], row["expected"])
-                for row in counts}
+    counts = (
+        MonthlyReturn.objects.filter(month__in=list(months), area__active=True)
+        .values("month")
+        .annotate(
+            expected=Count("pk"),
+            approved=Count("pk", filter=Q(status=MonthlyReturn.Status.APPROVED)),
+        )
+    )
+    statuses = {
+        row["month"]: MonthStatus(row["month"], row["approved"], row["expected"]) for row in counts
+    }
     return {m: statuses.get(m, MonthStatus(m, 0, 0)) for m in months}
 
 
@@ -266,9 +285,13 @@ def rating_counts(current: list, previous: list | None) -> list[RatingCount]:
     now = Counter(shown_rating(r) for r in current)
     before = None if previous is None else Counter(shown_rating(r) for r in previous)
     return [
-        RatingCount(rating, RATING_WORDS[rating], now[rating],
-                    None if before is None else now[rating] - before[rating],
-                    month_on_month(now[rating], None if before is None else before[rating]))
+        RatingCount(
+            rating,
+            RATING_WORDS[rating],
+            now[rating],
+            None if before is None else now[rating] - before[rating],
+            month_on_month(now[rating], None if before is None else before[rating]),
+        )
         for rating in RATING_ORDER
     ]
 
@@ -300,18 +323,25 @@ class Summary:
 
     @property
     def provisional(self):
-        return any(item.current and item.current.provisional
-                   for _, items in self.groups for item in items)
+        return any(
+            item.current and item.current.provisional for _, items in self.groups for item in items
+        )
 
 
 def revised_since_last_board(area: ServiceArea, month: date, measures_by_id) -> list:
     """The area's figures up to `month` changed since they were published and since
     last month's board saw its figures (the previous month's publication)."""
-    last_board = Publication.objects.filter(
-        month=aggregation.add_months(month, -1)).values_list("published_at", flat=True).first()
+    last_board = (
+        Publication.objects.filter(month=aggregation.add_months(month, -1))
+        .values_list("published_at", flat=True)
+        .first()
+    )
     revised = []
     for result in ScorecardResult.objects.filter(
-            area=area, revised=True, month__lte=month, measure_id__in=measures_by_id,
+        area=area,
+        revised=True,
+        month__lte=month,
+        measure_id__in=measures_by_id,
     ).order_by("-month"):
         approved = [c["approved_at"] for c in result.revision.get("changes", [])]
         if last_board is None or any(when > last_board.isoformat() for when in approved):
@@ -329,15 +359,26 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
         for r in ScorecardResult.objects.filter(area=area, month__in=[month, previous_month])
     }
     commentary = defaultdict(list)
-    for value in (ReturnValue.objects.filter(
-                      monthly_return__month=month, monthly_return__area__in=visible_areas,
-                      monthly_return__status=MonthlyReturn.Status.APPROVED)
-                  .exclude(commentary="").select_related("monthly_return__area")
-                  .order_by("monthly_return__area__order")):
+    for value in (
+        ReturnValue.objects.filter(
+            monthly_return__month=month,
+            monthly_return__area__in=visible_areas,
+            monthly_return__status=MonthlyReturn.Status.APPROVED,
+        )
+        .exclude(commentary="")
+        .select_related("monthly_return__area")
+        .order_by("monthly_return__area__order")
+    ):
         commentary[value.measure_id].append((value.monthly_return.area.name, value.commentary))
-    items = [SummaryItem(measure, results.get((measure.pk, month)),
-                         results.get((measure.pk, previous_month)), commentary[measure.pk])
-             for measure in measures]
+    items = [
+        SummaryItem(
+            measure,
+            results.get((measure.pk, month)),
+            results.get((measure.pk, previous_month)),
+            commentary[measure.pk],
+        )
+        for measure in measures
+    ]
     rated = [item for item in items if item.measure.has_polarity]
     last_month_has_figures = any(m == previous_month for _, m in results)
     groups = defaultdict(list)
@@ -348,8 +389,10 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
         revised=revised_since_last_board(area, month, {m.pk: m for m in measures}),
         area=area,
         month=month,
-        counts=rating_counts([item.current for item in rated],
-                             [item.previous for item in rated] if last_month_has_figures else None),
+        counts=rating_counts(
+            [item.current for item in rated],
+            [item.previous for item in rated] if last_month_has_figures else None,
+        ),
         red=[item for item in rated if item.rating == Rating.RED],
         groups=list(groups.items()),
         returns_approved=status.approved,
@@ -386,33 +429,47 @@ class MeasureDetail:
         return [(m, r) for m, r in reversed(self.series) if r and r.revised and not r.suppressed]
 
 
-def build_measure_detail(*, measure: Measure, area: ServiceArea, month: date,
-                         visible_areas) -> MeasureDetail:
+def build_measure_detail(
+    *, measure: Measure, area: ServiceArea, month: date, visible_areas
+) -> MeasureDetail:
     """`visible_areas`: the areas this user may see, for the breakdown and history."""
     months = [aggregation.add_months(month, -i) for i in range(23, -1, -1)]
     visible_areas = list(visible_areas)
-    results = list(ScorecardResult.objects.filter(
-        measure=measure, month__in=months, area__in=visible_areas))
+    results = list(
+        ScorecardResult.objects.filter(measure=measure, month__in=months, area__in=visible_areas)
+    )
     series = {r.month: r for r in results if r.area_id == area.pk}
     this_month = {r.area_id: r for r in results if r.month == month}
     area_ids = [a.pk for a in visible_areas]
     commentary = [
         (value.monthly_return.month, value.monthly_return.area.name, value.commentary)
         for value in ReturnValue.objects.filter(
-            measure=measure, monthly_return__area_id__in=area_ids,
+            measure=measure,
+            monthly_return__area_id__in=area_ids,
             monthly_return__month__lte=month,
             monthly_return__status=MonthlyReturn.Status.APPROVED,
-        ).exclude(commentary="").select_related("monthly_return__area")
+        )
+        .exclude(commentary="")
+        .select_related("monthly_return__area")
         .order_by("-monthly_return__month", "monthly_return__area__order")[:50]
     ]
     approvals = [
-        (r.month, r.area.name,
-         (r.approved_by.get_full_name() or r.approved_by.username) if r.approved_by else "",
-         r.approved_at, r.source)
+        (
+            r.month,
+            r.area.name,
+            (r.approved_by.get_full_name() or r.approved_by.username) if r.approved_by else "",
+            r.approved_at,
+            r.source,
+        )
         for r in MonthlyReturn.objects.filter(
-            status=MonthlyReturn.Status.APPROVED, month__in=months, area_id__in=area_ids,
+            status=MonthlyReturn.Status.APPROVED,
+            month__in=months,
+            area_id__in=area_ids,
             values__measure=measure,
-        ).select_related("area", "approved_by").order_by("-month", "area__order").distinct()
+        )
+        .select_related("area", "approved_by")
+        .order_by("-month", "area__order")
+        .distinct()
     ]
     return MeasureDetail(
         measure=measure,

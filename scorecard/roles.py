@@ -18,8 +18,11 @@ GROUP_PERMISSIONS = {
         "scorecard.view_scorecard",
     ],
     PERFORMANCE_OFFICERS: [
-        *(f"scorecard.{action}_{model}" for model in REFERENCE_MODELS
-          for action in ("add", "change", "delete", "view")),
+        *(
+            f"scorecard.{action}_{model}"
+            for model in REFERENCE_MODELS
+            for action in ("add", "change", "delete", "view")
+        ),
         "scorecard.submit_monthlyreturn",
         "scorecard.approve_monthlyreturn",
         "scorecard.view_all_areas",

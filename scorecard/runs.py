@@ -22,9 +22,11 @@ from .models import CalculationRun, Heartbeat
 
 logger = logging.getLogger(__name__)
 
-ABANDONED_ERROR = ("The process running this calculation stopped before it finished "
-                   "(no heartbeat for {seconds} s). Its results were not written; "
-                   "the work it had taken up runs again.")
+ABANDONED_ERROR = (
+    "The process running this calculation stopped before it finished "
+    "(no heartbeat for {seconds} s). Its results were not written; "
+    "the work it had taken up runs again."
+)
 
 
 @contextlib.contextmanager
@@ -34,8 +36,9 @@ def heartbeat(run: CalculationRun):
         yield
         return
     stop = threading.Event()
-    beater = threading.Thread(target=_beat, args=(run.pk, stop), daemon=True,
-                              name=f"heartbeat-run-{run.pk}")
+    beater = threading.Thread(
+        target=_beat, args=(run.pk, stop), daemon=True, name=f"heartbeat-run-{run.pk}"
+    )
     beater.start()
     try:
         yield
@@ -60,14 +63,18 @@ def mark_abandoned() -> int:
     """Mark runs left "Running" by a dead process as abandoned; how many."""
     seconds = settings.CALCULATION_ABANDONED_AFTER_SECONDS
     cutoff = timezone.now() - timedelta(seconds=seconds)
-    stale = CalculationRun.objects.alias(
-        last_sign=Coalesce("heartbeat_at", "started_at")
-    ).filter(Q(outcome=CalculationRun.Outcome.RUNNING), last_sign__lt=cutoff)
-    count = stale.update(outcome=CalculationRun.Outcome.ABANDONED, finished_at=timezone.now(),
-                         error=ABANDONED_ERROR.format(seconds=seconds))
+    stale = CalculationRun.objects.alias(last_sign=Coalesce("heartbeat_at", "started_at")).filter(
+        Q(outcome=CalculationRun.Outcome.RUNNING), last_sign__lt=cutoff
+    )
+    count = stale.update(
+        outcome=CalculationRun.Outcome.ABANDONED,
+        finished_at=timezone.now(),
+        error=ABANDONED_ERROR.format(seconds=seconds),
+    )
     if count:
-        logger.error("Marked %s calculation run(s) abandoned: no heartbeat for %s s",
-                     count, seconds)
+        logger.error(
+            "Marked %s calculation run(s) abandoned: no heartbeat for %s s", count, seconds
+        )
     return count
 
 

@@ -33,6 +33,7 @@ from .services import save_changed
 SAMPLE_FILE = Path(__file__).parent / "data" / "sample.json"
 LONDON = ZoneInfo("Europe/London")
 
+
 def _month(text: str) -> date:
     year, month = text.split("-")[:2]
     return date(int(year), int(month), 1)
@@ -50,84 +51,126 @@ def _sync(model, lookup: dict, values: dict):
 def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
     """Load the sample; returns the demo logins (label, username, password)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    authority = _sync(ServiceArea, {"slug": data["authority"]["slug"]},
-                      {"name": data["authority"]["name"], "parent": None, "order": 0})
+    authority = _sync(
+        ServiceArea,
+        {"slug": data["authority"]["slug"]},
+        {"name": data["authority"]["name"], "parent": None, "order": 0},
+    )
     areas = {authority.slug: authority}
     for order, area in enumerate(data["areas"], start=1):
-        areas[area["slug"]] = _sync(ServiceArea, {"slug": area["slug"]},
-                                    {"name": area["name"], "parent": authority, "order": order})
+        areas[area["slug"]] = _sync(
+            ServiceArea,
+            {"slug": area["slug"]},
+            {"name": area["name"], "parent": authority, "order": order},
+        )
 
     for spec in data["populations"]:
-        _sync(Population, {"area": authority, "year": spec["year"]},
-              {"children_0_17": spec["children_0_17"], "source": spec["source"]})
+        _sync(
+            Population,
+            {"area": authority, "year": spec["year"]},
+            {"children_0_17": spec["children_0_17"], "source": spec["source"]},
+        )
     logins = _load_users(data, areas)
     officer = get_user_model().objects.get(username="officer")
 
     months = [_month(m) for m in data["months"]]
     for order, spec in enumerate(data["measures"], start=1):
         extra = {"tolerance": Decimal(spec["tolerance"])} if "tolerance" in spec else {}
-        measure = _sync(Measure, {"code": spec["code"]}, {
-            **extra,
-            "title": spec["title"],
-            "definition": spec.get("definition", ""),
-            "numerator_label": spec.get("numerator_label", ""),
-            "denominator_label": spec.get("denominator_label", ""),
-            "group": spec["group"],
-            "unit": spec["unit"],
-            "polarity": spec["polarity"],
-            "entry": spec["entry"],
-            "decimal_places": spec.get("decimal_places", 1),
-            "level": spec["level"],
-            "aliases": "\n".join(spec.get("aliases", [])),
-            "order": order * 10,
-            "is_headline": spec.get("headline", False),
-        })
+        measure = _sync(
+            Measure,
+            {"code": spec["code"]},
+            {
+                **extra,
+                "title": spec["title"],
+                "definition": spec.get("definition", ""),
+                "numerator_label": spec.get("numerator_label", ""),
+                "denominator_label": spec.get("denominator_label", ""),
+                "group": spec["group"],
+                "unit": spec["unit"],
+                "polarity": spec["polarity"],
+                "entry": spec["entry"],
+                "decimal_places": spec.get("decimal_places", 1),
+                "level": spec["level"],
+                "aliases": "\n".join(spec.get("aliases", [])),
+                "order": order * 10,
+                "is_headline": spec.get("headline", False),
+            },
+        )
         if spec.get("areas") is not None:
             wanted = {areas[slug] for slug in spec["areas"]}
             if set(measure.reporting_areas.all()) != wanted:
                 measure.reporting_areas.set(wanted)
         if "baseline" in spec:
             baseline_date = date.fromisoformat(data["baseline"]["date"])
-            _sync(Baseline, {"measure": measure, "date": baseline_date},
-                  {"value": Decimal(spec["baseline"]), "label": data["baseline"]["label"]})
+            _sync(
+                Baseline,
+                {"measure": measure, "date": baseline_date},
+                {"value": Decimal(spec["baseline"]), "label": data["baseline"]["label"]},
+            )
         for comparator, value in spec.get("benchmarks", {}).items():
-            _sync(Benchmark, {"measure": measure, "comparator": comparator,
-                              "year": data["benchmark_year"]},
-                  {"value": Decimal(value), "source": data["source"]})
+            _sync(
+                Benchmark,
+                {"measure": measure, "comparator": comparator, "year": data["benchmark_year"]},
+                {"value": Decimal(value), "source": data["source"]},
+            )
         starts = date.fromisoformat(data["target_starts"])
         if "target" in spec:
-            _sync(Target, {"measure": measure, "kind": Target.Kind.IN_YEAR, "starts": starts},
-                  {"value": Decimal(spec["target"]), "due": None,
-                   "note": spec.get("target_note", "")})
+            _sync(
+                Target,
+                {"measure": measure, "kind": Target.Kind.IN_YEAR, "starts": starts},
+                {
+                    "value": Decimal(spec["target"]),
+                    "due": None,
+                    "note": spec.get("target_note", ""),
+                },
+            )
         if "long_term_target" in spec:
-            _sync(Target, {"measure": measure, "kind": Target.Kind.LONG_TERM, "starts": starts},
-                  {"value": Decimal(spec["long_term_target"]),
-                   "due": date.fromisoformat(data["long_term_target_due"])})
+            _sync(
+                Target,
+                {"measure": measure, "kind": Target.Kind.LONG_TERM, "starts": starts},
+                {
+                    "value": Decimal(spec["long_term_target"]),
+                    "due": date.fromisoformat(data["long_term_target_due"]),
+                },
+            )
         for month, figure in zip(months, spec.get("monthly", []), strict=False):
             if figure is None:
                 continue
             monthly_return = _authority_return(authority, month, officer, data["source"])
             not_applicable = figure == "n/a"
-            _sync(ReturnValue, {"monthly_return": monthly_return, "measure": measure}, {
-                "value": None if not_applicable else Decimal(figure),
-                "not_applicable_reason": data["not_applicable_reason"] if not_applicable else "",
-            })
+            _sync(
+                ReturnValue,
+                {"monthly_return": monthly_return, "measure": measure},
+                {
+                    "value": None if not_applicable else Decimal(figure),
+                    "not_applicable_reason": data["not_applicable_reason"]
+                    if not_applicable
+                    else "",
+                },
+            )
         # A service area's figure where the source gives only the area's value.
         for slug, figures in spec.get("area_monthly", {}).items():
             for month, figure in zip(months, figures, strict=False):
                 if figure is None:
                     continue
-                monthly_return = approved_history_return(areas[slug], month, officer,
-                                                         data["source"])
-                _sync(ReturnValue, {"monthly_return": monthly_return, "measure": measure},
-                      {"value": Decimal(figure)})
+                monthly_return = approved_history_return(
+                    areas[slug], month, officer, data["source"]
+                )
+                _sync(
+                    ReturnValue,
+                    {"monthly_return": monthly_return, "measure": measure},
+                    {"value": Decimal(figure)},
+                )
 
     commentary_return = _authority_return(
         authority, _month(data["commentary_month"]), officer, data["source"]
     )
     for code, text in data["commentary"].items():
-        _sync(ReturnValue, {"monthly_return": commentary_return,
-                            "measure": Measure.objects.get(code=code)}, {"commentary": text})
+        _sync(
+            ReturnValue,
+            {"monthly_return": commentary_return, "measure": Measure.objects.get(code=code)},
+            {"commentary": text},
+        )
     # Other apps' parts of the sample (the workforce app's staffing figures), in the
     # same transaction, after the measures and before the next month is opened.
     for part in extensions.parts():
@@ -146,12 +189,16 @@ def _authority_return(authority, month, officer, source) -> MonthlyReturn:
 def approved_history_return(area, month, officer, source) -> MonthlyReturn:
     """An area's (or the authority's) approved return for a month of imported history."""
     approved_at = datetime.combine(add_months(month, 1).replace(day=10), time(12), LONDON)
-    return _sync(MonthlyReturn, {"area": area, "month": month}, {
-        "status": MonthlyReturn.Status.APPROVED,
-        "approved_by": officer,
-        "approved_at": approved_at,
-        "source": source,
-    })
+    return _sync(
+        MonthlyReturn,
+        {"area": area, "month": month},
+        {
+            "status": MonthlyReturn.Status.APPROVED,
+            "approved_by": officer,
+            "approved_at": approved_at,
+            "source": source,
+        },
+    )
 
 
 def _load_users(data, areas) -> list[dict]:
@@ -175,6 +222,11 @@ def _load_users(data, areas) -> list[dict]:
             user.groups.add(Group.objects.get(name=spec["role"]))
         for slug in spec.get("areas", []):
             TeamMembership.objects.get_or_create(user=user, area=areas[slug])
-        logins.append({"label": spec["label"], "username": spec["username"],
-                       "password": data["demo_password"]})
+        logins.append(
+            {
+                "label": spec["label"],
+                "username": spec["username"],
+                "password": data["demo_password"],
+            }
+        )
     return logins

@@ -40,8 +40,11 @@ def client_ip(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR") or None
     hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if hops > 0:
-        forwarded = [part.strip() for part in
-                     request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
         if len(forwarded) >= hops:
             candidate = forwarded[-hops]
             try:
@@ -73,20 +76,31 @@ def on_logged_in(sender, request, user, **kwargs):
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     locked = bool(getattr(request, "axes_locked_out", False))
-    logger.warning("login failed user=%r ip=%s%s", (credentials or {}).get("username"),
-                   client_ip(request) if request is not None else None,
-                   " locked=yes" if locked else "")
+    logger.warning(
+        "login failed user=%r ip=%s%s",
+        (credentials or {}).get("username"),
+        client_ip(request) if request is not None else None,
+        " locked=yes" if locked else "",
+    )
 
 
 def on_logged_out(sender, request, user, **kwargs):
     reason = getattr(request, "security_logout_reason", "")
-    logger.info("logout user=%r ip=%s%s", _who(user), client_ip(request),
-                f" reason={reason}" if reason else "")
+    logger.info(
+        "logout user=%r ip=%s%s",
+        _who(user),
+        client_ip(request),
+        f" reason={reason}" if reason else "",
+    )
 
 
 def on_locked_out(sender, request, username, ip_address, **kwargs):
-    logger.warning("account locked user=%r ip=%s failures=%s", username, ip_address,
-                   getattr(request, "axes_failures_since_start", None))
+    logger.warning(
+        "account locked user=%r ip=%s failures=%s",
+        username,
+        ip_address,
+        getattr(request, "axes_failures_since_start", None),
+    )
 
 
 def connect_signals():
@@ -115,8 +129,13 @@ class RefusedAccessLogMiddleware:
         if response.status_code == 403 or (response.status_code == 404 and raised):
             logger.warning(
                 "access refused status=%s user=%r ip=%s method=%s path=%r%s",
-                response.status_code, _who(getattr(request, "user", None)), client_ip(request),
-                request.method, request.get_full_path(), f" reason={raised}" if raised else "")
+                response.status_code,
+                _who(getattr(request, "user", None)),
+                client_ip(request),
+                request.method,
+                request.get_full_path(),
+                f" reason={raised}" if raised else "",
+            )
         return response
 
     def process_exception(self, request, exception):
@@ -168,9 +187,12 @@ class IdleTimeoutMiddleware:
                 path = request.get_full_path()
                 request.security_logout_reason = "idle-timeout"
                 logout(request)
-                messages.info(request, f"You were signed out because you had not used the "
-                                       f"service for {timeout // 60} minutes. Sign in again "
-                                       f"to continue.")
+                messages.info(
+                    request,
+                    f"You were signed out because you had not used the "
+                    f"service for {timeout // 60} minutes. Sign in again "
+                    f"to continue.",
+                )
                 return redirect_to_login(path)
             if not isinstance(last, int) or now - last >= ACTIVITY_WRITE_INTERVAL:
                 request.session[LAST_ACTIVITY_KEY] = now
@@ -201,12 +223,16 @@ def lockout_response(request, original_response=None, credentials=None):
         return page
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     if minutes:
-        message = (f"This account is locked for {minutes} minutes because of too many failed "
-                   f"attempts to sign in. Try again after {minutes} minutes, or ask an "
-                   f"administrator to unlock it.")
+        message = (
+            f"This account is locked for {minutes} minutes because of too many failed "
+            f"attempts to sign in. Try again after {minutes} minutes, or ask an "
+            f"administrator to unlock it."
+        )
     else:
-        message = ("This account is locked because of too many failed attempts to sign in. "
-                   "Ask an administrator to unlock it.")
+        message = (
+            "This account is locked because of too many failed attempts to sign in. "
+            "Ask an administrator to unlock it."
+        )
     context = {
         "form": AuthenticationForm(request, initial={"username": username}),
         "next": request.POST.get("next", ""),

@@ -50,8 +50,7 @@ def is_entrant(user, monthly_return: MonthlyReturn) -> bool:
 def items_shaped_by(user, monthly_return: MonthlyReturn) -> int:
     """How many figures or commentaries of the return's current round of approval
     the user entered or changed."""
-    return monthly_return.contributions.filter(
-        cycle=monthly_return.cycle, user=user).count()
+    return monthly_return.contributions.filter(cycle=monthly_return.cycle, user=user).count()
 
 
 def is_approver(user) -> bool:
@@ -83,14 +82,16 @@ def comparable_figure(measure: Measure, value: ReturnValue | None) -> Decimal | 
     """The figure a line compares with others, as entered (`figures.comparable`)."""
     if value is None:
         return None
-    figure = figures.Figure(value.numerator, value.denominator, value.value,
-                            bool(value.not_applicable_reason))
+    figure = figures.Figure(
+        value.numerator, value.denominator, value.value, bool(value.not_applicable_reason)
+    )
     return figures.comparable(measure, figure, as_entered=True)
 
 
 def _holds_figure(value: ReturnValue) -> bool:
     return (value.numerator, value.denominator, value.value) != (None, None, None) or bool(
-        value.not_applicable_reason)
+        value.not_applicable_reason
+    )
 
 
 def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
@@ -102,8 +103,10 @@ def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
     holds a figure imported from history."""
     computed = engine.contributed_measures()
     values = [
-        value for value in ReturnValue.objects.filter(monthly_return=monthly_return)
-        .select_related("measure").order_by("measure__order", "measure__title")
+        value
+        for value in ReturnValue.objects.filter(monthly_return=monthly_return)
+        .select_related("measure")
+        .order_by("measure__order", "measure__title")
         if value.measure.code not in computed or _holds_figure(value)
     ]
     start = aggregation.add_months(monthly_return.month, -12)
@@ -116,7 +119,8 @@ def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
         earlier[(old.measure_id, old.monthly_return.month)] = old
     targets = {}
     for target in Target.objects.filter(
-        kind=Target.Kind.IN_YEAR, starts__lte=monthly_return.month,
+        kind=Target.Kind.IN_YEAR,
+        starts__lte=monthly_return.month,
         measure_id__in=[v.measure_id for v in values],
     ).order_by("starts"):
         targets[target.measure_id] = target.value
@@ -128,11 +132,13 @@ def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
             comparable_figure(measure, earlier.get((measure.pk, aggregation.add_months(start, i))))
             for i in range(12)
         ]
-        lines.append(ReturnLine(
-            value=value,
-            measure=measure,
-            previous=comparable_figure(measure, earlier.get((measure.pk, previous_month))),
-            history=[h for h in history if h is not None],
-            target=targets.get(measure.pk),
-        ))
+        lines.append(
+            ReturnLine(
+                value=value,
+                measure=measure,
+                previous=comparable_figure(measure, earlier.get((measure.pk, previous_month))),
+                history=[h for h in history if h is not None],
+                target=targets.get(measure.pk),
+            )
+        )
     return lines

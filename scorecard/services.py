@@ -42,13 +42,17 @@ class LineInput:
 
 def _locked(monthly_return: MonthlyReturn, expected_version: int | None) -> MonthlyReturn:
     """The return's row, locked until the transaction ends, at the version the user saw."""
-    current = MonthlyReturn.objects.select_for_update(of=("self",)).select_related(
-        "area", "updated_by").get(
-        pk=monthly_return.pk
+    current = (
+        MonthlyReturn.objects.select_for_update(of=("self",))
+        .select_related("area", "updated_by")
+        .get(pk=monthly_return.pk)
     )
     if expected_version is not None and current.version != expected_version:
-        who = current.updated_by.get_full_name() or current.updated_by.username \
-            if current.updated_by else "someone"
+        who = (
+            current.updated_by.get_full_name() or current.updated_by.username
+            if current.updated_by
+            else "someone"
+        )
         when = timezone.localtime(current.updated_at).strftime("%-d %B %Y at %H:%M")
         raise StaleVersion(
             f"{who} changed this return on {when}, after you opened it. Your changes have "
@@ -66,9 +70,14 @@ def record_contributions(monthly_return: MonthlyReturn, user, items) -> None:
     """`user` entered or changed these items (measure codes, staffing fields) of the
     return in its current round of approval: they may not approve it."""
     ReturnContribution.objects.bulk_create(
-        [ReturnContribution(monthly_return=monthly_return, cycle=monthly_return.cycle,
-                            user=user, item=item) for item in set(items)],
-        ignore_conflicts=True)
+        [
+            ReturnContribution(
+                monthly_return=monthly_return, cycle=monthly_return.cycle, user=user, item=item
+            )
+            for item in set(items)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _apply_transition(monthly_return, user, name, reason):
@@ -100,9 +109,15 @@ def _apply_transition(monthly_return, user, name, reason):
     return transition
 
 
-def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
-                expected_version: int, submit: bool,
-                sections: Sequence[Callable[[MonthlyReturn], None]] = ()) -> MonthlyReturn:
+def save_return(
+    *,
+    user,
+    monthly_return: MonthlyReturn,
+    lines: list[LineInput],
+    expected_version: int,
+    submit: bool,
+    sections: Sequence[Callable[[MonthlyReturn], None]] = (),
+) -> MonthlyReturn:
     """Save the figures (a draft may be incomplete) and, with `submit`, submit them.
     All or nothing: lines must have passed `validation.check` with no hard finding.
 
@@ -110,13 +125,17 @@ def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
     app's staffing figures), each a function that saves its part of the locked
     return; they run inside the same transaction, so the return, its figures
     and its sections are saved, audited and submitted together or not at all."""
-    with transaction.atomic(), audit.context(user=user,
-                                             action="submit" if submit else "save draft"):
+    with (
+        transaction.atomic(),
+        audit.context(user=user, action="submit" if submit else "save draft"),
+    ):
         current = _locked(monthly_return, expected_version)
-        if not workflow.can_enter(is_entrant=selectors.is_entrant(user, current),
-                                  status=current.status):
-            raise Refused(f"This return is {current.get_status_display().lower()}: "
-                          "it cannot be changed now.")
+        if not workflow.can_enter(
+            is_entrant=selectors.is_entrant(user, current), status=current.status
+        ):
+            raise Refused(
+                f"This return is {current.get_status_display().lower()}: it cannot be changed now."
+            )
         values = {v.pk: v for v in ReturnValue.objects.filter(monthly_return=current)}
         changed = []
         for line in lines:
@@ -134,8 +153,11 @@ def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
                     setattr(value, name, figure)
                 changed.append(value)
         ReturnValue.objects.bulk_update(changed, list(audit.FIGURE_FIELDS))
-        measure_codes = dict(ReturnValue.objects.filter(
-            pk__in=[v.pk for v in changed]).values_list("pk", "measure__code"))
+        measure_codes = dict(
+            ReturnValue.objects.filter(pk__in=[v.pk for v in changed]).values_list(
+                "pk", "measure__code"
+            )
+        )
         items = [measure_codes[v.pk] for v in changed]
         for save_section in sections:
             items += save_section(current) or []
@@ -152,8 +174,14 @@ def save_return(*, user, monthly_return: MonthlyReturn, lines: list[LineInput],
     return current
 
 
-def transition_return(*, user, monthly_return: MonthlyReturn, action: str, reason: str = "",
-                      expected_version: int | None = None) -> MonthlyReturn:
+def transition_return(
+    *,
+    user,
+    monthly_return: MonthlyReturn,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> MonthlyReturn:
     """Approve, return or reopen (submit goes through `save_return`). Under a row
     lock, so of two people acting at once exactly one succeeds."""
     if action == workflow.SUBMIT:
@@ -162,9 +190,11 @@ def transition_return(*, user, monthly_return: MonthlyReturn, action: str, reaso
         current = _locked(monthly_return, expected_version)
         _apply_transition(current, user, action, reason)
         current.save()
-        notify = {workflow.APPROVE: notifications.notify_approved,
-                  workflow.RETURN: notifications.notify_returned,
-                  workflow.REOPEN: notifications.notify_returned}[action]
+        notify = {
+            workflow.APPROVE: notifications.notify_approved,
+            workflow.RETURN: notifications.notify_returned,
+            workflow.REOPEN: notifications.notify_returned,
+        }[action]
         transaction.on_commit(lambda: notify(current))
         if action in (workflow.APPROVE, workflow.REOPEN):
             recalculation.request("approval")

@@ -62,9 +62,11 @@ class BenchmarkColumn(tables.Column):
         benchmark = record.benchmarks.get(self.comparator)
         if benchmark is None:
             return ""
-        return format_html('{} <span class="benchmark-year">({})</span>',
-                           formatting.number(benchmark.value, record.measure.decimal_places),
-                           benchmark.year)
+        return format_html(
+            '{} <span class="benchmark-year">({})</span>',
+            formatting.number(benchmark.value, record.measure.decimal_places),
+            benchmark.year,
+        )
 
     def value(self, record):
         benchmark = record.benchmarks.get(self.comparator)
@@ -75,68 +77,114 @@ class BenchmarkColumn(tables.Column):
 
 
 class ScorecardTable(BaseTable):
-    measure = tables.Column(accessor="measure__title", verbose_name="Measure",
-                            order_by=("measure__order",), attrs={"th": {"scope": "row"}})
-    baseline = tables.Column(accessor="baseline__value", verbose_name="Baseline",
-                             empty_values=(), orderable=False)
+    measure = tables.Column(
+        accessor="measure__title",
+        verbose_name="Measure",
+        order_by=("measure__order",),
+        attrs={"th": {"scope": "row"}},
+    )
+    baseline = tables.Column(
+        accessor="baseline__value", verbose_name="Baseline", empty_values=(), orderable=False
+    )
     outturn = tables.Column(accessor="current__value", verbose_name="Outturn", empty_values=())
     target = tables.Column(accessor="current__target", verbose_name="Target", empty_values=())
-    rag = tables.Column(accessor="current__rating", verbose_name="RAG", empty_values=(),
-                        order_by=("rating_rank",))
-    long_term_target = tables.Column(accessor="long_term_target__value",
-                                     verbose_name="Long-term target", empty_values=(),
-                                     orderable=False)
-    direction = tables.Column(accessor="current__against_last_month",
-                              verbose_name="Since last month", empty_values=(), orderable=False)
-    provisional = tables.Column(accessor="current__provisional", verbose_name="Provisional",
-                                empty_values=(), orderable=False)
-    trend = tables.Column(verbose_name="Last 12 months", empty_values=(), orderable=False,
-                          exclude_from_export=True)
-    revised = tables.Column(accessor="current__revised", verbose_name="Revised since published",
-                            empty_values=(), orderable=False)
-    published = tables.Column(accessor="current__published_value",
-                              verbose_name="Published value", empty_values=(),
-                              orderable=False, visible=False)
+    rag = tables.Column(
+        accessor="current__rating", verbose_name="RAG", empty_values=(), order_by=("rating_rank",)
+    )
+    long_term_target = tables.Column(
+        accessor="long_term_target__value",
+        verbose_name="Long-term target",
+        empty_values=(),
+        orderable=False,
+    )
+    direction = tables.Column(
+        accessor="current__against_last_month",
+        verbose_name="Since last month",
+        empty_values=(),
+        orderable=False,
+    )
+    provisional = tables.Column(
+        accessor="current__provisional",
+        verbose_name="Provisional",
+        empty_values=(),
+        orderable=False,
+    )
+    trend = tables.Column(
+        verbose_name="Last 12 months", empty_values=(), orderable=False, exclude_from_export=True
+    )
+    revised = tables.Column(
+        accessor="current__revised",
+        verbose_name="Revised since published",
+        empty_values=(),
+        orderable=False,
+    )
+    published = tables.Column(
+        accessor="current__published_value",
+        verbose_name="Published value",
+        empty_values=(),
+        orderable=False,
+        visible=False,
+    )
 
     class Meta(BaseTable.Meta):
         pass  # the column order is set per scorecard in __init__ (its months vary)
 
     def __init__(self, scorecard: Scorecard, **kwargs):
         extra = [(f"m{i:02d}", MonthColumn(i, month)) for i, month in enumerate(scorecard.months)]
-        extra += [(comparator, BenchmarkColumn(comparator, label))
-                  for comparator, label in COMPARATORS]
+        extra += [
+            (comparator, BenchmarkColumn(comparator, label)) for comparator, label in COMPARATORS
+        ]
         super().__init__(scorecard.rows, extra_columns=extra, **kwargs)
         months_seq = [name for name, _ in extra]
         # What a director reads first comes first; the reference layout's months and
         # benchmarks follow.
-        self.sequence = ["measure", "outturn", "target", "rag", "direction", "provisional",
-                         "baseline", *months_seq, "long_term_target", "published", "revised",
-                         "trend"]
+        self.sequence = [
+            "measure",
+            "outturn",
+            "target",
+            "rag",
+            "direction",
+            "provisional",
+            "baseline",
+            *months_seq,
+            "long_term_target",
+            "published",
+            "revised",
+            "trend",
+        ]
         self.scorecard = scorecard
         self.group_accessor = "group_label"
         self.caption = f"{scorecard.area}: scorecard as at {scorecard.month:%B %Y}"
 
     def render_measure(self, record):
         url = reverse("measure-detail", args=[record.measure.code])
-        query = urlencode({"area": self.scorecard.area.pk,
-                           "month": self.scorecard.month.isoformat()[:7]})
-        return format_html('<a class="govuk-link" href="{}?{}">{}</a>', url, query,
-                           record.measure.title)
+        query = urlencode(
+            {"area": self.scorecard.area.pk, "month": self.scorecard.month.isoformat()[:7]}
+        )
+        return format_html(
+            '<a class="govuk-link" href="{}?{}">{}</a>', url, query, record.measure.title
+        )
 
     def value_measure(self, record):
         return record.measure.title
 
     def render_trend(self, record):
         return charts.sparkline(
-            [(month, result.value if result and not result.suppressed else None)
-             for month, result in record.trend],
-            record.measure)
+            [
+                (month, result.value if result and not result.suppressed else None)
+                for month, result in record.trend
+            ],
+            record.measure,
+        )
 
     def render_baseline(self, record):
         if record.baseline is None:
             return ""
-        return format_html('<span title="{}">{}</span>', record.baseline.label,
-                           formatting.number(record.baseline.value, 0))
+        return format_html(
+            '<span title="{}">{}</span>',
+            record.baseline.label,
+            formatting.number(record.baseline.value, 0),
+        )
 
     def value_baseline(self, record):
         return "" if record.baseline is None else formatting.number(record.baseline.value, 0)
@@ -147,11 +195,13 @@ class ScorecardTable(BaseTable):
             return ""
         n = formatting.denominator_text(record.current, record.measure)
         markup = format_html('{} <span class="app-n">{}</span>', text, n) if n else text
-        markup = format_html("{}{}", markup,
-                             formatting.revision_markup(record.current, record.measure))
+        markup = format_html(
+            "{}{}", markup, formatting.revision_markup(record.current, record.measure)
+        )
         if record.current.provisional:
-            return format_html('{} <strong class="govuk-tag govuk-tag--grey">Provisional</strong>',
-                               markup)
+            return format_html(
+                '{} <strong class="govuk-tag govuk-tag--grey">Provisional</strong>', markup
+            )
         return markup
 
     def value_outturn(self, record):
@@ -160,8 +210,9 @@ class ScorecardTable(BaseTable):
     def render_target(self, record):
         text = self.value_target(record)
         if text and record.target_note:
-            return format_html('{} <span class="app-target-note">({})</span>', text,
-                               record.target_note)
+            return format_html(
+                '{} <span class="app-target-note">({})</span>', text, record.target_note
+            )
         return text
 
     def value_target(self, record):
@@ -193,8 +244,10 @@ class ScorecardTable(BaseTable):
         current = record.current
         if current is None or not current.revised or current.suppressed:
             return "No"
-        return format_html('<span class="app-revision">{}</span>',
-                           formatting.revision_summary(current, record.measure))
+        return format_html(
+            '<span class="app-revision">{}</span>',
+            formatting.revision_summary(current, record.measure),
+        )
 
     def value_revised(self, record):
         current = record.current

@@ -11,8 +11,7 @@ INVISIBLE_CATEGORIES = {"Cf", "Zs", "Zl", "Zp", "Cc"}
 def is_blank(text: str | None) -> bool:
     """True when the text has nothing a reader could see: empty, whitespace, or
     only invisible characters such as U+200B."""
-    return not any(unicodedata.category(char) not in INVISIBLE_CATEGORIES
-                   for char in text or "")
+    return not any(unicodedata.category(char) not in INVISIBLE_CATEGORIES for char in text or "")
 
 
 def tidy(text: str | None) -> str:

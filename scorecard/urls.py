@@ -6,19 +6,26 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("summary/", views.SummaryView.as_view(), name="summary"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
-    path("scorecard/measures/<slug:code>/", views.MeasureDetailView.as_view(),
-         name="measure-detail"),
+    path(
+        "scorecard/measures/<slug:code>/", views.MeasureDetailView.as_view(), name="measure-detail"
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("calculations/", views.CalculationRunsView.as_view(), name="calculation-runs"),
     path("returns/", views_returns.MyReturnsView.as_view(), name="my-returns"),
     path("returns/<int:pk>/", views_returns.ReturnDetailView.as_view(), name="return-detail"),
-    path("returns/<int:pk>/review/", views_returns.ReturnTransitionView.as_view(),
-         name="return-transition"),
+    path(
+        "returns/<int:pk>/review/",
+        views_returns.ReturnTransitionView.as_view(),
+        name="return-transition",
+    ),
     path("approvals/", views_returns.ApprovalQueueView.as_view(), name="approval-queue"),
     path("completeness/", views_returns.CompletenessView.as_view(), name="completeness"),
     path("import/", views_import.ImportView.as_view(), name="import"),
     path("import/confirm/", views_import.ImportConfirmView.as_view(), name="import-confirm"),
     path("import/changes/", views_import.ChangeSetListView.as_view(), name="import-change-sets"),
-    path("import/changes/<int:pk>/", views_import.ChangeSetDetailView.as_view(),
-         name="import-change-set"),
+    path(
+        "import/changes/<int:pk>/",
+        views_import.ChangeSetDetailView.as_view(),
+        name="import-change-set",
+    ),
 ]

@@ -51,8 +51,9 @@ class Entry:
 
     def figure(self) -> Decimal | None:
         """The comparable figure as typed (`figures.comparable`)."""
-        typed = figures.Figure(self.parsed.get(NUMERATOR), self.parsed.get(DENOMINATOR),
-                               self.parsed.get(VALUE))
+        typed = figures.Figure(
+            self.parsed.get(NUMERATOR), self.parsed.get(DENOMINATOR), self.parsed.get(VALUE)
+        )
         return figures.comparable(self.measure, typed, as_entered=True)
 
 
@@ -72,11 +73,16 @@ def _places_allowed(entry: Entry, name: str) -> int:
 # --- hard errors -----------------------------------------------------------
 
 NOT_A_NUMBER, NEGATIVE, TOO_MANY_DIGITS, TOO_MANY_DECIMALS = (
-    "not_a_number", "negative", "too_many_digits", "too_many_decimals")
+    "not_a_number",
+    "negative",
+    "too_many_digits",
+    "too_many_decimals",
+)
 
 
-def read_figure(text: str, *, places: int, bound: Decimal,
-                percent: bool = False) -> tuple[Decimal | None, str]:
+def read_figure(
+    text: str, *, places: int, bound: Decimal, percent: bool = False
+) -> tuple[Decimal | None, str]:
     """A non-negative figure a person typed, read by `numbers.read`: (the number, "")
     or (None, the problem's code). It must be less than `bound` and have no more
     than `places` decimal places; `percent`: it may end in a % sign."""
@@ -102,15 +108,16 @@ def parse(entry: Entry) -> list[Finding]:
         label = name if entry.measure.entry == figures.RATIO else "figure"
         places = _places_allowed(entry, name)
         percent = name == VALUE and entry.measure.unit == figures.PERCENT
-        number, problem = read_figure(text, places=places, bound=limits.ENTERED_BOUND,
-                                      percent=percent)
+        number, problem = read_figure(
+            text, places=places, bound=limits.ENTERED_BOUND, percent=percent
+        )
         message = {
             NOT_A_NUMBER: f"Enter the {label} as a number, like 12"
-                          f"{'' if places == 0 else ' or 12.5'}",
+            f"{'' if places == 0 else ' or 12.5'}",
             NEGATIVE: f"The {label} cannot be negative",
             TOO_MANY_DIGITS: f"The {label} must be less than {limits.ENTERED_BOUND:,}",
-            TOO_MANY_DECIMALS: f"Enter the {label} as " + (
-                "a whole number" if places == 0 else f"no more than {places} decimal places"),
+            TOO_MANY_DECIMALS: f"Enter the {label} as "
+            + ("a whole number" if places == 0 else f"no more than {places} decimal places"),
         }.get(problem)
         if message:
             findings.append(Finding(problem, message, name, HARD))
@@ -122,24 +129,38 @@ def parse(entry: Entry) -> list[Finding]:
 def numerator_within_denominator(entry: Entry) -> list[Finding]:
     numerator, denominator = entry.parsed.get(NUMERATOR), entry.parsed.get(DENOMINATOR)
     if numerator is not None and denominator is not None and numerator > denominator:
-        return [Finding("numerator_above_denominator",
-                        "The numerator cannot be more than the denominator", NUMERATOR, HARD)]
+        return [
+            Finding(
+                "numerator_above_denominator",
+                "The numerator cannot be more than the denominator",
+                NUMERATOR,
+                HARD,
+            )
+        ]
     return []
 
 
 def percentage_in_range(entry: Entry) -> list[Finding]:
     value = entry.parsed.get(VALUE)
     if entry.measure.unit == figures.PERCENT and value is not None and value > 100:
-        return [Finding("percentage_out_of_range",
-                        "A percentage must be between 0 and 100", VALUE, HARD)]
+        return [
+            Finding(
+                "percentage_out_of_range", "A percentage must be between 0 and 100", VALUE, HARD
+            )
+        ]
     return []
 
 
 def not_applicable_means_no_figures(entry: Entry) -> list[Finding]:
     if not is_blank(entry.not_applicable_reason) and entry.parsed:
-        return [Finding("not_applicable_with_figures",
-                        "Leave the figures blank when the measure is not applicable",
-                        entry.fields()[0], HARD)]
+        return [
+            Finding(
+                "not_applicable_with_figures",
+                "Leave the figures blank when the measure is not applicable",
+                entry.fields()[0],
+                HARD,
+            )
+        ]
     return []
 
 
@@ -147,8 +168,13 @@ def complete_on_submit(entry: Entry) -> list[Finding]:
     if not is_blank(entry.not_applicable_reason):
         return []
     return [
-        Finding("missing", f"Enter the {name if entry.measure.entry == figures.RATIO else 'figure'}"
-                " before you submit, or say why it is not applicable", name, HARD)
+        Finding(
+            "missing",
+            f"Enter the {name if entry.measure.entry == figures.RATIO else 'figure'}"
+            " before you submit, or say why it is not applicable",
+            name,
+            HARD,
+        )
         for name in entry.fields()
         if name not in entry.parsed and not getattr(entry, name).strip()
     ]
@@ -156,16 +182,23 @@ def complete_on_submit(entry: Entry) -> list[Finding]:
 
 # --- soft checks: need a commentary before submit -------------------------
 
+
 def big_change(entry: Entry) -> list[Finding]:
     current, previous = entry.figure(), entry.previous
     if current is None or previous is None or previous == 0:
         return []
     change = abs(current - previous) / abs(previous) * 100
     if change > entry.measure.change_threshold_percent:
-        return [Finding("big_change",
-                        f"This is a change of {rag.round_to(change, 0)}% from last month "
-                        f"(more than {rag.round_to(entry.measure.change_threshold_percent, 0)}%):"
-                        " explain it in the commentary", COMMENTARY, SOFT)]
+        return [
+            Finding(
+                "big_change",
+                f"This is a change of {rag.round_to(change, 0)}% from last month "
+                f"(more than {rag.round_to(entry.measure.change_threshold_percent, 0)}%):"
+                " explain it in the commentary",
+                COMMENTARY,
+                SOFT,
+            )
+        ]
     return []
 
 
@@ -175,27 +208,46 @@ def outside_own_range(entry: Entry) -> list[Finding]:
         return []
     low, high = min(entry.history), max(entry.history)
     if current < low or current > high:
-        return [Finding("outside_range",
-                        "This is outside the team's own range over the last 12 months: "
-                        "explain it in the commentary", COMMENTARY, SOFT)]
+        return [
+            Finding(
+                "outside_range",
+                "This is outside the team's own range over the last 12 months: "
+                "explain it in the commentary",
+                COMMENTARY,
+                SOFT,
+            )
+        ]
     return []
 
 
 def would_rate_red(entry: Entry) -> list[Finding]:
     current = rag.round_to(entry.figure(), entry.measure.decimal_places)
-    rating = rag.rate(current, entry.target, entry.measure.polarity, entry.measure.tolerance,
-                      entry.measure.tolerance_kind, entry.measure.green_band)
+    rating = rag.rate(
+        current,
+        entry.target,
+        entry.measure.polarity,
+        entry.measure.tolerance,
+        entry.measure.tolerance_kind,
+        entry.measure.green_band,
+    )
     if rating == rag.RED:
-        return [Finding("would_rate_red", "This figure would rate Red against the target: "
-                        "explain it in the commentary", COMMENTARY, SOFT)]
+        return [
+            Finding(
+                "would_rate_red",
+                "This figure would rate Red against the target: explain it in the commentary",
+                COMMENTARY,
+                SOFT,
+            )
+        ]
     return []
 
 
 HARD_RULES: list[Callable[[Entry], list[Finding]]] = [
-    numerator_within_denominator, percentage_in_range, not_applicable_means_no_figures,
+    numerator_within_denominator,
+    percentage_in_range,
+    not_applicable_means_no_figures,
 ]
-SOFT_RULES: list[Callable[[Entry], list[Finding]]] = [big_change, outside_own_range,
-                                                      would_rate_red]
+SOFT_RULES: list[Callable[[Entry], list[Finding]]] = [big_change, outside_own_range, would_rate_red]
 
 
 def check(entry: Entry, *, submitting: bool) -> list[Finding]:

@@ -51,8 +51,9 @@ def server_error(request):
     """The 500 page in the service's layout, from the service name alone: no
     context processors, so nothing that could fail again (the database, the
     session) is touched while saying that something failed."""
-    return HttpResponseServerError(render_to_string("500.html",
-                                                    {"service_name": settings.SERVICE_NAME}))
+    return HttpResponseServerError(
+        render_to_string("500.html", {"service_name": settings.SERVICE_NAME})
+    )
 
 
 def month_or_404(text: str) -> date:
@@ -84,7 +85,9 @@ class CalculationRunsView(PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             waiting=recalculation.oldest_open_request(),
-            waiting_limit_minutes=settings.RECALCULATION_WAITING_LIMIT_MINUTES, **kwargs)
+            waiting_limit_minutes=settings.RECALCULATION_WAITING_LIMIT_MINUTES,
+            **kwargs,
+        )
 
 
 # Every query parameter that changes the scorecard table's HTML: the filters and
@@ -110,8 +113,9 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
     template_name = "scorecard/scorecard.html"
 
     def get(self, request, *args, **kwargs):
-        filterset = ScorecardFilter(request.GET or None, user=request.user,
-                                    months=reports.months_with_results())
+        filterset = ScorecardFilter(
+            request.GET or None, user=request.user, months=reports.months_with_results()
+        )
         area, month = filterset.resolve()
         export_format = request.GET.get("export")
         if export_format and (area is None or export_format not in exports.CONTENT_TYPES):
@@ -129,9 +133,11 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
             cached = cache.get(key)
             if cached is None:
                 table = self.table(filterset, area, month)
-                cached = {"table": render_table(request, table, shown),
-                          "provisional": table.scorecard.provisional,
-                          "small_numbers_note": table.scorecard.small_numbers_note}
+                cached = {
+                    "table": render_table(request, table, shown),
+                    "provisional": table.scorecard.provisional,
+                    "small_numbers_note": table.scorecard.small_numbers_note,
+                }
                 cache.set(key, cached, timeout=24 * 60 * 60)
             context.update(cached, table=mark_safe(cached["table"]))  # noqa: S308 - our render
         return self.render_to_response(self.get_context_data(**context))
@@ -145,8 +151,11 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
         return f"scorecard-table:{run.pk if run else 0}:{area.pk}:{month}:{digest}"
 
     def export(self, filterset, area, month, export_format):
-        return exports.download(self.table(filterset, area, month), export_format,
-                                f"scorecard-{area.slug}-{month:%Y-%m}")
+        return exports.download(
+            self.table(filterset, area, month),
+            export_format,
+            f"scorecard-{area.slug}-{month:%Y-%m}",
+        )
 
 
 def render_table(request, table, query: QueryDict):
@@ -172,8 +181,10 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
         if month is not None:
             context["notice"] = reports.month_notice(months, month)
             context["summary"] = reports.build_summary(
-                area=ServiceArea.objects.authority(), month=month,
-                visible_areas=selectors.scorecard_areas_for_user(self.request.user))
+                area=ServiceArea.objects.authority(),
+                month=month,
+                visible_areas=selectors.scorecard_areas_for_user(self.request.user),
+            )
         return context
 
 
@@ -189,18 +200,28 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
         if area_id and not (area_id.isascii() and area_id.isdigit()):
             raise Http404("No such area")
         area = get_object_or_404(areas, pk=area_id) if area_id else ServiceArea.objects.authority()
-        month = (month_or_404(self.request.GET["month"]) if self.request.GET.get("month")
-                 else reports.default_month(reports.months_with_results()))
+        month = (
+            month_or_404(self.request.GET["month"])
+            if self.request.GET.get("month")
+            else reports.default_month(reports.months_with_results())
+        )
         if month is None:
             raise Http404("Nothing has been calculated yet")
-        detail = reports.build_measure_detail(measure=measure, area=area, month=month,
-                                              visible_areas=areas.order_by("order"))
-        context.update(detail=detail, areas=areas, chart=measure_chart(detail),
-                       notice=reports.month_notice(reports.months_with_results(), month))
+        detail = reports.build_measure_detail(
+            measure=measure, area=area, month=month, visible_areas=areas.order_by("order")
+        )
+        context.update(
+            detail=detail,
+            areas=areas,
+            chart=measure_chart(detail),
+            notice=reports.month_notice(reports.months_with_results(), month),
+        )
         if any(r and r.suppressed for _, r in detail.series) or any(
-                r and r.suppressed for _, r in detail.by_area):
+            r and r.suppressed for _, r in detail.by_area
+        ):
             context["small_numbers_note"] = disclosure.NOTE.format(
-                threshold=settings.SMALL_NUMBER_THRESHOLD)
+                threshold=settings.SMALL_NUMBER_THRESHOLD
+            )
         return context
 
 
@@ -209,17 +230,21 @@ def measure_chart(detail):
     for benchmark in detail.benchmarks:
         latest_benchmarks[benchmark.comparator] = benchmark
     # Start at the first month with a figure, but show at least a year.
-    first = next((i for i, (_, r) in enumerate(detail.series) if r and r.value is not None),
-                 len(detail.series))
-    series = detail.series[min(first, len(detail.series) - 12):]
+    first = next(
+        (i for i, (_, r) in enumerate(detail.series) if r and r.value is not None),
+        len(detail.series),
+    )
+    series = detail.series[min(first, len(detail.series) - 12) :]
     return charts.trend_chart(
         months=[m for m, _ in series],
         outturns=[r.value if r and not r.suppressed else None for _, r in series],
         provisional=[bool(r and r.provisional) for _, r in series],
         targets=[r.target if r else None for _, r in series],
-        benchmarks=[(b.comparator, f"{reports.COMPARATOR_LABELS[b.comparator]} {b.year}",
-                     b.value) for b in latest_benchmarks.values()],
+        benchmarks=[
+            (b.comparator, f"{reports.COMPARATOR_LABELS[b.comparator]} {b.year}", b.value)
+            for b in latest_benchmarks.values()
+        ],
         measure=detail.measure,
         title=f"{detail.measure.title}, {detail.area}: monthly outturn to "
-              f"{detail.month:%B %Y} against the target and benchmarks",
+        f"{detail.month:%B %Y} against the target and benchmarks",
     )

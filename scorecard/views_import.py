@@ -28,8 +28,10 @@ SESSION_KEY = "scorecard_import"
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Upload a scorecard spreadsheet",
-        error_messages={"required": "Select a spreadsheet to import",
-                        "empty": "The file is empty: it has no rows to import."},
+        error_messages={
+            "required": "Select a spreadsheet to import",
+            "empty": "The file is empty: it has no rows to import.",
+        },
     )
 
     def clean_file(self):
@@ -37,7 +39,8 @@ class ImportForm(forms.Form):
         if upload.size > importing.max_bytes():
             raise forms.ValidationError(
                 f"The file is {importing.size_text(upload.size)}: the largest file that can be "
-                f"imported is {importing.size_text(importing.max_bytes())}.")
+                f"imported is {importing.size_text(importing.max_bytes())}."
+            )
         return upload
 
 
@@ -48,11 +51,17 @@ class ImportAccessMixin(PermissionRequiredMixin):
 def _upload_page(request, form, status=200, refusal=""):
     """The upload form; `refusal` is a message for the file field beside the form's own."""
     file_errors = list(form.errors.get("file", [])) + ([refusal] if refusal else [])
-    return render(request, "imports/upload.html", {
-        "form": form, "file_errors": file_errors,
-        "error_summary": [("id_file", error) for error in file_errors],
-        "max_size": importing.size_text(settings.IMPORT_MAX_BYTES),
-    }, status=status)
+    return render(
+        request,
+        "imports/upload.html",
+        {
+            "form": form,
+            "file_errors": file_errors,
+            "error_summary": [("id_file", error) for error in file_errors],
+            "max_size": importing.size_text(settings.IMPORT_MAX_BYTES),
+        },
+        status=status,
+    )
 
 
 def _preview_page(request, plan, content: bytes, status=200, notice=""):
@@ -70,10 +79,19 @@ def _preview_page(request, plan, content: bytes, status=200, notice=""):
     else:
         request.session.pop(SESSION_KEY, None)
     error_summary = [(f"row-{e.row}" if e.row else "", e.message) for e in plan.errors]
-    return render(request, "imports/preview.html", {
-        "plan": plan, "token": token, "notice": notice, "error_summary": error_summary,
-        "form": ImportForm(), "max_size": importing.size_text(settings.IMPORT_MAX_BYTES),
-    }, status=status)
+    return render(
+        request,
+        "imports/preview.html",
+        {
+            "plan": plan,
+            "token": token,
+            "notice": notice,
+            "error_summary": error_summary,
+            "form": ImportForm(),
+            "max_size": importing.size_text(settings.IMPORT_MAX_BYTES),
+        },
+        status=status,
+    )
 
 
 class ImportView(ImportAccessMixin, View):
@@ -101,24 +119,44 @@ class ImportConfirmView(ImportAccessMixin, View):
         stored = request.session.get(SESSION_KEY)
         token = request.POST.get("token", "")
         if not stored or not token or not constant_time_compare(stored["token"], token):
-            return _upload_page(request, ImportForm(), status=409, refusal=(
-                "This preview has expired or was replaced by another: upload the file again."))
+            return _upload_page(
+                request,
+                ImportForm(),
+                status=409,
+                refusal=(
+                    "This preview has expired or was replaced by another: upload the file again."
+                ),
+            )
         content = base64.b64decode(stored["content"])
         filename = stored["filename"]
         if hashlib.sha256(content).hexdigest() != stored["sha256"]:
             request.session.pop(SESSION_KEY, None)
-            return _upload_page(request, ImportForm(), status=409,
-                                refusal="The stored file is damaged: upload it again.")
+            return _upload_page(
+                request,
+                ImportForm(),
+                status=409,
+                refusal="The stored file is damaged: upload it again.",
+            )
         plan = importing.plan_import(content, filename)
         if plan.errors or plan.fingerprint != stored["fingerprint"]:
-            return _preview_page(request, plan, content, status=409, notice=(
-                "The stored figures changed after your preview, so nothing has been "
-                "imported. This is what the file would do now: check it and confirm again."))
+            return _preview_page(
+                request,
+                plan,
+                content,
+                status=409,
+                notice=(
+                    "The stored figures changed after your preview, so nothing has been "
+                    "imported. This is what the file would do now: check it and confirm again."
+                ),
+            )
         if change_sets.needs_second_officer(plan):
             change_set = change_sets.propose(user=request.user, plan=plan, content=content)
             request.session.pop(SESSION_KEY, None)
-            messages.success(request, f"{filename} is waiting for another performance officer "
-                                      "to approve it: nothing is imported until then.")
+            messages.success(
+                request,
+                f"{filename} is waiting for another performance officer "
+                "to approve it: nothing is imported until then.",
+            )
             return redirect("import-change-set", pk=change_set.pk)
         try:
             result = importing.apply_plan(plan=plan, user=request.user)
@@ -126,9 +164,12 @@ class ImportConfirmView(ImportAccessMixin, View):
             request.session.pop(SESSION_KEY, None)
             return _upload_page(request, ImportForm(), status=409, refusal=str(refusal))
         request.session.pop(SESSION_KEY, None)
-        messages.success(request, f"Imported {filename}: {result.created} created, "
-                                  f"{result.changed} changed. The scorecards are being "
-                                  "recalculated.")
+        messages.success(
+            request,
+            f"Imported {filename}: {result.created} created, "
+            f"{result.changed} changed. The scorecards are being "
+            "recalculated.",
+        )
         return redirect("import")
 
 
@@ -136,29 +177,44 @@ class ChangeSetListView(ImportAccessMixin, View):
     """Imports waiting for a second officer, and the last ones decided."""
 
     def get(self, request):
-        return render(request, "imports/change_sets.html", {
-            "pending": ImportChangeSet.objects.filter(status=ImportChangeSet.Status.PENDING)
-            .select_related("proposed_by").defer("content"),
-            "decided": ImportChangeSet.objects.exclude(status=ImportChangeSet.Status.PENDING)
-            .select_related("proposed_by", "reviewed_by").defer("content")[:20],
-        })
+        return render(
+            request,
+            "imports/change_sets.html",
+            {
+                "pending": ImportChangeSet.objects.filter(status=ImportChangeSet.Status.PENDING)
+                .select_related("proposed_by")
+                .defer("content"),
+                "decided": ImportChangeSet.objects.exclude(status=ImportChangeSet.Status.PENDING)
+                .select_related("proposed_by", "reviewed_by")
+                .defer("content")[:20],
+            },
+        )
 
 
 class ChangeSetDetailView(ImportAccessMixin, View):
     """The same old → new table the maker confirmed; approve or reject (with a reason)."""
 
     def get_change_set(self, pk):
-        return get_object_or_404(ImportChangeSet.objects.select_related(
-            "proposed_by", "reviewed_by"), pk=pk)
+        return get_object_or_404(
+            ImportChangeSet.objects.select_related("proposed_by", "reviewed_by"), pk=pk
+        )
 
     def get(self, request, pk, refusal="", status=200):
         change_set = self.get_change_set(pk)
         own = change_set.proposed_by_id == request.user.pk
-        return render(request, "imports/change_set.html", {
-            "change_set": change_set, "own": own, "refusal": refusal,
-            "error_summary": [("id_reason" if "reason" in refusal else "", refusal)]
-            if refusal else [],
-        }, status=status)
+        return render(
+            request,
+            "imports/change_set.html",
+            {
+                "change_set": change_set,
+                "own": own,
+                "refusal": refusal,
+                "error_summary": [("id_reason" if "reason" in refusal else "", refusal)]
+                if refusal
+                else [],
+            },
+            status=status,
+        )
 
     def post(self, request, pk):
         change_set = self.get_change_set(pk)
@@ -166,12 +222,16 @@ class ChangeSetDetailView(ImportAccessMixin, View):
         try:
             if action == "approve":
                 result = change_sets.approve(user=request.user, change_set=change_set)
-                messages.success(request, f"Imported {change_set.filename}: {result.created} "
-                                          f"created, {result.changed} changed. The scorecards "
-                                          "are being recalculated.")
+                messages.success(
+                    request,
+                    f"Imported {change_set.filename}: {result.created} "
+                    f"created, {result.changed} changed. The scorecards "
+                    "are being recalculated.",
+                )
             elif action == "reject":
-                change_sets.reject(user=request.user, change_set=change_set,
-                                   reason=request.POST.get("reason", ""))
+                change_sets.reject(
+                    user=request.user, change_set=change_set, reason=request.POST.get("reason", "")
+                )
                 messages.success(request, f"{change_set.filename} rejected: nothing imported.")
             else:
                 return self.get(request, pk, refusal="Choose approve or reject.", status=400)

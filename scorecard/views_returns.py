@@ -24,9 +24,12 @@ from .models import MonthlyReturn
 #   save_section(monthly_return): called by `services.save_return` inside its
 #       transaction, on the locked return.
 def return_sections(monthly_return, data=None, *, submitting=False) -> list:
-    return [form for part in extensions.parts() if (section := part.return_section)
-            if (form := section.for_return(monthly_return, data, submitting=submitting))
-            is not None]
+    return [
+        form
+        for part in extensions.parts()
+        if (section := part.return_section)
+        if (form := section.for_return(monthly_return, data, submitting=submitting)) is not None
+    ]
 
 
 class ReturnsAccessMixin(LoginRequiredMixin):
@@ -54,8 +57,7 @@ class MyReturnsView(ReturnsAccessMixin, ListView):
     context_object_name = "returns"
 
     def get_queryset(self):
-        return selectors.entry_returns_for_user(self.request.user).order_by(
-            "-month", "area__order")
+        return selectors.entry_returns_for_user(self.request.user).order_by("-month", "area__order")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -73,9 +75,12 @@ class ApprovalQueueView(ReturnsAccessMixin, ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return (selectors.returns_for_user(self.request.user)
-                .filter(status=MonthlyReturn.Status.SUBMITTED)
-                .select_related("submitted_by").order_by("submitted_at"))
+        return (
+            selectors.returns_for_user(self.request.user)
+            .filter(status=MonthlyReturn.Status.SUBMITTED)
+            .select_related("submitted_by")
+            .order_by("submitted_at")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -92,8 +97,9 @@ class ReturnDetailView(ReturnsAccessMixin, View):
     template_name = "returns/detail.html"
 
     def get_return(self):
-        return get_object_or_404(selectors.returns_for_user(self.request.user),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(
+            selectors.returns_for_user(self.request.user), pk=self.kwargs["pk"]
+        )
 
     def get(self, request, pk):
         monthly_return = self.get_return()
@@ -112,25 +118,28 @@ class ReturnDetailView(ReturnsAccessMixin, View):
             return self.render(monthly_return, form=form, sections=sections, status=400)
         try:
             services.save_return(
-                user=request.user, monthly_return=monthly_return,
+                user=request.user,
+                monthly_return=monthly_return,
                 lines=[services.LineInput(value_id, entry) for value_id, entry in form.line_inputs],
-                expected_version=form.cleaned_data["version"], submit=submitting,
+                expected_version=form.cleaned_data["version"],
+                submit=submitting,
                 sections=[section.save_section for section in sections],
             )
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
             return self.render(self.get_return(), form=form, sections=sections, status=409)
-        messages.success(request, "Return submitted for approval." if submitting
-                         else "Draft saved.")
+        messages.success(
+            request, "Return submitted for approval." if submitting else "Draft saved."
+        )
         return redirect("return-detail", pk=monthly_return.pk)
 
     def can_enter(self, monthly_return):
         return workflow.can_enter(
             is_entrant=selectors.is_entrant(self.request.user, monthly_return),
-            status=monthly_return.status)
+            status=monthly_return.status,
+        )
 
-    def render(self, monthly_return, form=None, transition_form=None, status=200,
-               sections=None):
+    def render(self, monthly_return, form=None, transition_form=None, status=200, sections=None):
         user = self.request.user
         editable = self.can_enter(monthly_return)
         if sections is None:
@@ -139,16 +148,23 @@ class ReturnDetailView(ReturnsAccessMixin, View):
         if editable and form is None:
             form = ReturnForm(lines=lines, initial={"version": monthly_return.version})
         shaped = selectors.items_shaped_by(user, monthly_return)
-        actions = [t for t in workflow.allowed(
-            status=monthly_return.status,
-            is_entrant=selectors.is_entrant(user, monthly_return),
-            is_approver=selectors.is_approver(user),
-            is_submitter=monthly_return.submitted_by_id == user.pk,
-            shaped=shaped,
-        ) if t.name != workflow.SUBMIT]
+        actions = [
+            t
+            for t in workflow.allowed(
+                status=monthly_return.status,
+                is_entrant=selectors.is_entrant(user, monthly_return),
+                is_approver=selectors.is_approver(user),
+                is_submitter=monthly_return.submitted_by_id == user.pk,
+                shaped=shaped,
+            )
+            if t.name != workflow.SUBMIT
+        ]
         four_eyes_note = ""
-        if (shaped and selectors.is_approver(user)
-                and monthly_return.status == MonthlyReturn.Status.SUBMITTED):
+        if (
+            shaped
+            and selectors.is_approver(user)
+            and monthly_return.status == MonthlyReturn.Status.SUBMITTED
+        ):
             four_eyes_note = workflow.shaped_refusal(shaped)
         if not editable:
             for line in lines:
@@ -161,20 +177,24 @@ class ReturnDetailView(ReturnsAccessMixin, View):
             "lines": form.bound_lines() if editable else lines,
             "actions": actions,
             "four_eyes_note": four_eyes_note,
-            "transition_form": transition_form or TransitionForm(
-                initial={"version": monthly_return.version}),
+            "transition_form": transition_form
+            or TransitionForm(initial={"version": monthly_return.version}),
             "timeline": audit.timeline(monthly_return),
             "audit_enabled": audit.enabled(),
             "sections": sections,
         }
         if form is not None and editable:
-            context["error_summary"] = form.error_summary() + [
-                item for section in sections for item in section.error_summary()] + [
-                ("", error) for error in form.non_field_errors()]
+            context["error_summary"] = (
+                form.error_summary()
+                + [item for section in sections for item in section.error_summary()]
+                + [("", error) for error in form.non_field_errors()]
+            )
         if transition_form is not None and transition_form.errors:
             context["error_summary"] = [
                 ("id_reason" if name == "reason" else "", error)
-                for name, errors in transition_form.errors.items() for error in errors]
+                for name, errors in transition_form.errors.items()
+                for error in errors
+            ]
         return render(self.request, self.template_name, context, status=status)
 
 
@@ -198,15 +218,20 @@ class ReturnTransitionView(ReturnDetailView):
         action = form.cleaned_data["action"]
         try:
             services.transition_return(
-                user=request.user, monthly_return=monthly_return, action=action,
+                user=request.user,
+                monthly_return=monthly_return,
+                action=action,
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
             )
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
             return self.render(self.get_return(), transition_form=form, status=409)
-        done = {workflow.APPROVE: "approved", workflow.RETURN: "returned to the team",
-                workflow.REOPEN: "reopened"}[action]
+        done = {
+            workflow.APPROVE: "approved",
+            workflow.RETURN: "returned to the team",
+            workflow.REOPEN: "reopened",
+        }[action]
         messages.success(request, f"{monthly_return} {done}.")
         if action == workflow.APPROVE or action == workflow.RETURN:
             return redirect("approval-queue")

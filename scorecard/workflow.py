@@ -55,12 +55,19 @@ def can_enter(*, is_entrant: bool, status: str) -> bool:
 def shaped_refusal(shaped: int) -> str:
     """Why someone who entered or changed figures of a return may not approve it."""
     figures = "1 figure" if shaped == 1 else f"{shaped} figures"
-    return (f"You changed {figures} in this return, so someone else must approve it "
-            "(four eyes).")
+    return f"You changed {figures} in this return, so someone else must approve it (four eyes)."
 
 
-def check(name: str, *, status: str, is_entrant: bool, is_approver: bool,
-          is_submitter: bool, shaped: int = 0, reason: str = "") -> Transition:
+def check(
+    name: str,
+    *,
+    status: str,
+    is_entrant: bool,
+    is_approver: bool,
+    is_submitter: bool,
+    shaped: int = 0,
+    reason: str = "",
+) -> Transition:
     """`shaped`: how many figures or commentaries of this round of the return the
     user entered or changed (the approval's four eyes cover them too)."""
     """The transition if this user may make it from this state; else TransitionRefused."""
@@ -86,15 +93,24 @@ def check(name: str, *, status: str, is_entrant: bool, is_approver: bool,
     return transition
 
 
-def allowed(*, status: str, is_entrant: bool, is_approver: bool,
-            is_submitter: bool, shaped: int = 0) -> list[Transition]:
+def allowed(
+    *, status: str, is_entrant: bool, is_approver: bool, is_submitter: bool, shaped: int = 0
+) -> list[Transition]:
     """The transitions the user could make now (a reason aside): for the buttons."""
     result = []
     for name in TRANSITIONS:
         try:
-            result.append(check(name, status=status, is_entrant=is_entrant,
-                                is_approver=is_approver, is_submitter=is_submitter,
-                                shaped=shaped, reason="x"))
+            result.append(
+                check(
+                    name,
+                    status=status,
+                    is_entrant=is_entrant,
+                    is_approver=is_approver,
+                    is_submitter=is_submitter,
+                    shaped=shaped,
+                    reason="x",
+                )
+            )
         except TransitionRefused:
             continue
     return result

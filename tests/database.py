@@ -8,9 +8,12 @@ from django.db import connection
 def address(user: str | None = None) -> dict:
     """libpq keywords; the socket directory may be in OPTIONS (dj-database-url)."""
     db = connection.settings_dict
-    return {"dbname": db["NAME"], "user": user or db["USER"],
-            "host": db["HOST"] or db["OPTIONS"].get("host", ""),
-            "port": db["PORT"] or db["OPTIONS"].get("port", "")}
+    return {
+        "dbname": db["NAME"],
+        "user": user or db["USER"],
+        "host": db["HOST"] or db["OPTIONS"].get("host", ""),
+        "port": db["PORT"] or db["OPTIONS"].get("port", ""),
+    }
 
 
 def connect(user: str | None = None, **options) -> psycopg.Connection:

@@ -63,8 +63,12 @@ def monthly_return(service_area, month=date(2015, 2, 1), **fields):
 def value(monthly_return, measure, numerator=None, denominator=None, value=None, **fields):
     as_decimal = lambda x: None if x is None else Decimal(str(x))  # noqa: E731
     return ReturnValue.objects.create(
-        monthly_return=monthly_return, measure=measure, numerator=as_decimal(numerator),
-        denominator=as_decimal(denominator), value=as_decimal(value), **fields
+        monthly_return=monthly_return,
+        measure=measure,
+        numerator=as_decimal(numerator),
+        denominator=as_decimal(denominator),
+        value=as_decimal(value),
+        **fields,
     )
 
 
@@ -72,9 +76,11 @@ def three_in_four_seen(month=date(2015, 1, 1)):
     """One area's approved return for `month`: 3 of 4 children seen, so the
     authority's calculated figure is 75%. The measure."""
     seen = measure(title="% seen")
-    approved = monthly_return(area("First Response"), month=month,
-                              status=MonthlyReturn.Status.APPROVED,
-                              approved_at="2015-02-10T12:00Z")
-    ReturnValue.objects.create(monthly_return=approved, measure=seen, numerator=3,
-                               denominator=4)
+    approved = monthly_return(
+        area("First Response"),
+        month=month,
+        status=MonthlyReturn.Status.APPROVED,
+        approved_at="2015-02-10T12:00Z",
+    )
+    ReturnValue.objects.create(monthly_return=approved, measure=seen, numerator=3, denominator=4)
     return seen

@@ -250,12 +250,17 @@ class Postgres:
         """The two roles of a deployment (README, "Production"): the owner that
         migrates, and the application's role that owns nothing. Single-user mode,
         before the server starts: no client program needed."""
-        sql = (f"CREATE ROLE {OWNER_ROLE} LOGIN CREATEDB;\n"
-               f"CREATE ROLE {APP_ROLE} LOGIN;\n")
+        sql = f"CREATE ROLE {OWNER_ROLE} LOGIN CREATEDB;\nCREATE ROLE {APP_ROLE} LOGIN;\n"
         proc = subprocess.run(
             self._cmd([self.bins["postgres"], "--single", "-D", self.data, "-j", "postgres"]),
-            cwd=self.tmp, input=sql, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, timeout=120, start_new_session=True)
+            cwd=self.tmp,
+            input=sql,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=120,
+            start_new_session=True,
+        )
         if proc.returncode != 0 or "ERROR" in proc.stdout:
             raise StartupError(f"could not create the database roles:\n{proc.stdout}")
 

@@ -32,7 +32,8 @@ def _quote(name: str) -> str:
 def _tables(cursor) -> list[str]:
     cursor.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname")
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname"
+    )
     return [name for (name,) in cursor.fetchall()]
 
 
@@ -40,7 +41,9 @@ def _columns(cursor, table: str) -> list[str]:
     """The columns COPY can write: not dropped, not generated."""
     cursor.execute(
         "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
-        "AND NOT attisdropped AND attgenerated = '' ORDER BY attnum", [_quote(table)])
+        "AND NOT attisdropped AND attgenerated = '' ORDER BY attnum",
+        [_quote(table)],
+    )
     return [name for (name,) in cursor.fetchall()]
 
 
@@ -50,7 +53,8 @@ def _fingerprint(cursor, sources: list[str]) -> str:
         return ""
     parts = " || ".join(
         f"(SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '-') FROM ({sql}) t)"
-        for sql in sources)
+        for sql in sources
+    )
     cursor.execute(f"SELECT {parts}")
     return cursor.fetchone()[0]
 
@@ -77,8 +81,10 @@ class Snapshot:
             previous = cursor.fetchone()[0] or ""
             # Every trigger here is django-pgtrigger's (pghistory's audit trail, the
             # append-only guards): each returns at once when its name is in this list.
-            cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)",
-                           ["{" + ",".join(f'"{name}"' for name in self.triggers) + "}"])
+            cursor.execute(
+                "SELECT set_config('pgtrigger.ignore', %s, true)",
+                ["{" + ",".join(f'"{name}"' for name in self.triggers) + "}"],
+            )
             for table, columns, data in self.copies:
                 with cursor.copy(f"COPY {_quote(table)} ({columns}) FROM STDIN") as copy:
                     copy.write(data)
@@ -91,7 +97,8 @@ class Snapshot:
                     + ") v(name, highest) JOIN pg_sequences s ON v.name::regclass = "
                     "(quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename))::regclass"
                     " WHERE coalesce(s.last_value, 0) < v.highest",
-                    [value for pair in self.sequences for value in pair])
+                    [value for pair in self.sequences for value in pair],
+                )
 
 
 def take(build: Callable[[], object]) -> Snapshot:
@@ -100,12 +107,15 @@ def take(build: Callable[[], object]) -> Snapshot:
     with transaction.atomic(), connection.cursor() as cursor:
         tables = _tables(cursor)
         columns = {table: _columns(cursor, table) for table in tables}
-        select = {table: f"SELECT {', '.join(_quote(c) for c in columns[table])} "
-                         f"FROM {_quote(table)}" for table in tables}
+        select = {
+            table: f"SELECT {', '.join(_quote(c) for c in columns[table])} FROM {_quote(table)}"
+            for table in tables
+        }
         before = {table: f"_snapshot_before_{index}" for index, table in enumerate(tables)}
         for table in tables:
-            cursor.execute(f"CREATE TEMPORARY TABLE {before[table]} ON COMMIT DROP AS "
-                           f"{select[table]}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {before[table]} ON COMMIT DROP AS {select[table]}"
+            )
         build()
         for table in tables:
             theirs, ours = select[table], f"SELECT * FROM {before[table]}"
@@ -127,7 +137,8 @@ def take(build: Callable[[], object]) -> Snapshot:
                     cursor.execute(f"SELECT max(id) FROM ({theirs} EXCEPT ALL {ours}) added")
                     snapshot.sequences.append((sequence, cursor.fetchone()[0]))
         snapshot.fingerprint = _fingerprint(
-            cursor, [f"SELECT * FROM {before[table]}" for table in snapshot.referenced])
+            cursor, [f"SELECT * FROM {before[table]}" for table in snapshot.referenced]
+        )
         snapshot.selects = [select[table] for table in snapshot.referenced]
         cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         snapshot.triggers = sorted({name for (name,) in cursor.fetchall()})

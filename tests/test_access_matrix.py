@@ -14,13 +14,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from scorecard.models import MonthlyReturn
 
 ROLES = ["anonymous", "manager_a", "manager_b", "officer", "director", "admin"]
-USERNAMES = {"manager_a": "manager", "manager_b": "manager2", "officer": "officer",
-             "director": "director", "admin": "admin"}
+USERNAMES = {
+    "manager_a": "manager",
+    "manager_b": "manager2",
+    "officer": "officer",
+    "director": "director",
+    "admin": "admin",
+}
 
 
 def outcomes(anonymous, manager_a, manager_b, officer, director, admin):
-    return dict(zip(ROLES, [anonymous, manager_a, manager_b, officer, director, admin],
-                    strict=True))
+    return dict(
+        zip(ROLES, [anonymous, manager_a, manager_b, officer, director, admin], strict=True)
+    )
 
 
 EVERYONE = outcomes("login", 200, 200, 200, 200, 200)
@@ -29,12 +35,17 @@ ANYONE = outcomes(200, 200, 200, 200, 200, 200)
 
 # route name -> {"GET": outcomes, "POST": outcomes (where the view accepts POST)}
 MATRIX = {
-    "login": {"GET": outcomes(200, 302, 302, 302, 302, 302),
-              "POST": outcomes(200, 302, 302, 302, 302, 302)},
-    "logout": {"GET": outcomes("login", 405, 405, 405, 405, 405),
-               "POST": outcomes("login", "login", "login", "login", "login", "login")},
-    "admin:index": {"GET": outcomes("admin login", "admin login", "admin login", 200,
-                                    "admin login", 200)},
+    "login": {
+        "GET": outcomes(200, 302, 302, 302, 302, 302),
+        "POST": outcomes(200, 302, 302, 302, 302, 302),
+    },
+    "logout": {
+        "GET": outcomes("login", 405, 405, 405, 405, 405),
+        "POST": outcomes("login", "login", "login", "login", "login", "login"),
+    },
+    "admin:index": {
+        "GET": outcomes("admin login", "admin login", "admin login", 200, "admin login", 200)
+    },
     "home": {"GET": outcomes("login", 302, 302, 302, 302, 302)},
     "healthz": {"GET": outcomes(200, 200, 200, 200, 200, 200)},
     "summary": {"GET": EVERYONE},
@@ -45,13 +56,19 @@ MATRIX = {
     "approval-queue": {"GET": OFFICERS},
     "completeness": {"GET": OFFICERS},
     "my-returns": {"GET": outcomes("login", 200, 200, 200, 403, 200)},
-    "return-detail": {"GET": outcomes("login", 200, 404, 200, 403, 200),
-                      "POST": outcomes("login", 400, 404, 403, 403, 403)},
-    "return-transition": {"GET": outcomes("login", 403, 403, 302, 403, 302),
-                          "POST": outcomes("login", 403, 403, 409, 403, 409)},
+    "return-detail": {
+        "GET": outcomes("login", 200, 404, 200, 403, 200),
+        "POST": outcomes("login", 400, 404, 403, 403, 403),
+    },
+    "return-transition": {
+        "GET": outcomes("login", 403, 403, 302, 403, 302),
+        "POST": outcomes("login", 403, 403, 409, 403, 409),
+    },
     "import": {"GET": OFFICERS, "POST": outcomes("login", 403, 403, 400, 403, 400)},
-    "import-confirm": {"GET": outcomes("login", 403, 403, 302, 403, 302),
-                       "POST": outcomes("login", 403, 403, 409, 403, 409)},
+    "import-confirm": {
+        "GET": outcomes("login", 403, 403, 302, 403, 302),
+        "POST": outcomes("login", 403, 403, 409, 403, 409),
+    },
     "password_change": {"GET": EVERYONE, "POST": EVERYONE},  # POST: the form, with errors
     "password_change_done": {"GET": EVERYONE},
     "password_reset": {"GET": ANYONE, "POST": ANYONE},
@@ -61,8 +78,10 @@ MATRIX = {
     "password_reset_complete": {"GET": ANYONE},
     "import-change-sets": {"GET": OFFICERS},
     # the example pk is a return's, so no change set has it: officers get 404
-    "import-change-set": {"GET": outcomes("login", 403, 403, 404, 403, 404),
-                          "POST": outcomes("login", 403, 403, 404, 403, 404)},
+    "import-change-set": {
+        "GET": outcomes("login", 403, 403, 404, 403, 404),
+        "POST": outcomes("login", 403, 403, 404, 403, 404),
+    },
 }
 
 
@@ -73,11 +92,14 @@ def project_routes(patterns=None, prefix="", namespace=""):
             if entry.namespace == "admin":
                 yield "admin:index", prefix + str(entry.pattern)
                 continue
-            yield from project_routes(entry.url_patterns, prefix + str(entry.pattern),
-                                      entry.namespace or namespace)
+            yield from project_routes(
+                entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace
+            )
         elif isinstance(entry, URLPattern) and entry.name:
-            yield (f"{namespace}:{entry.name}" if namespace else entry.name,
-                   prefix + str(entry.pattern))
+            yield (
+                f"{namespace}:{entry.name}" if namespace else entry.name,
+                prefix + str(entry.pattern),
+            )
 
 
 def test_every_url_pattern_is_in_the_matrix():
@@ -102,8 +124,12 @@ def example_kwargs():
 def _path_for(name, kwargs):
     from django.urls import NoReverseMatch
 
-    for attempt in ({}, {"pk": kwargs["pk"]}, {"code": kwargs["code"]},
-                    {"uidb64": "MQ", "token": "not-a-token"}):
+    for attempt in (
+        {},
+        {"pk": kwargs["pk"]},
+        {"code": kwargs["code"]},
+        {"uidb64": "MQ", "token": "not-a-token"},
+    ):
         try:
             return reverse(name, kwargs=attempt)
         except NoReverseMatch:
@@ -123,8 +149,7 @@ def outcome_of(response):
 def test_access(client, sample, django_user_model, role):
     """One role at a time over every route and method; every mismatch is listed."""
     feb = MonthlyReturn.objects.get(area__slug="first-response", month="2015-02-01")
-    user = None if role == "anonymous" else django_user_model.objects.get(
-        username=USERNAMES[role])
+    user = None if role == "anonymous" else django_user_model.objects.get(username=USERNAMES[role])
     mismatches = []
     for name, methods in MATRIX.items():
         for method, expected in methods.items():
@@ -136,11 +161,16 @@ def test_access(client, sample, django_user_model, role):
             if method == "GET":
                 response = client.get(url)
             else:
-                data = ({"action": "approve", "version": feb.version}
-                        if name == "return-transition" else {})
+                data = (
+                    {"action": "approve", "version": feb.version}
+                    if name == "return-transition"
+                    else {}
+                )
                 response = client.post(url, data)
             if outcome_of(response) != expected[role]:
-                mismatches.append(f"{method} {name} ({url}): expected {expected[role]}, "
-                                  f"got {outcome_of(response)}")
+                mismatches.append(
+                    f"{method} {name} ({url}): expected {expected[role]}, "
+                    f"got {outcome_of(response)}"
+                )
             assert MonthlyReturn.objects.get(pk=feb.pk).status == "draft"  # nothing happened
     assert not mismatches, "\n".join(mismatches)

@@ -28,8 +28,10 @@ def user(username):
 
 
 def change(client, old, new=NEW, confirm=None):
-    return client.post(reverse("password_change"), {
-        "old_password": old, "new_password1": new, "new_password2": confirm or new})
+    return client.post(
+        reverse("password_change"),
+        {"old_password": old, "new_password1": new, "new_password2": confirm or new},
+    )
 
 
 def ask_for_link(client, email):
@@ -54,10 +56,15 @@ def test_the_sign_in_page_links_to_forgotten_your_password(client, sample):
     assert f'href="{reverse("password_reset")}">Forgotten your password?</a>' in html
 
 
-@pytest.mark.parametrize("name, args", [
-    ("password_reset", []), ("password_reset_done", []), ("password_reset_complete", []),
-    ("password_reset_confirm", ["MQ", "not-a-token"]),
-])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("password_reset", []),
+        ("password_reset_done", []),
+        ("password_reset_complete", []),
+        ("password_reset_confirm", ["MQ", "not-a-token"]),
+    ],
+)
 def test_the_reset_pages_open_without_signing_in(client, sample, name, args):
     assert client.get(reverse(name, args=args)).status_code == 200
 
@@ -75,8 +82,11 @@ def test_changing_a_password_needs_signing_in(client, sample):
 def test_every_account_can_change_its_own_password(client, sample, username):
     client.force_login(user(username))
     form = client.get(reverse("password_change")).content.decode()
-    for name, label in [("old_password", "Current password"), ("new_password1", "New password"),
-                        ("new_password2", "New password confirmation")]:
+    for name, label in [
+        ("old_password", "Current password"),
+        ("new_password1", "New password"),
+        ("new_password2", "New password confirmation"),
+    ]:
         assert f'<label class="govuk-label" for="id_{name}">{label}</label>' in form
     response = change(client, PASSWORD)
     assert response.status_code == 302
@@ -105,15 +115,13 @@ def test_a_weak_new_password_is_refused_with_the_reason(client, sample):
     assert user("manager").check_password(PASSWORD)
 
 
-def test_wrong_current_passwords_lock_the_change_as_wrong_passwords_lock_signing_in(
-        client, sample):
+def test_wrong_current_passwords_lock_the_change_as_wrong_passwords_lock_signing_in(client, sample):
     client.force_login(user("manager"))
     for _ in range(4):
         assert change(client, WRONG).status_code == 200
     locked = change(client, WRONG)
     assert locked.status_code == 429
-    assert "This account is locked because of too many failed attempts" in (
-        locked.content.decode())
+    assert "This account is locked because of too many failed attempts" in (locked.content.decode())
     assert "Try again after 15 minutes" in locked.content.decode()
     right = change(client, PASSWORD)
     assert right.status_code == 429  # even the right password, until the cool-off ends
@@ -138,8 +146,7 @@ def test_a_password_change_is_logged(client, sample, caplog):
 def test_the_answer_is_the_same_whether_or_not_an_account_has_the_address(client, sample):
     known = ask_for_link(client, "manager@example.org")
     unknown = ask_for_link(client, "nobody@example.org")
-    assert known.redirect_chain == unknown.redirect_chain == [(reverse("password_reset_done"),
-                                                               302)]
+    assert known.redirect_chain == unknown.redirect_chain == [(reverse("password_reset_done"), 302)]
     assert known.content == unknown.content
     assert "If an account has that email address" in known.content.decode()
     assert [message.to for message in mail.outbox] == [["manager@example.org"]]
@@ -166,8 +173,10 @@ def test_the_link_sets_a_new_password_once(client, sample):
 def test_setting_a_new_password_ends_a_sign_in_lockout(client, sample):
     for _ in range(5):
         client.post(reverse("login"), {"username": "manager", "password": WRONG})
-    assert client.post(reverse("login"), {"username": "manager",
-                                          "password": PASSWORD}).status_code == 429
+    assert (
+        client.post(reverse("login"), {"username": "manager", "password": PASSWORD}).status_code
+        == 429
+    )
     ask_for_link(client, "manager@example.org")
     link = LINK.search(mail.outbox[0].body).group(0)
     set_url = client.get(link, follow=True).redirect_chain[-1][0]
@@ -181,8 +190,9 @@ def reset_link(user_, minutes_ago):
     generator = default_token_generator
     issued = generator._num_seconds(generator._now()) - minutes_ago * 60
     token = generator._make_token_with_timestamp(user_, issued, generator.secret)
-    return reverse("password_reset_confirm",
-                   args=[urlsafe_base64_encode(force_bytes(user_.pk)), token])
+    return reverse(
+        "password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(user_.pk)), token]
+    )
 
 
 def test_a_reset_link_works_for_30_minutes():
@@ -229,4 +239,5 @@ def test_a_reset_is_logged(client, sample, caplog):
     client.post(set_url, {"new_password1": NEW, "new_password2": NEW})
     assert security_messages(caplog) == [
         "password reset requested email='manager@example.org' ip=127.0.0.1",
-        "password reset user='manager' ip=127.0.0.1"]
+        "password reset user='manager' ip=127.0.0.1",
+    ]

@@ -5,8 +5,12 @@ from django.conf import settings
 
 def test_the_beat_schedule_avoids_the_hours_the_clocks_change():
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert set(schedule) == {"tick", "recalculate-scorecards-nightly", "open-monthly-returns",
-                             "remind-team-managers"}
+    assert set(schedule) == {
+        "tick",
+        "recalculate-scorecards-nightly",
+        "open-monthly-returns",
+        "remind-team-managers",
+    }
     for entry in (value for key, value in schedule.items() if key != "tick"):
         assert not ({1, 2} & entry["schedule"].hour), entry  # UK clocks change 01:00-02:00
     assert settings.CELERY_TIMEZONE == "Europe/London"
@@ -28,5 +32,7 @@ def test_the_recalculation_task_is_robust():
 
 
 def test_the_worker_ticks_every_minute():
-    assert settings.CELERY_BEAT_SCHEDULE["tick"] == {"task": "scorecard.tasks.tick",
-                                                     "schedule": 60.0}
+    assert settings.CELERY_BEAT_SCHEDULE["tick"] == {
+        "task": "scorecard.tasks.tick",
+        "schedule": 60.0,
+    }

@@ -43,19 +43,24 @@ def audited_change():
 def test_the_app_role_owns_nothing(as_app_role):
     owned = as_app_role.execute(
         "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
-        "WHERE r.rolname = current_user").fetchone()[0]
+        "WHERE r.rolname = current_user"
+    ).fetchone()[0]
     assert owned == 0
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE {table} SET pgh_label = 'rewritten'",
-    "DELETE FROM {table}",
-    "TRUNCATE {table}",
-    "ALTER TABLE {table} DISABLE TRIGGER ALL",
-    "DROP TABLE {table}",
-])
-def test_the_app_role_cannot_rewrite_or_erase_an_event_table(as_app_role, audited_change,
-                                                             statement):
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {table} SET pgh_label = 'rewritten'",
+        "DELETE FROM {table}",
+        "TRUNCATE {table}",
+        "ALTER TABLE {table} DISABLE TRIGGER ALL",
+        "DROP TABLE {table}",
+    ],
+)
+def test_the_app_role_cannot_rewrite_or_erase_an_event_table(
+    as_app_role, audited_change, statement
+):
     assert "scorecard_serviceareaevent" in audit_tables()
     with pytest.raises(errors.InsufficientPrivilege):
         as_app_role.execute(statement.format(table="scorecard_serviceareaevent"))
@@ -64,12 +69,15 @@ def test_the_app_role_cannot_rewrite_or_erase_an_event_table(as_app_role, audite
     assert event.pgh_label == "update"
 
 
-@pytest.mark.parametrize("statement", [
-    """UPDATE pghistory_context SET metadata = '{"user": 99}'""",
-    "DELETE FROM pghistory_context",
-    "TRUNCATE pghistory_context CASCADE",
-    "ALTER TABLE pghistory_context DISABLE TRIGGER ALL",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        """UPDATE pghistory_context SET metadata = '{"user": 99}'""",
+        "DELETE FROM pghistory_context",
+        "TRUNCATE pghistory_context CASCADE",
+        "ALTER TABLE pghistory_context DISABLE TRIGGER ALL",
+    ],
+)
 def test_the_app_role_cannot_rewrite_who_made_a_change(as_app_role, audited_change, statement):
     with pytest.raises(errors.InsufficientPrivilege):
         as_app_role.execute(statement)
@@ -78,17 +86,19 @@ def test_the_app_role_cannot_rewrite_who_made_a_change(as_app_role, audited_chan
     assert event.pgh_context.metadata["user"] == 7
 
 
-def test_the_app_role_records_history_but_cannot_borrow_a_past_context(as_app_role,
-                                                                       audited_change):
+def test_the_app_role_records_history_but_cannot_borrow_a_past_context(as_app_role, audited_change):
     area, event = audited_change
 
     def change_as(context_id, metadata, name):
         with as_app_role.transaction():
-            as_app_role.execute("SELECT set_config('pghistory.context_id', %s, true),"
-                                " set_config('pghistory.context_metadata', %s, true)",
-                                [str(context_id), json.dumps(metadata)])
-            as_app_role.execute("UPDATE scorecard_servicearea SET name = %s WHERE id = %s",
-                                [name, area.pk])
+            as_app_role.execute(
+                "SELECT set_config('pghistory.context_id', %s, true),"
+                " set_config('pghistory.context_metadata', %s, true)",
+                [str(context_id), json.dumps(metadata)],
+            )
+            as_app_role.execute(
+                "UPDATE scorecard_servicearea SET name = %s WHERE id = %s", [name, area.pk]
+            )
 
     # What the application does: a new context, recorded with the event.
     fresh = uuid.uuid4()

@@ -38,7 +38,8 @@ def failing_site(settings):
 
 
 def test_a_failure_shows_the_services_error_page_without_touching_the_database(
-        failing_site, django_assert_num_queries):
+    failing_site, django_assert_num_queries
+):
     with django_assert_num_queries(0):
         response = failing_site.get("/broken/")
     html = response.content.decode()

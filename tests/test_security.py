@@ -121,8 +121,7 @@ def test_a_successful_sign_in_clears_earlier_failures(client, sample):
 # --- The security log ----------------------------------------------------------------
 
 
-def test_sign_in_success_failure_and_sign_out_are_logged_with_who_and_where(client, sample,
-                                                                           caplog):
+def test_sign_in_success_failure_and_sign_out_are_logged_with_who_and_where(client, sample, caplog):
     caplog.set_level(logging.INFO, logger="security")
     sign_in(client, "director", WRONG, REMOTE_ADDR="198.51.100.7")
     sign_in(client, "director", REMOTE_ADDR="198.51.100.7")
@@ -151,7 +150,8 @@ def test_permission_denied_is_logged(client, sample, caplog):
     assert client.get(reverse("my-returns")).status_code == 403
     assert security_messages(caplog) == [
         "access refused status=403 user='director' ip=127.0.0.1 method=GET path='/returns/' "
-        "reason=permission-denied"]
+        "reason=permission-denied"
+    ]
 
 
 def test_a_return_outside_the_users_scope_is_not_found_and_logged(client, sample, caplog):
@@ -162,7 +162,8 @@ def test_a_return_outside_the_users_scope_is_not_found_and_logged(client, sample
     assert client.get(url).status_code == 404
     assert security_messages(caplog) == [
         f"access refused status=404 user='manager2' ip=127.0.0.1 method=GET path='{url}' "
-        "reason=not-found"]
+        "reason=not-found"
+    ]
 
 
 def test_a_url_that_matches_nothing_is_not_logged(client, sample, caplog):
@@ -172,8 +173,9 @@ def test_a_url_that_matches_nothing_is_not_logged(client, sample, caplog):
     assert security_messages(caplog) == []
 
 
-def test_forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured(client, sample,
-                                                                       caplog, settings):
+def test_forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured(
+    client, sample, caplog, settings
+):
     from axes.models import AccessAttempt
 
     caplog.set_level(logging.INFO, logger="security")
@@ -183,20 +185,28 @@ def test_forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured(client, s
     assert AccessAttempt.objects.get().ip_address == "10.0.0.2"
 
     settings.TRUSTED_PROXY_COUNT = 1
-    sign_in(client, "director", WRONG, HTTP_X_FORWARDED_FOR="203.0.113.1, 203.0.113.9",
-            REMOTE_ADDR="10.0.0.2")
+    sign_in(
+        client,
+        "director",
+        WRONG,
+        HTTP_X_FORWARDED_FOR="203.0.113.1, 203.0.113.9",
+        REMOTE_ADDR="10.0.0.2",
+    )
     assert security_messages(caplog)[-1] == "login failed user='director' ip=203.0.113.9"
 
 
-@pytest.mark.parametrize("forwarded, proxies, expected", [
-    ("", 0, "10.0.0.2"),
-    ("203.0.113.9", 0, "10.0.0.2"),
-    ("203.0.113.9", 1, "203.0.113.9"),
-    ("1.2.3.4, 203.0.113.9", 1, "203.0.113.9"),   # the client's own claim is not believed
-    ("203.0.113.9, 10.0.0.1", 2, "203.0.113.9"),
-    ("not-an-address", 1, "10.0.0.2"),
-    ("203.0.113.9", 2, "10.0.0.2"),               # fewer hops than proxies: misconfigured
-])
+@pytest.mark.parametrize(
+    "forwarded, proxies, expected",
+    [
+        ("", 0, "10.0.0.2"),
+        ("203.0.113.9", 0, "10.0.0.2"),
+        ("203.0.113.9", 1, "203.0.113.9"),
+        ("1.2.3.4, 203.0.113.9", 1, "203.0.113.9"),  # the client's own claim is not believed
+        ("203.0.113.9, 10.0.0.1", 2, "203.0.113.9"),
+        ("not-an-address", 1, "10.0.0.2"),
+        ("203.0.113.9", 2, "10.0.0.2"),  # fewer hops than proxies: misconfigured
+    ],
+)
 def test_client_ip(settings, forwarded, proxies, expected):
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
@@ -223,12 +233,15 @@ def policy(response):
     return {name: value for name, value in parts}
 
 
-@pytest.mark.parametrize("who, url", [
-    (None, "/login/"),
-    ("director", "/scorecard/"),
-    ("manager", "/returns/"),
-    ("admin", "/admin/"),
-])
+@pytest.mark.parametrize(
+    "who, url",
+    [
+        (None, "/login/"),
+        ("director", "/scorecard/"),
+        ("manager", "/returns/"),
+        ("admin", "/admin/"),
+    ],
+)
 def test_every_page_carries_the_content_security_policy(client, sample, who, url):
     if who:
         client.force_login(user(who))
@@ -239,14 +252,19 @@ def test_every_page_carries_the_content_security_policy(client, sample, who, url
 
 INLINE_EVENT = re.compile(
     r"\son(?:click|dblclick|load|unload|error|change|submit|reset|input|focus|blur|select"
-    r"|key[a-z]+|mouse[a-z]+|pointer[a-z]+|touch[a-z]+)\s*=", re.IGNORECASE)
+    r"|key[a-z]+|mouse[a-z]+|pointer[a-z]+|touch[a-z]+)\s*=",
+    re.IGNORECASE,
+)
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
 
 
 def inline_code(text):
-    found = [tag for tag in SCRIPT_TAG.findall(text)
-             if "src=" not in tag and "application/json" not in tag]
+    found = [
+        tag
+        for tag in SCRIPT_TAG.findall(text)
+        if "src=" not in tag and "application/json" not in tag
+    ]
     found += STYLE.findall(text) + INLINE_EVENT.findall(text)
     if "javascript:" in text.lower():
         found.append("javascript:")
@@ -256,11 +274,19 @@ def inline_code(text):
 def test_templates_and_markup_in_code_have_no_inline_scripts_styles_or_handlers():
     """What the policy would block: inline <script>, style="" (the SVG charts
     included: they are coloured by class), on...= handlers, javascript: URLs."""
-    files = [*ROOT.glob("templates/**/*.html"), *ROOT.glob("templates/**/*.svg"),
-             *(p for app in ("scorecard", "workforce") for p in ROOT.glob(f"{app}/**/*.py")
-               if "migrations" not in p.parts)]
-    offenders = {str(p.relative_to(ROOT)): inline_code(p.read_text(encoding="utf-8"))
-                 for p in files}
+    files = [
+        *ROOT.glob("templates/**/*.html"),
+        *ROOT.glob("templates/**/*.svg"),
+        *(
+            p
+            for app in ("scorecard", "workforce")
+            for p in ROOT.glob(f"{app}/**/*.py")
+            if "migrations" not in p.parts
+        ),
+    ]
+    offenders = {
+        str(p.relative_to(ROOT)): inline_code(p.read_text(encoding="utf-8")) for p in files
+    }
     assert {path: found for path, found in offenders.items() if found} == {}
 
 
@@ -327,7 +353,8 @@ def test_the_absolute_lifetime_counts_from_sign_in_and_is_not_extended_by_use(cl
 def test_a_session_past_its_absolute_lifetime_is_signed_out(client, sample):
     sign_in(client, "director")
     Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=timezone.now() - timedelta(seconds=1))
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
     response = client.get("/scorecard/")
     assert response.status_code == 302 and response.url.startswith("/login/")
 
@@ -354,8 +381,12 @@ def test_a_password_change_in_the_admin_ends_the_users_other_sessions(client, sa
     director = user("director")
     response = administrator.post(
         reverse("admin:auth_user_password_change", args=[director.pk]),
-        {"usable_password": "true", "password1": "a-new-long-passphrase-2015",
-         "password2": "a-new-long-passphrase-2015"})
+        {
+            "usable_password": "true",
+            "password1": "a-new-long-passphrase-2015",
+            "password2": "a-new-long-passphrase-2015",
+        },
+    )
     assert response.status_code == 302
     response = client.get("/scorecard/")
     assert response.status_code == 302 and response.url.startswith("/login/")
@@ -371,12 +402,15 @@ def test_a_password_changed_anywhere_ends_the_session(client, sample):
     assert response.status_code == 302 and response.url.startswith("/login/")
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short", "too short"),
-    ("password1234", "too common"),
-    ("123456789012", "entirely numeric"),
-    ("director2015!", "too similar"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short", "too short"),
+        ("password1234", "too common"),
+        ("123456789012", "entirely numeric"),
+        ("director2015!", "too similar"),
+    ],
+)
 def test_password_validators_reject_weak_passwords(sample, password, message):
     director = user("director")
     with pytest.raises(ValidationError) as error:
@@ -404,8 +438,10 @@ def test_return_posts_without_the_csrf_token_are_refused_and_change_nothing(samp
     data = {"version": monthly_return.version, "save": "1"}
     response = csrf_client.post(reverse("return-detail", args=[monthly_return.pk]), data)
     assert response.status_code == 403
-    response = csrf_client.post(reverse("return-transition", args=[monthly_return.pk]),
-                                {"version": monthly_return.version, "action": "approve"})
+    response = csrf_client.post(
+        reverse("return-transition", args=[monthly_return.pk]),
+        {"version": monthly_return.version, "action": "approve"},
+    )
     assert response.status_code == 403
     assert MonthlyReturn.objects.get(pk=monthly_return.pk).version == monthly_return.version
     assert len(security_messages(caplog)) == 2
@@ -419,8 +455,10 @@ def test_the_csrf_middleware_is_on():
 # --- Response headers ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/scorecard/", "/scorecard/?export=csv",
-                                 "/scorecard/?export=xlsx", "/summary/", "/returns/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/scorecard/", "/scorecard/?export=csv", "/scorecard/?export=xlsx", "/summary/", "/returns/"],
+)
 def test_signed_in_pages_and_exports_are_never_stored(client, sample, url):
     client.force_login(user("director" if "returns" not in url else "manager"))
     response = client.get(url)
@@ -428,13 +466,15 @@ def test_signed_in_pages_and_exports_are_never_stored(client, sample, url):
     assert "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.parametrize("who, url", [(None, "/login/"), ("director", "/scorecard/"),
-                                      ("director", "/no-such-page/")])
+@pytest.mark.parametrize(
+    "who, url", [(None, "/login/"), ("director", "/scorecard/"), ("director", "/no-such-page/")]
+)
 def test_every_page_says_which_browser_features_it_never_uses(client, sample, who, url):
     if who:
         client.force_login(user(who))
-    policy = dict(part.strip().split("=", 1)
-                  for part in client.get(url)["Permissions-Policy"].split(","))
+    policy = dict(
+        part.strip().split("=", 1) for part in client.get(url)["Permissions-Policy"].split(",")
+    )
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
         assert policy[feature] == "()"
 
@@ -444,8 +484,11 @@ def service_log():
     """What the service's own log handler (settings.LOGGING) writes."""
     import logging as stdlib_logging
 
-    handler = next(h for h in stdlib_logging.getLogger().handlers
-                   if any(isinstance(f, log_filters.RefusalWithoutTraceback) for f in h.filters))
+    handler = next(
+        h
+        for h in stdlib_logging.getLogger().handlers
+        if any(isinstance(f, log_filters.RefusalWithoutTraceback) for f in h.filters)
+    )
     stream = io.StringIO()
     old = handler.setStream(stream)
     yield stream
@@ -484,7 +527,8 @@ def test_a_server_error_keeps_its_traceback(service_log):
         raise ValueError("broken")
     except ValueError:
         stdlib_logging.getLogger("django.request").error(
-            "Internal Server Error: /x", exc_info=True, extra={"status_code": 500})
+            "Internal Server Error: /x", exc_info=True, extra={"status_code": 500}
+        )
     assert "Traceback" in service_log.getvalue()
 
 
@@ -499,7 +543,8 @@ def hostile(sample):
     measure.title = f"{XSS} Number of referrals"
     measure.save()
     ReturnValue.objects.filter(measure=measure, monthly_return__month__in=[JAN, FEB]).update(
-        commentary=f"{XSS} as typed")
+        commentary=f"{XSS} as typed"
+    )
     return measure
 
 

@@ -24,13 +24,24 @@ def _svg(chart_id: str, width: Decimal, height: Decimal, title: str, parts) -> S
     return format_html(
         '<svg class="app-chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
         'aria-labelledby="{}-title" focusable="false"><title id="{}-title">{}</title>{}</svg>',
-        _n(width), _n(height), _n(width), _n(height), chart_id, chart_id, title,
+        _n(width),
+        _n(height),
+        _n(width),
+        _n(height),
+        chart_id,
+        chart_id,
+        title,
         format_html_join("", "{}", ((part,) for part in parts)),
     )
 
 
-def line_chart(*, chart_id: str, title: str, points: list[tuple[date, Decimal | None]],
-               text: Callable[[Decimal], str]) -> SafeString:
+def line_chart(
+    *,
+    chart_id: str,
+    title: str,
+    points: list[tuple[date, Decimal | None]],
+    text: Callable[[Decimal], str],
+) -> SafeString:
     """One team's figures month by month: a line with a gap where a month has none,
     the lowest and highest value on the axis, the first and last month below."""
     width, height = Decimal(300), Decimal(140)
@@ -39,9 +50,15 @@ def line_chart(*, chart_id: str, title: str, points: list[tuple[date, Decimal | 
     values = [value for _, value in points if value is not None]
     parts = []
     if not values:
-        parts.append(format_html(
-            '<text x="{}" y="{}" text-anchor="middle" font-size="13" fill="{}">'
-            'No approved figures</text>', _n(width / 2), _n(height / 2), INK))
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="middle" font-size="13" fill="{}">'
+                "No approved figures</text>",
+                _n(width / 2),
+                _n(height / 2),
+                INK,
+            )
+        )
         return _svg(chart_id, width, height, title, parts)
     low, high = min(min(values), Decimal(0)), max(values)
     if high == low:
@@ -55,35 +72,64 @@ def line_chart(*, chart_id: str, title: str, points: list[tuple[date, Decimal | 
         return plot_bottom - (value - low) / (high - low) * (plot_bottom - top)
 
     for value in (low, high):
-        parts.append(format_html(
-            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-            '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>',
-            _n(left), _n(plot_right), _n(y(value)), _n(y(value)), GRID,
-            _n(left - 6), _n(y(value) + 4), INK, text(value)))
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>',
+                _n(left),
+                _n(plot_right),
+                _n(y(value)),
+                _n(y(value)),
+                GRID,
+                _n(left - 6),
+                _n(y(value) + 4),
+                INK,
+                text(value),
+            )
+        )
     for index in (0, len(points) - 1):
-        parts.append(format_html(
-            '<text x="{}" y="{}" text-anchor="{}" font-size="12" fill="{}">{}</text>',
-            _n(x(index)), _n(plot_bottom + 18), "start" if index == 0 else "end", INK,
-            f"{points[index][0]:%b %Y}"))
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="{}" font-size="12" fill="{}">{}</text>',
+                _n(x(index)),
+                _n(plot_bottom + 18),
+                "start" if index == 0 else "end",
+                INK,
+                f"{points[index][0]:%b %Y}",
+            )
+        )
     segment = []
     for index, (_, value) in enumerate([*points, (None, None)]):
         if value is not None:
             segment.append(f"{_n(x(index))},{_n(y(value))}")
             continue
         if len(segment) > 1:
-            parts.append(format_html(
-                '<polyline points="{}" fill="none" stroke="{}" stroke-width="3"/>',
-                " ".join(segment), LINE))
+            parts.append(
+                format_html(
+                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="3"/>',
+                    " ".join(segment),
+                    LINE,
+                )
+            )
         segment = []
     for index, (_, value) in enumerate(points):
         if value is not None:
-            parts.append(format_html('<circle cx="{}" cy="{}" r="4" fill="{}"/>',
-                                     _n(x(index)), _n(y(value)), LINE))
+            parts.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="4" fill="{}"/>', _n(x(index)), _n(y(value)), LINE
+                )
+            )
     return _svg(chart_id, width, height, title, parts)
 
 
-def bar_chart(*, chart_id: str, title: str, bars: list[tuple[str, Decimal | None, bool]],
-              places: int, suffix: str = "") -> SafeString:
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    bars: list[tuple[str, Decimal | None, bool]],
+    places: int,
+    suffix: str = "",
+) -> SafeString:
     """Horizontal bars, each with its name above it and its value beside it;
     `bars`: (label, value, is_comparator). A comparator is grey with a dashed
     outline, ours solid blue."""
@@ -96,18 +142,36 @@ def bar_chart(*, chart_id: str, title: str, bars: list[tuple[str, Decimal | None
     parts = []
     for index, (label, value, comparator) in enumerate(bars):
         top = index * row
-        parts.append(format_html('<text x="0" y="{}" font-size="14" fill="{}">{}</text>',
-                                 _n(top + 16), INK, label))
+        parts.append(
+            format_html(
+                '<text x="0" y="{}" font-size="14" fill="{}">{}</text>', _n(top + 16), INK, label
+            )
+        )
         bar_top = top + 24
         if value is None:
-            parts.append(format_html('<text x="0" y="{}" font-size="14" fill="{}">no figure'
-                                     '</text>', _n(bar_top + 16), INK))
+            parts.append(
+                format_html(
+                    '<text x="0" y="{}" font-size="14" fill="{}">no figure</text>',
+                    _n(bar_top + 16),
+                    INK,
+                )
+            )
             continue
         length = value / high * room
-        parts.append(format_html(
-            '<rect x="0" y="{}" width="{}" height="{}" fill="{}"{}/>'
-            '<text x="{}" y="{}" font-size="14" font-weight="bold" fill="{}">{}{}</text>',
-            _n(bar_top), _n(length), _n(bar_height), BENCHMARK if comparator else LINE,
-            format_html(' stroke="{}" stroke-dasharray="4 2"', INK) if comparator else "",
-            _n(length + 6), _n(bar_top + 16), INK, formatting.number(value, places), suffix))
+        parts.append(
+            format_html(
+                '<rect x="0" y="{}" width="{}" height="{}" fill="{}"{}/>'
+                '<text x="{}" y="{}" font-size="14" font-weight="bold" fill="{}">{}{}</text>',
+                _n(bar_top),
+                _n(length),
+                _n(bar_height),
+                BENCHMARK if comparator else LINE,
+                format_html(' stroke="{}" stroke-dasharray="4 2"', INK) if comparator else "",
+                _n(length + 6),
+                _n(bar_top + 16),
+                INK,
+                formatting.number(value, places),
+                suffix,
+            )
+        )
     return _svg(chart_id, width, height, title, parts)

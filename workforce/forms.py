@@ -24,7 +24,9 @@ class StaffingForm(forms.Form):
         self.entry = validation.StaffingEntry(typed={})
         for spec in validation.FIELDS:
             self.fields[spec.name] = forms.CharField(
-                label=spec.label, required=False, max_length=40,
+                label=spec.label,
+                required=False,
+                max_length=40,
                 initial=_text(getattr(staffing, spec.name, None)),
             )
 
@@ -42,23 +44,32 @@ class StaffingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         self.entry = validation.StaffingEntry(
-            typed={spec.name: cleaned.get(spec.name, "") for spec in validation.FIELDS})
+            typed={spec.name: cleaned.get(spec.name, "") for spec in validation.FIELDS}
+        )
         for finding in validation.check(self.entry, submitting=self.submitting):
             self.add_error(finding.field, f"Staffing: {finding.message}")
         return cleaned
 
     def save_section(self, monthly_return) -> list[str]:
         """The items of the return this changed, for `services.save_return`."""
-        changed = services.staffing_save(monthly_return=monthly_return,
-                                         figures=self.entry.parsed)
+        changed = services.staffing_save(monthly_return=monthly_return, figures=self.entry.parsed)
         return [f"staffing:{name}" for name in changed]
 
     def error_summary(self) -> list[tuple[str, str]]:
-        return [(self[name].id_for_label, error)
-                for name in self.fields if name in self.errors for error in self.errors[name]]
+        return [
+            (self[name].id_for_label, error)
+            for name in self.fields
+            if name in self.errors
+            for error in self.errors[name]
+        ]
 
     def rows(self):
         """(bound field, last month's figure as text, this month's as saved) for the template."""
-        return [(self[spec.name], _text(getattr(self.previous, spec.name, None)),
-                 _text(getattr(self.staffing, spec.name, None)))
-                for spec in validation.FIELDS]
+        return [
+            (
+                self[spec.name],
+                _text(getattr(self.previous, spec.name, None)),
+                _text(getattr(self.staffing, spec.name, None)),
+            )
+            for spec in validation.FIELDS
+        ]

@@ -77,4 +77,3 @@ def turnover(months: Sequence[tuple[Decimal | None, Decimal | None]]) -> Ratio |
     leavers = sum((leavers for leavers, _ in months), Decimal(0))
     average_in_post = sum((in_post for _, in_post in months), Decimal(0)) / TURNOVER_MONTHS
     return Ratio(leavers, average_in_post)
-

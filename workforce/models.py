@@ -22,15 +22,23 @@ DAYS = FTE
 CASES = {**limits.STAFFING_COUNT.field, "null": True, "blank": True}
 
 FIGURE_FIELDS = [
-    "fte_in_post", "establishment_fte", "vacancies_fte", "agency_fte", "starters_fte",
-    "leavers_fte", "days_available", "days_lost", "open_cases",
+    "fte_in_post",
+    "establishment_fte",
+    "vacancies_fte",
+    "agency_fte",
+    "starters_fte",
+    "leavers_fte",
+    "days_available",
+    "days_lost",
+    "open_cases",
 ]
 
 
 def _not_negative(name):
-    return models.CheckConstraint(condition=Q(**{f"{name}__isnull": True})
-                                  | Q(**{f"{name}__gte": 0}),
-                                  name=f"staffing_{name}_not_negative")
+    return models.CheckConstraint(
+        condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+        name=f"staffing_{name}_not_negative",
+    )
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -39,8 +47,10 @@ class Staffing(models.Model):
         "scorecard.MonthlyReturn", on_delete=models.CASCADE, related_name="staffing"
     )
     fte_in_post = models.DecimalField(
-        "qualified social workers in post (FTE)", **FTE,
-        help_text="At the end of the month, employed by the council (not agency).")
+        "qualified social workers in post (FTE)",
+        **FTE,
+        help_text="At the end of the month, employed by the council (not agency).",
+    )
     establishment_fte = models.DecimalField("establishment (FTE)", **FTE)
     vacancies_fte = models.DecimalField("vacancies (FTE)", **FTE)
     agency_fte = models.DecimalField("agency qualified social workers (FTE)", **FTE)
@@ -56,18 +66,21 @@ class Staffing(models.Model):
         constraints = [
             *(_not_negative(name) for name in FIGURE_FIELDS),
             models.CheckConstraint(
-                condition=Q(days_lost__isnull=True) | Q(days_available__isnull=True)
+                condition=Q(days_lost__isnull=True)
+                | Q(days_available__isnull=True)
                 | Q(days_lost__lte=F("days_available")),
                 name="staffing_days_lost_within_available",
             ),
             models.CheckConstraint(
-                condition=Q(leavers_fte__isnull=True) | Q(fte_in_post__isnull=True)
+                condition=Q(leavers_fte__isnull=True)
+                | Q(fte_in_post__isnull=True)
                 | Q(starters_fte__isnull=True)
                 | Q(leavers_fte__lte=F("fte_in_post") + F("starters_fte")),
                 name="staffing_leavers_within_headcount_and_starters",
             ),
             models.CheckConstraint(
-                condition=Q(vacancies_fte__isnull=True) | Q(establishment_fte__isnull=True)
+                condition=Q(vacancies_fte__isnull=True)
+                | Q(establishment_fte__isnull=True)
                 | Q(vacancies_fte__lte=F("establishment_fte")),
                 name="staffing_vacancies_within_establishment",
             ),

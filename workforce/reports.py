@@ -78,15 +78,22 @@ def authority_label(area: ServiceArea) -> str:
 
 def workforce_months() -> list[date]:
     """The months the engine has stored workforce results for, newest first."""
-    return list(ScorecardResult.objects.filter(measure__code__in=measures.CODES)
-                .order_by("-month").values_list("month", flat=True).distinct())
+    return list(
+        ScorecardResult.objects.filter(measure__code__in=measures.CODES)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
 
 
 def default_month(months: list[date]) -> date | None:
     """The newest month with a workforce figure or approved staffing; else the newest."""
-    with_figures = (ScorecardResult.objects.filter(measure__code__in=measures.CODES,
-                                                   value__isnull=False)
-                    .order_by("-month").values_list("month", flat=True).first())
+    with_figures = (
+        ScorecardResult.objects.filter(measure__code__in=measures.CODES, value__isnull=False)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
     return with_figures or (months[0] if months else None)
 
 
@@ -101,29 +108,32 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
     found_by_id = {m.pk: m for m in found.values()}
     results = {}
     for result in ScorecardResult.objects.filter(
-            measure__code__in=measures.CODES, area__in=areas, month__gte=first,
-            month__lte=month).select_related("measure"):
+        measure__code__in=measures.CODES, area__in=areas, month__gte=first, month__lte=month
+    ).select_related("measure"):
         results[(result.measure.code, result.area_id, result.month)] = result
     staffing = {
         (row["monthly_return__area_id"], row["monthly_return__month"]): row
         for row in approved_staffing(teams, first, month).values(
-            "monthly_return__area_id", "monthly_return__month", *FIGURE_FIELDS)
+            "monthly_return__area_id", "monthly_return__month", *FIGURE_FIELDS
+        )
     }
 
     def results_for(area):
         return {code: results.get((code, area.pk, month)) for code in found}
 
-    rows = [WorkforceRow(area, area.name, staffing.get((area.pk, month), {}), results_for(area))
-            for area in teams]
+    rows = [
+        WorkforceRow(area, area.name, staffing.get((area.pk, month), {}), results_for(area))
+        for area in teams
+    ]
     if authority is not None:
         # Totals over every team's approved figures (a team manager sees only the
         # totals of the teams they do not manage, as on the authority's scorecard).
-        totals = approved_staffing(ServiceArea.objects.filter(parent__isnull=False, active=True),
-                                   month,
-                                   month).aggregate(
-            **{name: Sum(name) for name in STAFFING_COLUMNS})
-        rows.append(WorkforceRow(authority, authority_label(authority), totals,
-                                 results_for(authority)))
+        totals = approved_staffing(
+            ServiceArea.objects.filter(parent__isnull=False, active=True), month, month
+        ).aggregate(**{name: Sum(name) for name in STAFFING_COLUMNS})
+        rows.append(
+            WorkforceRow(authority, authority_label(authority), totals, results_for(authority))
+        )
 
     def label(area):
         return authority_label(area) if area.is_authority else area.name
@@ -131,27 +141,53 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
     def trend(area, value_of):
         return Trend(area, label(area), [(m, value_of(area, m)) for m in trend_months])
 
-    headcount = [trend(area, lambda a, m: staffing.get((a.pk, m), {}).get("fte_in_post"))
-                 for area in teams]
-    sickness = [trend(area, lambda a, m: _value(results.get((measures.SICKNESS, a.pk, m))))
-                for area in [*teams, *([authority] if authority else [])]]
+    headcount = [
+        trend(area, lambda a, m: staffing.get((a.pk, m), {}).get("fte_in_post")) for area in teams
+    ]
+    sickness = [
+        trend(area, lambda a, m: _value(results.get((measures.SICKNESS, a.pk, m))))
+        for area in [*teams, *([authority] if authority else [])]
+    ]
     # The staff group across all teams, then any team with a turnover of its own.
-    turnover = [line for area in [*([authority] if authority else []), *teams]
-                if (line := TurnoverLine(area, label(area),
-                                         results.get((measures.TURNOVER, area.pk, month))))
-                and (area.is_authority or _value(line.result) is not None)]
+    turnover = [
+        line
+        for area in [*([authority] if authority else []), *teams]
+        if (
+            line := TurnoverLine(
+                area, label(area), results.get((measures.TURNOVER, area.pk, month))
+            )
+        )
+        and (area.is_authority or _value(line.result) is not None)
+    ]
 
-    turnover_benchmark = (Benchmark.objects.filter(
-        measure__code=measures.TURNOVER, comparator=Benchmark.Comparator.STAT_NEIGHBOURS,
-        year__lte=month.year).order_by("-year").first())
+    turnover_benchmark = (
+        Benchmark.objects.filter(
+            measure__code=measures.TURNOVER,
+            comparator=Benchmark.Comparator.STAT_NEIGHBOURS,
+            year__lte=month.year,
+        )
+        .order_by("-year")
+        .first()
+    )
     approved_count = sum(1 for area in teams if (area.pk, month) in staffing)
     return WorkforcePage(
-        month=month, months=months, measures=found, rows=rows, trend_months=trend_months,
-        headcount=headcount, sickness=sickness, turnover=turnover,
-        turnover_benchmark=turnover_benchmark, teams_approved=approved_count,
-        teams_shown=len(teams), run=engine.latest_successful_run(), authority=authority,
-        target_notes=[f"{found_by_id[measure_id].title} target: {note}"
-                      for measure_id, note in reports.target_notes(found_by_id, month).items()],
+        month=month,
+        months=months,
+        measures=found,
+        rows=rows,
+        trend_months=trend_months,
+        headcount=headcount,
+        sickness=sickness,
+        turnover=turnover,
+        turnover_benchmark=turnover_benchmark,
+        teams_approved=approved_count,
+        teams_shown=len(teams),
+        run=engine.latest_successful_run(),
+        authority=authority,
+        target_notes=[
+            f"{found_by_id[measure_id].title} target: {note}"
+            for measure_id, note in reports.target_notes(found_by_id, month).items()
+        ],
     )
 
 

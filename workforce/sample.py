@@ -20,10 +20,10 @@ def load(*, data, areas, months, officer) -> None:
         for month, fte in zip(months, series, strict=True):
             if fte is None:
                 continue
-            monthly_return = approved_history_return(areas[slug], month, officer,
-                                                     data["source"])
+            monthly_return = approved_history_return(areas[slug], month, officer, data["source"])
             staffing, created = Staffing.objects.get_or_create(
-                monthly_return=monthly_return, defaults={"fte_in_post": Decimal(fte)})
+                monthly_return=monthly_return, defaults={"fte_in_post": Decimal(fte)}
+            )
             if not created and staffing.fte_in_post != Decimal(fte):
                 staffing.fte_in_post = Decimal(fte)
                 staffing.save(update_fields=["fte_in_post"])

@@ -20,7 +20,9 @@ def reports_staffing(area: ServiceArea) -> bool:
         return False
     return Measure.objects.filter(
         Q(reporting_areas__isnull=True) | Q(reporting_areas=area),
-        code__in=measures.CODES, active=True, level=Measure.Level.AREA,
+        code__in=measures.CODES,
+        active=True,
+        level=Measure.Level.AREA,
     ).exists()
 
 
@@ -37,8 +39,9 @@ def staffing_for_return(monthly_return: MonthlyReturn) -> tuple[Staffing | None,
     return found.get(monthly_return.month), found.get(previous_month)
 
 
-def approved_staffing(areas: QuerySet[ServiceArea] | list, first: date,
-                      last: date) -> QuerySet[Staffing]:
+def approved_staffing(
+    areas: QuerySet[ServiceArea] | list, first: date, last: date
+) -> QuerySet[Staffing]:
     """Staffing figures of approved returns only: the figures that count."""
     return Staffing.objects.filter(
         monthly_return__status=MonthlyReturn.Status.APPROVED,

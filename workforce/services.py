@@ -8,8 +8,9 @@ from scorecard.services import save_changed
 from .models import FIGURE_FIELDS, Staffing
 
 
-def staffing_save(*, monthly_return: MonthlyReturn,
-                  figures: dict[str, Decimal | None]) -> list[str]:
+def staffing_save(
+    *, monthly_return: MonthlyReturn, figures: dict[str, Decimal | None]
+) -> list[str]:
     """Store the staffing figures of a return, writing only what changed; returns
     the names of the fields changed (who changed them shaped the return).
 

@@ -22,14 +22,18 @@ from .models import FIGURE_FIELDS
 def _figure(ratio: formulas.Ratio | None, *, with_value: bool = False) -> Figure | None:
     if ratio is None:
         return None
-    return Figure(numerator=ratio.numerator, denominator=ratio.denominator,
-                  value=ratio.quotient if with_value else None)
+    return Figure(
+        numerator=ratio.numerator,
+        denominator=ratio.denominator,
+        value=ratio.quotient if with_value else None,
+    )
 
 
 def staffing_figures(window: Window) -> dict[tuple[str, int, date], Figure]:
     first = aggregation.add_months(window.first_month, -(formulas.TURNOVER_MONTHS - 1))
     rows = selectors.approved_staffing(window.areas, first, window.last_month).values_list(
-        "monthly_return__area_id", "monthly_return__month", *FIGURE_FIELDS)
+        "monthly_return__area_id", "monthly_return__month", *FIGURE_FIELDS
+    )
     by_area: dict[int, dict[date, dict]] = defaultdict(dict)
     for area_id, month, *values in rows:
         by_area[area_id][month] = dict(zip(FIGURE_FIELDS, values, strict=True))
@@ -39,19 +43,27 @@ def staffing_figures(window: Window) -> dict[tuple[str, int, date], Figure]:
         for month, staffing in months.items():
             if month < window.first_month:
                 continue
-            year = [months.get(aggregation.add_months(month, -back), {})
-                    for back in range(formulas.TURNOVER_MONTHS - 1, -1, -1)]
+            year = [
+                months.get(aggregation.add_months(month, -back), {})
+                for back in range(formulas.TURNOVER_MONTHS - 1, -1, -1)
+            ]
             contributions = {
-                measures.SICKNESS: _figure(formulas.sickness(
-                    staffing["days_lost"], staffing["days_available"])),
-                measures.VACANCY: _figure(formulas.vacancy(
-                    staffing["vacancies_fte"], staffing["establishment_fte"])),
-                measures.AGENCY: _figure(formulas.agency(
-                    staffing["agency_fte"], staffing["fte_in_post"])),
-                measures.CASELOAD: _figure(formulas.caseload(
-                    staffing["open_cases"], staffing["fte_in_post"]), with_value=True),
-                measures.TURNOVER: _figure(formulas.turnover(
-                    [(m.get("leavers_fte"), m.get("fte_in_post")) for m in year])),
+                measures.SICKNESS: _figure(
+                    formulas.sickness(staffing["days_lost"], staffing["days_available"])
+                ),
+                measures.VACANCY: _figure(
+                    formulas.vacancy(staffing["vacancies_fte"], staffing["establishment_fte"])
+                ),
+                measures.AGENCY: _figure(
+                    formulas.agency(staffing["agency_fte"], staffing["fte_in_post"])
+                ),
+                measures.CASELOAD: _figure(
+                    formulas.caseload(staffing["open_cases"], staffing["fte_in_post"]),
+                    with_value=True,
+                ),
+                measures.TURNOVER: _figure(
+                    formulas.turnover([(m.get("leavers_fte"), m.get("fte_in_post")) for m in year])
+                ),
             }
             for code, figure in contributions.items():
                 if figure is not None:

@@ -31,18 +31,24 @@ class FieldSpec:
 
 FIGURE, COUNT = limits.STAFFING_FIGURE.places, limits.STAFFING_COUNT.places
 FIELDS = [
-    FieldSpec("fte_in_post", "Qualified social workers in post (FTE)",
-              "FTE of qualified social workers in post", FIGURE),
+    FieldSpec(
+        "fte_in_post",
+        "Qualified social workers in post (FTE)",
+        "FTE of qualified social workers in post",
+        FIGURE,
+    ),
     FieldSpec("establishment_fte", "Establishment (FTE)", "establishment FTE", FIGURE),
     FieldSpec("vacancies_fte", "Vacancies (FTE)", "vacancies FTE", FIGURE),
     FieldSpec("agency_fte", "Agency qualified social workers (FTE)", "agency FTE", FIGURE),
     FieldSpec("starters_fte", "Starters in the month (FTE)", "starters FTE", FIGURE),
     FieldSpec("leavers_fte", "Leavers in the month (FTE)", "leavers FTE", FIGURE),
     FieldSpec("days_available", "Working days available", "working days available", FIGURE),
-    FieldSpec("days_lost", "Working days lost to sickness", "working days lost to sickness",
-              FIGURE),
-    FieldSpec("open_cases", "Open cases held by qualified social workers",
-              "number of open cases", COUNT),
+    FieldSpec(
+        "days_lost", "Working days lost to sickness", "working days lost to sickness", FIGURE
+    ),
+    FieldSpec(
+        "open_cases", "Open cases held by qualified social workers", "number of open cases", COUNT
+    ),
 ]
 
 
@@ -59,6 +65,7 @@ class StaffingEntry:
 
 # --- hard errors -----------------------------------------------------------
 
+
 def parse(entry: StaffingEntry) -> list[Finding]:
     """Not a number, negative, too many decimals or digits. Fills `entry.parsed`."""
     findings = []
@@ -72,9 +79,12 @@ def parse(entry: StaffingEntry) -> list[Finding]:
             NOT_A_NUMBER: f"Enter the {spec.noun} as a number, {example}",
             NEGATIVE: f"The {spec.noun} cannot be negative",
             TOO_MANY_DIGITS: f"The {spec.noun} must be less than {limits.STAFFING_BOUND:,}",
-            TOO_MANY_DECIMALS: f"Enter the {spec.noun} as " + (
-                "a whole number" if spec.places == 0
-                else f"a number with no more than {spec.places} decimal places"),
+            TOO_MANY_DECIMALS: f"Enter the {spec.noun} as "
+            + (
+                "a whole number"
+                if spec.places == 0
+                else f"a number with no more than {spec.places} decimal places"
+            ),
         }.get(problem)
         if message:
             findings.append(Finding(problem, message, spec.name, HARD))
@@ -86,9 +96,14 @@ def parse(entry: StaffingEntry) -> list[Finding]:
 def days_lost_within_available(entry: StaffingEntry) -> list[Finding]:
     lost, available = entry.parsed.get("days_lost"), entry.parsed.get("days_available")
     if lost is not None and available is not None and lost > available:
-        return [Finding("days_lost_above_available",
-                        "The working days lost to sickness cannot be more than the working "
-                        "days available", "days_lost", HARD)]
+        return [
+            Finding(
+                "days_lost_above_available",
+                "The working days lost to sickness cannot be more than the working days available",
+                "days_lost",
+                HARD,
+            )
+        ]
     return []
 
 
@@ -96,33 +111,50 @@ def leavers_within_headcount_and_starters(entry: StaffingEntry) -> list[Finding]
     leavers = entry.parsed.get("leavers_fte")
     in_post, starters = entry.parsed.get("fte_in_post"), entry.parsed.get("starters_fte")
     if None not in (leavers, in_post, starters) and leavers > in_post + starters:
-        return [Finding("leavers_above_headcount",
-                        "The leavers FTE cannot be more than the FTE in post plus the starters "
-                        "FTE", "leavers_fte", HARD)]
+        return [
+            Finding(
+                "leavers_above_headcount",
+                "The leavers FTE cannot be more than the FTE in post plus the starters FTE",
+                "leavers_fte",
+                HARD,
+            )
+        ]
     return []
 
 
 def vacancies_within_establishment(entry: StaffingEntry) -> list[Finding]:
-    vacancies, establishment = entry.parsed.get("vacancies_fte"), entry.parsed.get(
-        "establishment_fte")
+    vacancies, establishment = (
+        entry.parsed.get("vacancies_fte"),
+        entry.parsed.get("establishment_fte"),
+    )
     if vacancies is not None and establishment is not None and vacancies > establishment:
-        return [Finding("vacancies_above_establishment",
-                        "The vacancies FTE cannot be more than the establishment FTE",
-                        "vacancies_fte", HARD)]
+        return [
+            Finding(
+                "vacancies_above_establishment",
+                "The vacancies FTE cannot be more than the establishment FTE",
+                "vacancies_fte",
+                HARD,
+            )
+        ]
     return []
 
 
 def complete_on_submit(entry: StaffingEntry) -> list[Finding]:
     return [
-        Finding("missing", f"Enter the {spec.noun} before you submit (0 if there are none)",
-                spec.name, HARD)
+        Finding(
+            "missing",
+            f"Enter the {spec.noun} before you submit (0 if there are none)",
+            spec.name,
+            HARD,
+        )
         for spec in FIELDS
         if spec.name not in entry.parsed and not entry.text(spec.name)
     ]
 
 
 RULES: list[Callable[[StaffingEntry], list[Finding]]] = [
-    days_lost_within_available, leavers_within_headcount_and_starters,
+    days_lost_within_available,
+    leavers_within_headcount_and_starters,
     vacancies_within_establishment,
 ]
 

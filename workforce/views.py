@@ -48,28 +48,60 @@ class WorkforceView(PermissionRequiredMixin, TemplateView):
         sickness_measure = page.measures.get(measures.SICKNESS)
         places = sickness_measure.decimal_places if sickness_measure else 1
         headcount = [
-            (trend, charts.line_chart(
-                chart_id=f"headcount-{trend.area.slug}", points=trend.points, text=fte,
-                title=f"{trend.label}: qualified social workers in post (FTE), "
-                      f"{page.trend_months[0]:%B %Y} to {page.month:%B %Y}"))
-            for trend in page.headcount]
+            (
+                trend,
+                charts.line_chart(
+                    chart_id=f"headcount-{trend.area.slug}",
+                    points=trend.points,
+                    text=fte,
+                    title=f"{trend.label}: qualified social workers in post (FTE), "
+                    f"{page.trend_months[0]:%B %Y} to {page.month:%B %Y}",
+                ),
+            )
+            for trend in page.headcount
+        ]
         sickness = [
-            (trend, charts.line_chart(
-                chart_id=f"sickness-{trend.area.slug}", points=trend.points,
-                text=lambda value: f"{formatting.number(value, places)}%",
-                title=f"{trend.label}: sickness rate, "
-                      f"{page.trend_months[0]:%B %Y} to {page.month:%B %Y}"))
-            for trend in page.sickness]
+            (
+                trend,
+                charts.line_chart(
+                    chart_id=f"sickness-{trend.area.slug}",
+                    points=trend.points,
+                    text=lambda value: f"{formatting.number(value, places)}%",
+                    title=f"{trend.label}: sickness rate, "
+                    f"{page.trend_months[0]:%B %Y} to {page.month:%B %Y}",
+                ),
+            )
+            for trend in page.sickness
+        ]
         turnover_measure = page.turnover_measure
-        bars = [(line.label, line.result.value, False)
-                for line in page.turnover if line.result and line.result.value is not None]
+        bars = [
+            (line.label, line.result.value, False)
+            for line in page.turnover
+            if line.result and line.result.value is not None
+        ]
         if bars and page.turnover_benchmark is not None:
-            bars.append((f"Statistical neighbours ({page.turnover_benchmark.year})",
-                         page.turnover_benchmark.value, True))
-        turnover_chart = charts.bar_chart(
-            chart_id="turnover", bars=bars, suffix="%",
-            places=turnover_measure.decimal_places if turnover_measure else 1,
-            title=f"Turnover of qualified social workers in the 12 months to "
-                  f"{page.month:%B %Y} against the statistical neighbours") if bars else ""
-        return {"headcount_charts": headcount, "sickness_charts": sickness,
-                "turnover_chart": turnover_chart, "sickness_measure": sickness_measure}
+            bars.append(
+                (
+                    f"Statistical neighbours ({page.turnover_benchmark.year})",
+                    page.turnover_benchmark.value,
+                    True,
+                )
+            )
+        turnover_chart = (
+            charts.bar_chart(
+                chart_id="turnover",
+                bars=bars,
+                suffix="%",
+                places=turnover_measure.decimal_places if turnover_measure else 1,
+                title=f"Turnover of qualified social workers in the 12 months to "
+                f"{page.month:%B %Y} against the statistical neighbours",
+            )
+            if bars
+            else ""
+        )
+        return {
+            "headcount_charts": headcount,
+            "sickness_charts": sickness,
+            "turnover_chart": turnover_chart,
+            "sickness_measure": sickness_measure,
+        }

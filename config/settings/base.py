@@ -108,14 +108,17 @@ AUDIT_TRAIL_ENABLED = DATABASES["default"]["ENGINE"] == "django.db.backends.post
 # Audit events can be written, never changed or deleted (database triggers).
 PGHISTORY_APPEND_ONLY = True
 if AUDIT_TRAIL_ENABLED:
-    MIDDLEWARE.insert(MIDDLEWARE.index(
-        "django.contrib.auth.middleware.LoginRequiredMiddleware") + 1,
-        "pghistory.middleware.HistoryMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware") + 1,
+        "pghistory.middleware.HistoryMiddleware",
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -153,17 +156,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis looks for such tasks every 10 s (by default only every 100 s).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 15 * 60)),
-    "unacked_restore_interval": 10, "unacked_restore_throttle": 1}
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 # Publishing while Redis is down fails within a second instead of hanging the
 # request; the outbox row is already committed and the next tick sends it.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
-                                    "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # A run writes a heartbeat this often; a "Running" run silent for longer than
 # the second setting was lost with its process and is marked abandoned.
 CALCULATION_HEARTBEAT_SECONDS = float(os.environ.get("CALCULATION_HEARTBEAT_SECONDS", 10))
-CALCULATION_ABANDONED_AFTER_SECONDS = int(
-    os.environ.get("CALCULATION_ABANDONED_AFTER_SECONDS", 60))
+CALCULATION_ABANDONED_AFTER_SECONDS = int(os.environ.get("CALCULATION_ABANDONED_AFTER_SECONDS", 60))
 RECALCULATION_MAX_ATTEMPTS = 5
 # Beat fires by the local clock; nothing is scheduled between 01:00 and 03:00,
 # the hours the UK clocks change in (celery/celery#6438).
@@ -186,9 +194,13 @@ CELERY_BEAT_SCHEDULE = {
 
 if REDIS_URL:
     # A Redis that does not answer is a cache miss, never an error page.
-    CACHES = {"default": {"BACKEND": "scorecard.caching.ForgivingRedisCache",
-                          "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "scorecard.caching.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -214,8 +226,14 @@ AXES_LOCKOUT_CALLABLE = "scorecard.security.lockout_response"
 # Wrong current passwords on the change page count as failed sign-ins, and
 # requests for a reset link count against the address (scorecard.accounts).
 # None of what was typed is kept with the attempt.
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "email", "old_password",
-                             "new_password1", "new_password2"]
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "email",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 # A password reset link works for this long, and once.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 30 * 60))
 AXES_CLIENT_IP_CALLABLE = "scorecard.security.client_ip"
@@ -237,8 +255,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Browser features no page uses (scorecard.security.ResponseHeadersMiddleware).
-PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
-                      "serial=(), bluetooth=(), display-capture=()")
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "serial=(), bluetooth=(), display-capture=()"
+)
 
 # The product's own settings.
 SERVICE_NAME = "Children's social care performance"
@@ -263,11 +283,18 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # a refused request is one line, never a traceback
     "filters": {"one_line_refusals": {"()": "scorecard.log_filters.RefusalWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["one_line_refusals"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"},
-                # sign-ins, sign-outs, lockouts, refused access: who, when, from where
-                "security": {"level": "INFO"},
-                "axes": {"level": "WARNING"}},  # the security log says who signed in
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # sign-ins, sign-outs, lockouts, refused access: who, when, from where
+        "security": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },  # the security log says who signed in
 }

@@ -10,7 +10,8 @@ require_env("DATABASE_URL")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
         "DATABASE_URL must name a PostgreSQL database in production: the audit trail "
-        "is written by PostgreSQL triggers, and another database would record none.")
+        "is written by PostgreSQL triggers, and another database would record none."
+    )
 
 DEBUG = False
 SECRET_KEY = require_env("SECRET_KEY")

@@ -44,8 +44,10 @@ def apply_plan(*, plan: ImportPlan, user) -> ImportResult:
     importer; queue a recalculation after commit. Re-plans under a lock first and
     refuses if anything changed since the plan was made."""
     if plan.errors:
-        raise ImportRefused(codes.PLAN_HAS_ERRORS, "The file has errors: nothing has been "
-                            "imported. Fix them and upload it again.")
+        raise ImportRefused(
+            codes.PLAN_HAS_ERRORS,
+            "The file has errors: nothing has been imported. Fix them and upload it again.",
+        )
     if plan.parsed is None:
         raise ImportRefused(codes.NOTHING_TO_APPLY, "The plan has no figures to apply.")
     with transaction.atomic(), audit.context(user=user, action="import", source=plan.filename):
@@ -54,15 +56,24 @@ def apply_plan(*, plan: ImportPlan, user) -> ImportResult:
         check = ImportPlan(plan.filename, plan.sha256, plan.kind, plan.sections)
         compare(check, fresh)
         if check.errors or check.fingerprint != plan.fingerprint:
-            raise ImportRefused(codes.CHANGED_SINCE_PREVIEW, (
-                "The stored figures changed after the preview was made: nothing has been "
-                "imported. Upload the file again to see what it would change now."))
+            raise ImportRefused(
+                codes.CHANGED_SINCE_PREVIEW,
+                (
+                    "The stored figures changed after the preview was made: nothing has been "
+                    "imported. Upload the file again to see what it would change now."
+                ),
+            )
         if not plan.writes:
             return ImportResult(0, 0, [])
         _write(plan, user)
         recalculation.request("import")
-    logger.info("Imported %s for %s: %s created, %s changed", plan.filename, user,
-                len(plan.creates), len(plan.changes))
+    logger.info(
+        "Imported %s for %s: %s created, %s changed",
+        plan.filename,
+        user,
+        len(plan.creates),
+        len(plan.changes),
+    )
     return ImportResult(len(plan.creates), len(plan.changes), plan.months)
 
 
@@ -75,15 +86,24 @@ def _write(plan: ImportPlan, user) -> None:
     if by_kind[MONTHLY]:
         authority = ServiceArea.objects.authority()
         months = {w.key[2] for w in by_kind[MONTHLY]}
-        returns = {r.month: r for r in MonthlyReturn.objects.select_for_update()
-                   .filter(area=authority, month__in=months)}
+        returns = {
+            r.month: r
+            for r in MonthlyReturn.objects.select_for_update().filter(
+                area=authority, month__in=months
+            )
+        }
         for month in sorted(months):
             monthly_return = returns.get(month)
             if monthly_return is None:
                 returns[month] = MonthlyReturn.objects.create(
-                    area=authority, month=month, status=MonthlyReturn.Status.APPROVED,
-                    source=plan.filename[:200], approved_by=user, approved_at=now,
-                    updated_by=user)
+                    area=authority,
+                    month=month,
+                    status=MonthlyReturn.Status.APPROVED,
+                    source=plan.filename[:200],
+                    approved_by=user,
+                    approved_at=now,
+                    updated_by=user,
+                )
                 continue
             if monthly_return.status != MonthlyReturn.Status.APPROVED:
                 # Checked under the row lock: an open return is someone's work in progress
@@ -93,27 +113,45 @@ def _write(plan: ImportPlan, user) -> None:
                     f"The authority's return for {month:%B %Y} is "
                     f"{monthly_return.get_status_display().lower()}: nothing has been "
                     "imported. Finish it through its own page, or leave that month out of "
-                    "the file.")
+                    "the file.",
+                )
             if monthly_return.submitted_by_id == user.pk:
-                raise ImportRefused(codes.OWN_SUBMISSION, (
-                    f"You submitted the authority's return for {month:%B %Y}: another "
-                    "performance officer must import figures into it."))
+                raise ImportRefused(
+                    codes.OWN_SUBMISSION,
+                    (
+                        f"You submitted the authority's return for {month:%B %Y}: another "
+                        "performance officer must import figures into it."
+                    ),
+                )
             monthly_return.source = plan.filename[:200]
             monthly_return.approved_by, monthly_return.approved_at = user, now
             monthly_return.updated_by = user
             monthly_return.version += 1
-            monthly_return.save(update_fields=["source", "approved_by", "approved_at",
-                                               "updated_by", "version", "updated_at"])
-        values = {(v.monthly_return.month, v.measure_id): v for v in ReturnValue.objects
-                  .filter(monthly_return__in=returns.values()).select_related("monthly_return")}
+            monthly_return.save(
+                update_fields=[
+                    "source",
+                    "approved_by",
+                    "approved_at",
+                    "updated_by",
+                    "version",
+                    "updated_at",
+                ]
+            )
+        values = {
+            (v.monthly_return.month, v.measure_id): v
+            for v in ReturnValue.objects.filter(monthly_return__in=returns.values()).select_related(
+                "monthly_return"
+            )
+        }
         created, changed = [], []
         for write in by_kind[MONTHLY]:
             _, measure_id, month = write.key
             fields = dict(write.new_values)
             value = values.get((month, measure_id))
             if value is None:
-                created.append(ReturnValue(monthly_return=returns[month], measure_id=measure_id,
-                                           **fields))
+                created.append(
+                    ReturnValue(monthly_return=returns[month], measure_id=measure_id, **fields)
+                )
             else:
                 for name, new in fields.items():
                     setattr(value, name, new)
@@ -133,14 +171,22 @@ def _write(plan: ImportPlan, user) -> None:
     for write in by_kind[BENCHMARK]:
         _, measure_id, comparator, year = write.key
         Benchmark.objects.update_or_create(
-            measure_id=measure_id, comparator=comparator, year=year,
+            measure_id=measure_id,
+            comparator=comparator,
+            year=year,
             defaults={"value": dict(write.new_values)["value"]},
-            create_defaults={"value": dict(write.new_values)["value"],
-                             "source": plan.filename[:200]})
+            create_defaults={
+                "value": dict(write.new_values)["value"],
+                "source": plan.filename[:200],
+            },
+        )
     for kind in (IN_YEAR, LONG_TERM):
         for write in by_kind[kind]:
             _, measure_id, starts = write.key
             fields = dict(write.new_values)
             Target.objects.update_or_create(
-                measure_id=measure_id, kind=kind, starts=starts,
-                defaults={"value": fields["value"], "due": fields["due"]})
+                measure_id=measure_id,
+                kind=kind,
+                starts=starts,
+                defaults={"value": fields["value"], "due": fields["due"]},
+            )

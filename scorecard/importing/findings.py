@@ -100,5 +100,8 @@ def add(findings: list[ImportFinding], code: str, row: int | None, message: str)
     if len(findings) < MAX_FINDINGS:
         findings.append(ImportFinding(code, row, message))
     elif len(findings) == MAX_FINDINGS:
-        findings.append(ImportFinding(MORE_FINDINGS, None,
-                                f"… and more: only the first {MAX_FINDINGS} are listed."))
+        findings.append(
+            ImportFinding(
+                MORE_FINDINGS, None, f"… and more: only the first {MAX_FINDINGS} are listed."
+            )
+        )

@@ -25,24 +25,56 @@ from .reading import Rows, plain
 STORED_PLACES = limits.ENTERED_VALUE.places  # ReturnValue.value, Target, Baseline, Benchmark
 
 MONTHLY, BASELINE, BENCHMARK, IN_YEAR, LONG_TERM = (
-    "monthly", "baseline", "benchmark", "in_year", "long_term")
+    "monthly",
+    "baseline",
+    "benchmark",
+    "in_year",
+    "long_term",
+)
 
 MONTH_NAMES = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
-    "apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
-    "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10,
-    "nov": 11, "november": 11, "dec": 12, "december": 12,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
 }
 _MONTH_YEAR = re.compile(r"^([a-z]+)\.?[\s\-/']*(\d{4}|\d{2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
-_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
-                         + r")\b(?:[\s\-/]*(\d{4}))?", re.IGNORECASE)
+_MONTH_WORD = re.compile(
+    r"\b(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\b(?:[\s\-/]*(\d{4}))?",
+    re.IGNORECASE,
+)
 _BENCHMARK_CELL = re.compile(r"^(.*?)\s*\((\d{4})\)$")
 _LONG_TERM_CELL = re.compile(r"^(.*?)\s+by\s+(.+)$", re.IGNORECASE)
 NOT_APPLICABLE_WORDS = {"n/a", "na", "n.a.", "n.a", "not applicable"}
 RAG_WORDS = {
-    "red": rag.RED, "r": rag.RED, "amber": rag.AMBER, "a": rag.AMBER,
-    "green": rag.GREEN, "g": rag.GREEN, "no rating": rag.NO_RATING,
+    "red": rag.RED,
+    "r": rag.RED,
+    "amber": rag.AMBER,
+    "a": rag.AMBER,
+    "green": rag.GREEN,
+    "g": rag.GREEN,
+    "no rating": rag.NO_RATING,
 }
 
 
@@ -108,8 +140,9 @@ class CellError(ValueError):
         self.code = code
 
 
-def parse_number(text: str, *, allow_not_applicable: bool = True,
-                 percent: bool = True) -> CellValue:
+def parse_number(
+    text: str, *, allow_not_applicable: bool = True, percent: bool = True
+) -> CellValue:
     """A cell's text as a figure, read by `numbers.read`: '1,234' and (where the
     measure is a percentage: `percent`) '35.0%' are numbers, 'n/a' is not
     applicable, blank is nothing; anything else raises CellError."""
@@ -199,10 +232,25 @@ class Catalogue:
 
 # column kinds
 TITLE, MONTH, OUTTURN, TARGET, RAG, IGNORED, UNKNOWN = (
-    "title", "month", "outturn", "target", "rag", "ignored", "unknown")
+    "title",
+    "month",
+    "outturn",
+    "target",
+    "rag",
+    "ignored",
+    "unknown",
+)
 ANCHORS = {OUTTURN, TARGET, RAG, LONG_TERM}
-COMPUTED_HEADERS = {"since last month", "provisional", "last 12 months", "direction of travel",
-                    "trend", "direction", "revised since published", "published value"}
+COMPUTED_HEADERS = {
+    "since last month",
+    "provisional",
+    "last 12 months",
+    "direction of travel",
+    "trend",
+    "direction",
+    "revised since published",
+    "published value",
+}
 
 
 @dataclass
@@ -218,8 +266,11 @@ class Column:
 
     @property
     def name(self) -> str:
-        return f"column {column_letter(self.index)} ({self.header})" if self.header \
+        return (
+            f"column {column_letter(self.index)} ({self.header})"
+            if self.header
             else f"column {column_letter(self.index)}"
+        )
 
 
 def _comparator(text: str, region: str) -> str | None:
@@ -249,8 +300,11 @@ def _classify(index: int, header: str, region: str) -> Column:
         return Column(index, RAG, header)
     if "target" in words.split():
         match = _MONTH_WORD.search(header)
-        due = date(int(match.group(2)), MONTH_NAMES[match.group(1).lower()], 1) \
-            if match and match.group(2) else None
+        due = (
+            date(int(match.group(2)), MONTH_NAMES[match.group(1).lower()], 1)
+            if match and match.group(2)
+            else None
+        )
         if "long" in words or due is not None:
             return Column(index, LONG_TERM, header, month=due)
         return Column(index, TARGET, header)
@@ -260,8 +314,12 @@ def _classify(index: int, header: str, region: str) -> Column:
 
 
 def _is_header(cells: list[str]) -> bool:
-    return (len(cells) > 2 and bool(cells[0]) and read_month_heading(cells[0]) is None
-            and sum(1 for c in cells[1:] if read_month_heading(c)) >= 2)
+    return (
+        len(cells) > 2
+        and bool(cells[0])
+        and read_month_heading(cells[0]) is None
+        and sum(1 for c in cells[1:] if read_month_heading(c)) >= 2
+    )
 
 
 def _realignments(cells: list[str], width: int, columns: list[Column], mergeable) -> list:
@@ -278,7 +336,7 @@ def _realignments(cells: list[str], width: int, columns: list[Column], mergeable
             continue
         if not mergeable(cells[i]):
             continue
-        found.append((i, cells[:i] + [cells[i]] * (missing + 1) + cells[i + 1:]))
+        found.append((i, cells[:i] + [cells[i]] * (missing + 1) + cells[i + 1 :]))
     return found
 
 
@@ -309,14 +367,18 @@ def _stored(figure: CellValue, where: str, warnings: list[tuple[str, str]]) -> C
         return figure
     rounded = rag.round_to(figure.value, STORED_PLACES)
     if rounded != figure.value:
-        warnings.append((codes.ROUNDED, f"{where}: {plain(figure.value)} has more than "
-                         f"{STORED_PLACES} decimal places; {plain(rounded)} will be stored."))
+        warnings.append(
+            (
+                codes.ROUNDED,
+                f"{where}: {plain(figure.value)} has more than "
+                f"{STORED_PLACES} decimal places; {plain(rounded)} will be stored.",
+            )
+        )
         return CellValue(value=rounded)
     return figure
 
 
-def _read_cells(number: int, cells: list[str], columns: list[Column], *,
-                percent: bool) -> Reading:
+def _read_cells(number: int, cells: list[str], columns: list[Column], *, percent: bool) -> Reading:
     """`percent`: the row's measure is a percentage, so its figures may end in %."""
     reading = Reading()
 
@@ -327,9 +389,13 @@ def _read_cells(number: int, cells: list[str], columns: list[Column], *,
         if not text or index == 0:
             continue
         if index >= len(columns):
-            reading.errors.append((codes.BEYOND_LAST_COLUMN,
-                                   f"Row {number}, column {column_letter(index)}: '{text}' is "
-                                   "beyond the last column heading"))
+            reading.errors.append(
+                (
+                    codes.BEYOND_LAST_COLUMN,
+                    f"Row {number}, column {column_letter(index)}: '{text}' is "
+                    "beyond the last column heading",
+                )
+            )
             continue
         column = columns[index]
         where = f"Row {number}, {column.name}"
@@ -340,26 +406,25 @@ def _read_cells(number: int, cells: list[str], columns: list[Column], *,
                     raise CellError(codes.NEGATIVE, f"'{text}' is negative")
                 reading.months[column.month] = _stored(figure, where, reading.warnings)
             elif column.kind == BASELINE:
-                reading.baseline = _stored(number_in(text),
-                                           where, reading.warnings).value
+                reading.baseline = _stored(number_in(text), where, reading.warnings).value
             elif column.kind == BENCHMARK:
                 year = column.year
                 if match := _BENCHMARK_CELL.match(text):
                     text, year = match.group(1), int(match.group(2))
-                value = _stored(number_in(text), where,
-                                reading.warnings).value
+                value = _stored(number_in(text), where, reading.warnings).value
                 if value is not None:
                     reading.benchmarks[column.comparator] = (value, year, column)
             elif column.kind == OUTTURN:
                 reading.outturn = parse_number(text, percent=percent)
             elif column.kind == TARGET:
-                reading.target = _stored(number_in(text),
-                                         where, reading.warnings).value
+                reading.target = _stored(number_in(text), where, reading.warnings).value
             elif column.kind == RAG:
                 word = RAG_WORDS.get(text.strip().lower())
                 if word is None:
-                    raise CellError(codes.NOT_A_RATING, f"'{text}' is not a RAG rating (Red, "
-                                    "Amber, Green or No rating)")
+                    raise CellError(
+                        codes.NOT_A_RATING,
+                        f"'{text}' is not a RAG rating (Red, Amber, Green or No rating)",
+                    )
                 reading.rag = (word, text)
             elif column.kind == LONG_TERM:
                 due = column.month
@@ -367,14 +432,18 @@ def _read_cells(number: int, cells: list[str], columns: list[Column], *,
                     text, due_text = match.group(1), match.group(2)
                     due = read_month_heading(due_text)
                     if due is None:
-                        raise CellError(codes.NOT_A_MONTH,
-                                        f"'{due_text}' is not a month (e.g. Jan 2016)")
-                value = _stored(number_in(text), where,
-                                reading.warnings).value
+                        raise CellError(
+                            codes.NOT_A_MONTH, f"'{due_text}' is not a month (e.g. Jan 2016)"
+                        )
+                value = _stored(number_in(text), where, reading.warnings).value
                 if value is not None and due is None:
-                    raise CellError(codes.NO_DUE_DATE, (
-                        "no date for the long-term target. Head the column with the month "
-                        "(e.g. Jan-16) or write it in the cell, e.g. '100 by Jan 2016'"))
+                    raise CellError(
+                        codes.NO_DUE_DATE,
+                        (
+                            "no date for the long-term target. Head the column with the month "
+                            "(e.g. Jan-16) or write it in the cell, e.g. '100 by Jan 2016'"
+                        ),
+                    )
                 if value is not None:
                     reading.long_term = (value, due)
         except CellError as error:
@@ -413,10 +482,15 @@ def parse(rows: Rows, measures, region: str | None = None) -> Parsed:
         i += 1
     _report_leftovers(lines, used, parsed)
     if not parsed.sections:
-        parsed.error(codes.NO_TABLE, None, (
-            "No success-measure table or benchmark block was found. The table needs a header "
-            "row with the measure title first and the months across (e.g. 'Measure, "
-            "Baseline, Apr 2014, May 2014, …')."))
+        parsed.error(
+            codes.NO_TABLE,
+            None,
+            (
+                "No success-measure table or benchmark block was found. The table needs a header "
+                "row with the measure title first and the months across (e.g. 'Measure, "
+                "Baseline, Apr 2014, May 2014, …')."
+            ),
+        )
     return parsed
 
 
@@ -431,10 +505,15 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
         month = read_month_heading(column.header)
         if month is not None and not block_over:
             if month in seen:
-                parsed.error(codes.DUPLICATE_MONTH, header_number, (
-                    f"Row {header_number}: columns {column_letter(seen[month])} and "
-                    f"{column_letter(column.index)} are both {month:%B %Y}: each month can "
-                    "be given once. Nothing in this table is imported."))
+                parsed.error(
+                    codes.DUPLICATE_MONTH,
+                    header_number,
+                    (
+                        f"Row {header_number}: columns {column_letter(seen[month])} and "
+                        f"{column_letter(column.index)} are both {month:%B %Y}: each month can "
+                        "be given once. Nothing in this table is imported."
+                    ),
+                )
                 duplicate = True
             seen.setdefault(month, column.index)
             column.kind, column.month = MONTH, month
@@ -461,15 +540,22 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
     last = body[-1][0] if body else header_number
     parsed.sections.append(
         f"a success-measure table (rows {header_number}–{last}, "
-        f"{months[0]:%B %Y} to {months[-1]:%B %Y})" if months else
-        f"a success-measure table (rows {header_number}–{last})")
+        f"{months[0]:%B %Y} to {months[-1]:%B %Y})"
+        if months
+        else f"a success-measure table (rows {header_number}–{last})"
+    )
     if duplicate:
         return i
     for column in columns:
         if column.kind == UNKNOWN and any(
-                len(cells) > column.index and cells[column.index] for _, cells in body):
-            parsed.warn(codes.UNKNOWN_COLUMN, header_number, f"Row {header_number}, {column.name}: "
-                        "not a column this product imports; it is ignored.")
+            len(cells) > column.index and cells[column.index] for _, cells in body
+        ):
+            parsed.warn(
+                codes.UNKNOWN_COLUMN,
+                header_number,
+                f"Row {header_number}, {column.name}: "
+                "not a column this product imports; it is ignored.",
+            )
     table = Table(header_number, columns, width, months, body)
     _read_table_rows(table, catalogue, parsed)
     return i
@@ -484,14 +570,23 @@ def _read_subheader(line, columns, width, months, parsed) -> None:
     if len(cells) < width and len(realigned) == 1:
         index, cells = realigned[0]
         missing = width - len(line[1])
-        span = [c.month for c in columns[index: index + missing + 1]]
-        after = [f"'{line[1][j]}' under {columns[j + missing].header}"
-                 for j in range(index + 1, len(line[1])) if line[1][j]]
-        parsed.warn(codes.SUBHEADER_REALIGNED, number, (
-            f"Row {number} (under the header): {len(line[1]) - 1} cells instead of "
-            f"{width - 1}; read '{line[1][index]}' as one cell over {span[0]:%B %Y}–"
-            f"{span[-1]:%B %Y}" + (" and " + ", ".join(after) if after else "")
-            + ", from the right-hand columns."))
+        span = [c.month for c in columns[index : index + missing + 1]]
+        after = [
+            f"'{line[1][j]}' under {columns[j + missing].header}"
+            for j in range(index + 1, len(line[1]))
+            if line[1][j]
+        ]
+        parsed.warn(
+            codes.SUBHEADER_REALIGNED,
+            number,
+            (
+                f"Row {number} (under the header): {len(line[1]) - 1} cells instead of "
+                f"{width - 1}; read '{line[1][index]}' as one cell over {span[0]:%B %Y}–"
+                f"{span[-1]:%B %Y}"
+                + (" and " + ", ".join(after) if after else "")
+                + ", from the right-hand columns."
+            ),
+        )
     for column in columns:
         text = cells[column.index] if column.index < len(cells) else ""
         if not text:
@@ -537,30 +632,52 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
     for number, cells in table.rows:
         title = cells[0] if cells else ""
         if not title:
-            parsed.error(codes.NO_TITLE, number,
-                         f"Row {number} has figures but no measure title in column A.")
+            parsed.error(
+                codes.NO_TITLE,
+                number,
+                f"Row {number} has figures but no measure title in column A.",
+            )
             continue
         matches = catalogue.match(title)
         if not matches:
-            parsed.error(codes.UNKNOWN_MEASURE, number, (
-                f"Row {number}: '{title}' is not a measure this product knows (by title or "
-                "alias). Add it as an alias of the measure it means, or remove the row. "
-                "Nothing is imported until then."))
+            parsed.error(
+                codes.UNKNOWN_MEASURE,
+                number,
+                (
+                    f"Row {number}: '{title}' is not a measure this product knows (by title or "
+                    "alias). Add it as an alias of the measure it means, or remove the row. "
+                    "Nothing is imported until then."
+                ),
+            )
             continue
         if len(matches) > 1:
-            parsed.error(codes.AMBIGUOUS_MEASURE, number,
-                         f"Row {number}: '{title}' matches more than one measure: "
-                         + ", ".join(m.title for m in matches) + ".")
+            parsed.error(
+                codes.AMBIGUOUS_MEASURE,
+                number,
+                f"Row {number}: '{title}' matches more than one measure: "
+                + ", ".join(m.title for m in matches)
+                + ".",
+            )
             continue
         measure = matches[0]
         if measure.pk in seen_measures:
-            parsed.error(codes.REPEATED_MEASURE, number,
-                         f"Row {number}: '{title}' is {measure.title}, already given "
-                         f"in row {seen_measures[measure.pk]}.")
+            parsed.error(
+                codes.REPEATED_MEASURE,
+                number,
+                f"Row {number}: '{title}' is {measure.title}, already given "
+                f"in row {seen_measures[measure.pk]}.",
+            )
             continue
         seen_measures[measure.pk] = number
-        reading = _read_row(number, cells, table, most_anchored, anchored, parsed,
-                            percent=measure.unit == Measure.Unit.PERCENT)
+        reading = _read_row(
+            number,
+            cells,
+            table,
+            most_anchored,
+            anchored,
+            parsed,
+            percent=measure.unit == Measure.Unit.PERCENT,
+        )
         if reading is not None:
             readings.append((number, measure, reading))
 
@@ -572,17 +689,20 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
         _row_facts(number, measure, reading, table, first, current, parsed)
 
 
-def _read_row(number, cells, table, most_anchored, anchored, parsed, *,
-              percent: bool) -> Reading | None:
+def _read_row(
+    number, cells, table, most_anchored, anchored, parsed, *, percent: bool
+) -> Reading | None:
     """A row read straight, or, when merged cells have shifted it, realigned from its
     right-hand columns with a warning; None (and an error) when it cannot be told."""
     columns, width = table.columns, table.width
     straight = _read_cells(number, cells, columns, percent=percent)
     short = len(cells) < width
-    has_months = any(columns[i].kind == MONTH and cells[i]
-                     for i in range(1, min(len(cells), width)))
-    suspect = short and has_months and not anchored(cells) and (
-        bool(straight.errors) or most_anchored)
+    has_months = any(
+        columns[i].kind == MONTH and cells[i] for i in range(1, min(len(cells), width))
+    )
+    suspect = (
+        short and has_months and not anchored(cells) and (bool(straight.errors) or most_anchored)
+    )
     if not suspect:
         for code, message in straight.warnings:
             parsed.warn(code, number, message)
@@ -602,17 +722,24 @@ def _read_row(number, cells, table, most_anchored, anchored, parsed, *,
         valid.append((index, realigned, reading))
     if straight.errors and len(valid) == 1:
         index, realigned, reading = valid[0]
-        span = [c.month for c in columns[index: index + width - len(cells) + 1]]
-        after = [f"{cells[j]} as {columns[j + width - len(cells)].month:%B %Y}"
-                 for j in range(index + 1, len(cells))
-                 if cells[j] and columns[j + width - len(cells)].kind == MONTH]
+        span = [c.month for c in columns[index : index + width - len(cells) + 1]]
+        after = [
+            f"{cells[j]} as {columns[j + width - len(cells)].month:%B %Y}"
+            for j in range(index + 1, len(cells))
+            if cells[j] and columns[j + width - len(cells)].kind == MONTH
+        ]
         read = f"'{cells[index]}' as {span[0]:%B %Y}–{span[-1]:%B %Y}"
         if after:
             read += " and " + ", ".join(after)
-        parsed.warn(codes.ROW_REALIGNED, number, (
-            f"Row {number} '{_short(title)}': {len(cells) - 1} cells instead of {width - 1}; "
-            f"read {read}, from the right-hand columns (as if '{cells[index]}' were one cell "
-            "merged over those months). Check these figures in the preview."))
+        parsed.warn(
+            codes.ROW_REALIGNED,
+            number,
+            (
+                f"Row {number} '{_short(title)}': {len(cells) - 1} cells instead of {width - 1}; "
+                f"read {read}, from the right-hand columns (as if '{cells[index]}' were one cell "
+                "merged over those months). Check these figures in the preview."
+            ),
+        )
         for code, message in reading.warnings:
             parsed.warn(code, number, message)
         return reading
@@ -623,12 +750,20 @@ def _read_row(number, cells, table, most_anchored, anchored, parsed, *,
         for code, message in straight.errors:
             parsed.error(code, number, message)
         return straight if not straight.errors else None
-    why = ("it reads both as it stands and as shifted by a merged cell"
-           if not straight.errors else "more than one reading is possible")
-    parsed.error(codes.AMBIGUOUS_SHIFT, number, (
-        f"Row {number} '{_short(title)}': {len(cells) - 1} cells instead of {width - 1}, so "
-        f"its figures may not line up with the headings ({why}). Nothing is imported from "
-        "this row: unmerge its cells so each month has its own cell, and upload it again."))
+    why = (
+        "it reads both as it stands and as shifted by a merged cell"
+        if not straight.errors
+        else "more than one reading is possible"
+    )
+    parsed.error(
+        codes.AMBIGUOUS_SHIFT,
+        number,
+        (
+            f"Row {number} '{_short(title)}': {len(cells) - 1} cells instead of {width - 1}, so "
+            f"its figures may not line up with the headings ({why}). Nothing is imported from "
+            "this row: unmerge its cells so each month has its own cell, and upload it again."
+        ),
+    )
     return None
 
 
@@ -641,42 +776,90 @@ def _row_facts(number, measure, reading, table, first, current, parsed) -> None:
     letter = {c.kind: c for c in table.columns}
     for month, figure in sorted(reading.months.items()):
         column = next(c for c in columns.values() if c.kind == MONTH and c.month == month)
-        parsed.facts.append(Fact(MONTHLY, measure.pk, (month,), figure, number,
-                                 f"Row {number}, {column.name}"))
+        parsed.facts.append(
+            Fact(MONTHLY, measure.pk, (month,), figure, number, f"Row {number}, {column.name}")
+        )
     if reading.baseline is not None:
         column = letter[BASELINE]
         if column.baseline_date is not None:
-            parsed.facts.append(Fact(BASELINE, measure.pk, (column.baseline_date,),
-                                     CellValue(reading.baseline), number,
-                                     f"Row {number}, {column.name}", label=column.baseline_label))
+            parsed.facts.append(
+                Fact(
+                    BASELINE,
+                    measure.pk,
+                    (column.baseline_date,),
+                    CellValue(reading.baseline),
+                    number,
+                    f"Row {number}, {column.name}",
+                    label=column.baseline_label,
+                )
+            )
         else:
             parsed.baseline_claims.append(BaselineClaim(number, measure.pk, reading.baseline))
     for comparator, (value, year, column) in reading.benchmarks.items():
         if year is None:
-            parsed.error(codes.NO_BENCHMARK_YEAR, number, (
-                f"Row {number}, {column.name}: no year for this benchmark. Give it in the row "
-                "under the header (e.g. 2014) or in the cell, e.g. '23.4 (2014)'."))
+            parsed.error(
+                codes.NO_BENCHMARK_YEAR,
+                number,
+                (
+                    f"Row {number}, {column.name}: no year for this benchmark. Give it in the row "
+                    "under the header (e.g. 2014) or in the cell, e.g. '23.4 (2014)'."
+                ),
+            )
             continue
-        parsed.facts.append(Fact(BENCHMARK, measure.pk, (comparator, year), CellValue(value),
-                                 number, f"Row {number}, {column.name}"))
+        parsed.facts.append(
+            Fact(
+                BENCHMARK,
+                measure.pk,
+                (comparator, year),
+                CellValue(value),
+                number,
+                f"Row {number}, {column.name}",
+            )
+        )
     if reading.target is not None and first is not None:
-        parsed.facts.append(Fact(IN_YEAR, measure.pk, (first,), CellValue(reading.target), number,
-                                 f"Row {number}, {letter[TARGET].name}", current_month=current))
+        parsed.facts.append(
+            Fact(
+                IN_YEAR,
+                measure.pk,
+                (first,),
+                CellValue(reading.target),
+                number,
+                f"Row {number}, {letter[TARGET].name}",
+                current_month=current,
+            )
+        )
     if reading.long_term is not None and first is not None:
         value, due = reading.long_term
-        parsed.facts.append(Fact(LONG_TERM, measure.pk, (first,), CellValue(value), number,
-                                 f"Row {number}, {letter[LONG_TERM].name}", due=due,
-                                 current_month=current))
+        parsed.facts.append(
+            Fact(
+                LONG_TERM,
+                measure.pk,
+                (first,),
+                CellValue(value),
+                number,
+                f"Row {number}, {letter[LONG_TERM].name}",
+                due=due,
+                current_month=current,
+            )
+        )
     shown = reading.months.get(current, CellValue()) if current else CellValue()
     if not reading.outturn.blank and not shown.same_as(reading.outturn) and current:
-        parsed.warn(codes.OUTTURN_DIFFERS, number, (
-            f"Row {number} '{_short(measure.title)}': the outturn "
-            f"{figure_text(reading.outturn, measure)} is not the {current:%B %Y} figure "
-            f"({figure_text(shown, measure)}); the scorecard shows the monthly figure."))
+        parsed.warn(
+            codes.OUTTURN_DIFFERS,
+            number,
+            (
+                f"Row {number} '{_short(measure.title)}': the outturn "
+                f"{figure_text(reading.outturn, measure)} is not the {current:%B %Y} figure "
+                f"({figure_text(shown, measure)}); the scorecard shows the monthly figure."
+            ),
+        )
     if reading.rag is not None:
         outturn = shown if not shown.blank else reading.outturn
-        parsed.rag_claims.append(RagClaim(number, measure.pk, reading.rag[0], reading.rag[1],
-                                          outturn, reading.target, current))
+        parsed.rag_claims.append(
+            RagClaim(
+                number, measure.pk, reading.rag[0], reading.rag[1], outturn, reading.target, current
+            )
+        )
 
 
 def _is_block_header(cells: list[str], region: str) -> bool:
@@ -694,23 +877,37 @@ def _parse_block(lines, start, catalogue, region, parsed, used) -> int:
     header_number, header = lines[start]
     used.update({title_number, header_number})
     if start + 2 >= len(lines) or not lines[start + 1][1] or not lines[start + 2][1]:
-        parsed.error(codes.INCOMPLETE_BLOCK, header_number, (
-            f"Rows {title_number}–{header_number}: the benchmark block '{_short(title)}' "
-            "needs a row of periods and a row of figures under its names."))
+        parsed.error(
+            codes.INCOMPLETE_BLOCK,
+            header_number,
+            (
+                f"Rows {title_number}–{header_number}: the benchmark block '{_short(title)}' "
+                "needs a row of periods and a row of figures under its names."
+            ),
+        )
         return start + 1
     (periods_number, periods), (values_number, values) = lines[start + 1], lines[start + 2]
     used.update({periods_number, values_number})
-    parsed.sections.append(f"a benchmark block for '{_short(title)}' (rows "
-                           f"{title_number}–{values_number})")
+    parsed.sections.append(
+        f"a benchmark block for '{_short(title)}' (rows {title_number}–{values_number})"
+    )
     matches = catalogue.match(title)
     if len(matches) != 1:
         if matches:
-            parsed.error(codes.AMBIGUOUS_MEASURE, title_number,
-                         f"Row {title_number}: '{title}' matches more than one measure.")
+            parsed.error(
+                codes.AMBIGUOUS_MEASURE,
+                title_number,
+                f"Row {title_number}: '{title}' matches more than one measure.",
+            )
         else:
-            parsed.error(codes.UNKNOWN_MEASURE, title_number, (
-                f"Row {title_number}: '{title}' is not a measure this product knows (by title "
-                "or alias). Add it as an alias of the measure it means, or remove the block."))
+            parsed.error(
+                codes.UNKNOWN_MEASURE,
+                title_number,
+                (
+                    f"Row {title_number}: '{title}' is not a measure this product knows (by title "
+                    "or alias). Add it as an alias of the measure it means, or remove the block."
+                ),
+            )
         return start + 3
     measure = matches[0]
     for index, name in enumerate(header):
@@ -733,24 +930,34 @@ def _parse_block(lines, start, catalogue, region, parsed, used) -> int:
             if figure.not_applicable:
                 continue
             if not re.fullmatch(r"\d{4}", period):
-                parsed.error(codes.NOT_A_YEAR, periods_number, (
-                    f"Row {periods_number}, column {column_letter(index)}: '{period}' is not "
-                    f"the year of the {name} figure (e.g. 2014)."))
+                parsed.error(
+                    codes.NOT_A_YEAR,
+                    periods_number,
+                    (
+                        f"Row {periods_number}, column {column_letter(index)}: '{period}' is not "
+                        f"the year of the {name} figure (e.g. 2014)."
+                    ),
+                )
                 continue
-            parsed.facts.append(Fact(BENCHMARK, measure.pk, (comparator, int(period)), figure,
-                                     values_number, where))
+            parsed.facts.append(
+                Fact(BENCHMARK, measure.pk, (comparator, int(period)), figure, values_number, where)
+            )
         else:
             month = read_month_heading(period)
             if month is None:
-                parsed.error(codes.NOT_A_MONTH, periods_number, (
-                    f"Row {periods_number}, column {column_letter(index)}: '{period}' is not "
-                    f"the month of the {name or 'own'} figure (e.g. Jan 2015)."))
+                parsed.error(
+                    codes.NOT_A_MONTH,
+                    periods_number,
+                    (
+                        f"Row {periods_number}, column {column_letter(index)}: '{period}' is not "
+                        f"the month of the {name or 'own'} figure (e.g. Jan 2015)."
+                    ),
+                )
                 continue
             if figure.value is not None and figure.value < 0:
                 parsed.error(codes.NEGATIVE, values_number, f"{where}: '{text}' is negative")
                 continue
-            parsed.facts.append(Fact(MONTHLY, measure.pk, (month,), figure, values_number,
-                                     where))
+            parsed.facts.append(Fact(MONTHLY, measure.pk, (month,), figure, values_number, where))
     return start + 3
 
 
@@ -762,9 +969,14 @@ def _report_leftovers(lines, used, parsed) -> None:
         if block:
             first, last = block[0][0], block[-1][0]
             rows = f"Rows {first}–{last}" if first != last else f"Row {first}"
-            parsed.warn(codes.NOT_IMPORTED_ROWS, first, (
-                f"{rows} ('{_short(block[0][1][0] or '…')}'): not a success-measure table or "
-                "a benchmark block; not imported."))
+            parsed.warn(
+                codes.NOT_IMPORTED_ROWS,
+                first,
+                (
+                    f"{rows} ('{_short(block[0][1][0] or '…')}'): not a success-measure table or "
+                    "a benchmark block; not imported."
+                ),
+            )
             block.clear()
 
     for number, cells in lines:
@@ -779,9 +991,12 @@ def _report_leftovers(lines, used, parsed) -> None:
     flush()
     if narrative:
         rows = ", ".join(str(n) for n in narrative[:20]) + (" …" if len(narrative) > 20 else "")
-        parsed.warn(codes.COMMENTARY_IGNORED, None,
-                    f"Text outside the tables (commentary) is not imported: "
-                    f"row{'s' if len(narrative) > 1 else ''} {rows}.")
+        parsed.warn(
+            codes.COMMENTARY_IGNORED,
+            None,
+            f"Text outside the tables (commentary) is not imported: "
+            f"row{'s' if len(narrative) > 1 else ''} {rows}.",
+        )
 
 
 # --- figures as the findings and the plan write them -----------------------------
@@ -800,4 +1015,3 @@ def number_text(value: Decimal | None, places: int = 0) -> str:
         return "–"
     exponent = -value.normalize().as_tuple().exponent
     return f"{rag.round_to(value, max(places, exponent, 0)):,}"
-

@@ -139,13 +139,20 @@ class ImportPlan:
 
     def describe(self) -> list[str]:
         """The plan as lines of text (the management command prints them)."""
-        lines = [f"{self.filename}: {self.kind}; found " + ("; ".join(self.sections) or
-                                                             "nothing to import") + "."]
-        lines.append(f"{len(self.creates)} to create, {len(self.changes)} to change, "
-                     f"{len(self.errors)} errors, {len(self.warnings)} warnings.")
+        lines = [
+            f"{self.filename}: {self.kind}; found "
+            + ("; ".join(self.sections) or "nothing to import")
+            + "."
+        ]
+        lines.append(
+            f"{len(self.creates)} to create, {len(self.changes)} to change, "
+            f"{len(self.errors)} errors, {len(self.warnings)} warnings."
+        )
         for write in self.writes:
-            lines.append(f"  {write.action:<6} row {write.row:<4} {write.measure}: "
-                         f"{write.subject} {write.period}: {write.old} -> {write.new}")
+            lines.append(
+                f"  {write.action:<6} row {write.row:<4} {write.measure}: "
+                f"{write.subject} {write.period}: {write.old} -> {write.new}"
+            )
         for finding in self.errors:
             lines.append(f"  ERROR   {finding.message}")
         for finding in self.warnings:
@@ -159,8 +166,10 @@ def _canonical(value) -> str:
 
 
 def _fingerprint(writes) -> str:
-    payload = [[repr(w.key), w.old, w.new, [(name, _canonical(v)) for name, v in w.new_values]]
-               for w in writes]
+    payload = [
+        [repr(w.key), w.old, w.new, [(name, _canonical(v)) for name, v in w.new_values]]
+        for w in writes
+    ]
     return hashlib.sha256(json.dumps(sorted(payload)).encode()).hexdigest()
 
 
@@ -169,8 +178,13 @@ def plan_import(content: bytes, filename: str) -> ImportPlan:
     Raises FileRefused when the file cannot be read at all."""
     rows = read_rows(content, filename)
     parsed = parse(rows, Measure.objects.all())
-    plan = ImportPlan(filename=filename, sha256=hashlib.sha256(content).hexdigest(),
-                      kind=rows.kind, sections=parsed.sections, parsed=parsed)
+    plan = ImportPlan(
+        filename=filename,
+        sha256=hashlib.sha256(content).hexdigest(),
+        kind=rows.kind,
+        sections=parsed.sections,
+        parsed=parsed,
+    )
     compare(plan, parsed)
     return plan
 
@@ -184,9 +198,14 @@ def _merge_facts(parsed: Parsed) -> dict[tuple, Fact]:
         if other is None:
             merged[key] = fact
         elif not other.figure.same_as(fact.figure) or other.due != fact.due:
-            parsed.error(codes.CONFLICTING_FIGURES, fact.row, (
-                f"{fact.where} says {figure_text(fact.figure)} but {other.where} says "
-                f"{figure_text(other.figure)} for the same figure."))
+            parsed.error(
+                codes.CONFLICTING_FIGURES,
+                fact.row,
+                (
+                    f"{fact.where} says {figure_text(fact.figure)} but {other.where} says "
+                    f"{figure_text(other.figure)} for the same figure."
+                ),
+            )
     return merged
 
 
@@ -210,26 +229,39 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
         return []
     authority = ServiceArea.objects.authority()
     if authority is None:
-        parsed.error(codes.NO_AUTHORITY, None, (
-            "There is no authority-wide service area to import figures into: create it first "
-            "(the service area with no parent)."))
+        parsed.error(
+            codes.NO_AUTHORITY,
+            None,
+            (
+                "There is no authority-wide service area to import figures into: create it first "
+                "(the service area with no parent)."
+            ),
+        )
         return []
     months = {f.key[0] for f in monthly}
     returns = {r.month: r for r in MonthlyReturn.objects.filter(area=authority, month__in=months)}
     values = {
         (v.monthly_return.month, v.measure_id): v
-        for v in ReturnValue.objects.filter(monthly_return__in=returns.values())
-        .select_related("monthly_return")
+        for v in ReturnValue.objects.filter(monthly_return__in=returns.values()).select_related(
+            "monthly_return"
+        )
     }
     # Where service areas' approved returns carry the measure, the scorecard pools
     # theirs rather than showing the authority's own figure.
     area_figures = set(
         ReturnValue.objects.filter(
-            monthly_return__month__in=months, monthly_return__area__parent__isnull=False,
+            monthly_return__month__in=months,
+            monthly_return__area__parent__isnull=False,
             monthly_return__status=MonthlyReturn.Status.APPROVED,
-        ).filter(Q(value__isnull=False) | Q(numerator__isnull=False)
-                 | Q(denominator__isnull=False) | ~Q(not_applicable_reason=""))
-        .values_list("monthly_return__month", "measure_id"))
+        )
+        .filter(
+            Q(value__isnull=False)
+            | Q(numerator__isnull=False)
+            | Q(denominator__isnull=False)
+            | ~Q(not_applicable_reason="")
+        )
+        .values_list("monthly_return__month", "measure_id")
+    )
     refused_months, pooled = set(), defaultdict(list)
     writes = []
     for fact in sorted(monthly, key=lambda f: (f.key[0], f.row)):
@@ -239,44 +271,68 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
         if existing_return and existing_return.status != MonthlyReturn.Status.APPROVED:
             if month not in refused_months:
                 refused_months.add(month)
-                parsed.error(codes.RETURN_NOT_APPROVED, fact.row, (
-                    f"{fact.where}: the authority's return for {month:%B %Y} is "
-                    f"{existing_return.get_status_display().lower()}, not approved. Figures "
-                    "for that month can be imported only into an approved return (or when "
-                    "there is none): approve or delete it first."))
+                parsed.error(
+                    codes.RETURN_NOT_APPROVED,
+                    fact.row,
+                    (
+                        f"{fact.where}: the authority's return for {month:%B %Y} is "
+                        f"{existing_return.get_status_display().lower()}, not approved. Figures "
+                        "for that month can be imported only into an approved return (or when "
+                        "there is none): approve or delete it first."
+                    ),
+                )
             continue
         if (month, measure.pk) in area_figures:
             pooled[month].append(measure.title)
         value = values.get((month, fact.measure_id))
         if value is not None and (value.numerator is not None or value.denominator is not None):
-            entered = figures.comparable(measure, figures.Figure(
-                value.numerator, value.denominator, value.value))
+            entered = figures.comparable(
+                measure, figures.Figure(value.numerator, value.denominator, value.value)
+            )
             shown = rag.round_to(entered, measure.decimal_places)
-            if fact.figure.not_applicable or shown != rag.round_to(fact.figure.value,
-                                                                   measure.decimal_places):
-                parsed.error(codes.ENTERED_AS_COUNTS, fact.row, (
-                    f"{fact.where}: {measure.title} for {month:%B %Y} was entered as counts "
-                    f"({number_text(value.numerator)} of {number_text(value.denominator)}), "
-                    f"giving {number_text(shown)}; the file says "
-                    f"{figure_text(fact.figure, measure)}. Change the counts in the return "
-                    "instead."))
+            if fact.figure.not_applicable or shown != rag.round_to(
+                fact.figure.value, measure.decimal_places
+            ):
+                parsed.error(
+                    codes.ENTERED_AS_COUNTS,
+                    fact.row,
+                    (
+                        f"{fact.where}: {measure.title} for {month:%B %Y} was entered as counts "
+                        f"({number_text(value.numerator)} of {number_text(value.denominator)}), "
+                        f"giving {number_text(shown)}; the file says "
+                        f"{figure_text(fact.figure, measure)}. Change the counts in the return "
+                        "instead."
+                    ),
+                )
             continue
         old = CellValue(value.value, bool(value.not_applicable_reason)) if value else None
         if old is not None and old.same_as(fact.figure):
             continue
         reason = (f"n/a in {filename}"[:200]) if fact.figure.not_applicable else ""
-        writes.append(PlannedWrite(
-            action="change" if value is not None else "create",
-            kind=MONTHLY, measure=measure.title, period=f"{month:%B %Y}",
-            old=figure_text(old, measure), new=figure_text(fact.figure, measure),
-            row=fact.row, key=(MONTHLY, measure.pk, month),
-            new_values=(("value", fact.figure.value), ("not_applicable_reason", reason)),
-        ))
+        writes.append(
+            PlannedWrite(
+                action="change" if value is not None else "create",
+                kind=MONTHLY,
+                measure=measure.title,
+                period=f"{month:%B %Y}",
+                old=figure_text(old, measure),
+                new=figure_text(fact.figure, measure),
+                row=fact.row,
+                key=(MONTHLY, measure.pk, month),
+                new_values=(("value", fact.figure.value), ("not_applicable_reason", reason)),
+            )
+        )
     for month, titles in sorted(pooled.items()):
-        parsed.warn(codes.POOLED_BY_AREAS, None, (
-            f"{month:%B %Y}: service areas' approved returns give figures for "
-            + ", ".join(sorted(set(titles))) + "; the scorecard pools those, so the imported "
-            "authority figures will not show while they do."))
+        parsed.warn(
+            codes.POOLED_BY_AREAS,
+            None,
+            (
+                f"{month:%B %Y}: service areas' approved returns give figures for "
+                + ", ".join(sorted(set(titles)))
+                + "; the scorecard pools those, so the imported "
+                "authority figures will not show while they do."
+            ),
+        )
     return writes
 
 
@@ -284,8 +340,10 @@ def _plan_reference(facts, measures) -> list[PlannedWrite]:
     """Baselines, benchmarks and targets."""
     ids = {f.measure_id for f in facts.values()}
     baselines = {(b.measure_id, b.date): b for b in Baseline.objects.filter(measure_id__in=ids)}
-    benchmarks = {(b.measure_id, b.comparator, b.year): b
-                  for b in Benchmark.objects.filter(measure_id__in=ids)}
+    benchmarks = {
+        (b.measure_id, b.comparator, b.year): b
+        for b in Benchmark.objects.filter(measure_id__in=ids)
+    }
     targets = defaultdict(list)
     for target in Target.objects.filter(measure_id__in=ids).order_by("starts"):
         targets[(target.measure_id, target.kind)].append(target)
@@ -298,20 +356,37 @@ def _plan_reference(facts, measures) -> list[PlannedWrite]:
             (when,) = fact.key
             old = baselines.get((measure.pk, when))
             if old is None or old.value != new:
-                writes.append(PlannedWrite(
-                    "change" if old else "create", BASELINE, measure.title, f"{when:%B %Y}",
-                    number_text(old.value if old else None, places), number_text(new, places),
-                    fact.row, (BASELINE, measure.pk, when),
-                    (("value", new), ("label", fact.label[:120]))))
+                writes.append(
+                    PlannedWrite(
+                        "change" if old else "create",
+                        BASELINE,
+                        measure.title,
+                        f"{when:%B %Y}",
+                        number_text(old.value if old else None, places),
+                        number_text(new, places),
+                        fact.row,
+                        (BASELINE, measure.pk, when),
+                        (("value", new), ("label", fact.label[:120])),
+                    )
+                )
         elif kind == BENCHMARK:
             comparator, year = fact.key
             old = benchmarks.get((measure.pk, comparator, year))
             label = f"{COMPARATOR_LABELS[comparator]} {year}"
             if old is None or old.value != new:
-                writes.append(PlannedWrite(
-                    "change" if old else "create", BENCHMARK, measure.title, label,
-                    number_text(old.value if old else None, places), number_text(new, places),
-                    fact.row, (BENCHMARK, measure.pk, comparator, year), (("value", new),)))
+                writes.append(
+                    PlannedWrite(
+                        "change" if old else "create",
+                        BENCHMARK,
+                        measure.title,
+                        label,
+                        number_text(old.value if old else None, places),
+                        number_text(new, places),
+                        fact.row,
+                        (BENCHMARK, measure.pk, comparator, year),
+                        (("value", new),),
+                    )
+                )
         elif kind in (IN_YEAR, LONG_TERM):
             (first,) = fact.key
             in_force = None
@@ -340,9 +415,17 @@ def _target_write(kind, measure, fact, in_force, first) -> PlannedWrite:
         starts, action = in_force.starts, "change"
     else:
         starts, action = first, "create"
-    return PlannedWrite(action, kind, measure.title, f"from {starts:%B %Y}", old_text, new_text,
-                        fact.row, (kind, measure.pk, starts),
-                        (("value", fact.figure.value), ("due", fact.due)))
+    return PlannedWrite(
+        action,
+        kind,
+        measure.title,
+        f"from {starts:%B %Y}",
+        old_text,
+        new_text,
+        fact.row,
+        (kind, measure.pk, starts),
+        (("value", fact.figure.value), ("due", fact.due)),
+    )
 
 
 def _check_baseline_claims(parsed, measures) -> None:
@@ -350,16 +433,26 @@ def _check_baseline_claims(parsed, measures) -> None:
         measure = measures[claim.measure_id]
         stored = Baseline.objects.filter(measure_id=claim.measure_id).order_by("-date").first()
         if stored is None:
-            parsed.warn(codes.UNDATED_BASELINE, claim.row, (
-                f"Row {claim.row} '{_short(measure.title)}': the baseline "
-                f"{number_text(claim.value)} is not imported: the file does not say its "
-                "date. Add it under Baselines."))
+            parsed.warn(
+                codes.UNDATED_BASELINE,
+                claim.row,
+                (
+                    f"Row {claim.row} '{_short(measure.title)}': the baseline "
+                    f"{number_text(claim.value)} is not imported: the file does not say its "
+                    "date. Add it under Baselines."
+                ),
+            )
         elif rag.round_to(stored.value, 0) != rag.round_to(claim.value, 0):
-            parsed.warn(codes.UNDATED_BASELINE_DIFFERS, claim.row, (
-                f"Row {claim.row} '{_short(measure.title)}': the baseline "
-                f"{number_text(claim.value)} differs from the stored {stored.label} "
-                f"({number_text(stored.value)}); it is not imported because the file does "
-                "not say its date."))
+            parsed.warn(
+                codes.UNDATED_BASELINE_DIFFERS,
+                claim.row,
+                (
+                    f"Row {claim.row} '{_short(measure.title)}': the baseline "
+                    f"{number_text(claim.value)} differs from the stored {stored.label} "
+                    f"({number_text(stored.value)}); it is not imported because the file does "
+                    "not say its date."
+                ),
+            )
 
 
 def _rag_differences(parsed, measures) -> list[RagDifference]:
@@ -368,28 +461,47 @@ def _rag_differences(parsed, measures) -> list[RagDifference]:
         measure = measures[claim.measure_id]
         target = claim.target
         if target is None and claim.month is not None:
-            in_force = (Target.objects.filter(measure=measure, kind=Target.Kind.IN_YEAR,
-                                              starts__lte=claim.month)
-                        .order_by("-starts").first())
+            in_force = (
+                Target.objects.filter(
+                    measure=measure, kind=Target.Kind.IN_YEAR, starts__lte=claim.month
+                )
+                .order_by("-starts")
+                .first()
+            )
             target = in_force.value if in_force else None
         outturn = rag.round_to(claim.outturn.value, measure.decimal_places)
-        computed = rag.rate(outturn, target, measure.polarity, measure.tolerance,
-                            measure.tolerance_kind, measure.green_band)
+        computed = rag.rate(
+            outturn,
+            target,
+            measure.polarity,
+            measure.tolerance,
+            measure.tolerance_kind,
+            measure.green_band,
+        )
         if computed == claim.word:
             continue
         polarity = measure.get_polarity_display().lower()
-        tolerance = (f"{number_text(measure.tolerance)} points"
-                     if measure.tolerance_kind == Measure.Tolerance.POINTS
-                     else f"{number_text(measure.tolerance)}% of the target")
-        explanation = (f"{figure_text(claim.outturn, measure)} against a target of "
-                       f"{number_text(target, measure.decimal_places)}; {polarity}; tolerance "
-                       f"{tolerance}")
-        difference = RagDifference(claim.row, measure.title, claim.text,
-                                   formatting.RATING_WORDS[computed], explanation)
+        tolerance = (
+            f"{number_text(measure.tolerance)} points"
+            if measure.tolerance_kind == Measure.Tolerance.POINTS
+            else f"{number_text(measure.tolerance)}% of the target"
+        )
+        explanation = (
+            f"{figure_text(claim.outturn, measure)} against a target of "
+            f"{number_text(target, measure.decimal_places)}; {polarity}; tolerance "
+            f"{tolerance}"
+        )
+        difference = RagDifference(
+            claim.row, measure.title, claim.text, formatting.RATING_WORDS[computed], explanation
+        )
         differences.append(difference)
-        parsed.warn(codes.RAG_DIFFERS, claim.row, (
-            f"Row {claim.row} '{_short(measure.title)}': the file's RAG is {claim.text}, the "
-            f"product rates it {difference.computed} ({explanation}). The file's rating is not "
-            "imported: the scorecard shows the product's."))
+        parsed.warn(
+            codes.RAG_DIFFERS,
+            claim.row,
+            (
+                f"Row {claim.row} '{_short(measure.title)}': the file's RAG is {claim.text}, the "
+                f"product rates it {difference.computed} ({explanation}). The file's rating is not "
+                "imported: the scorecard shows the product's."
+            ),
+        )
     return differences
-

@@ -56,8 +56,11 @@ class Rows:
 
 
 SIGNATURES = [
-    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
-                          ".xlsx, or as 'CSV UTF-8'"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
+        ".xlsx, or as 'CSV UTF-8'",
+    ),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -69,28 +72,35 @@ UPLOAD_HINT = "Upload the scorecard as .xlsx, as CSV or as tab-separated text (.
 def read_rows(content: bytes, filename: str = "") -> Rows:
     """The file's rows; `FileRefused` for anything that is not a readable spreadsheet."""
     if len(content) > max_bytes():
-        raise FileRefused(codes.FILE_TOO_LARGE,
-                          f"The file is {size_text(len(content))}: the largest file that can "
-                          f"be imported is {size_text(max_bytes())}. Split it, e.g. one year "
-                          "per file.")
+        raise FileRefused(
+            codes.FILE_TOO_LARGE,
+            f"The file is {size_text(len(content))}: the largest file that can "
+            f"be imported is {size_text(max_bytes())}. Split it, e.g. one year "
+            "per file.",
+        )
     if not content.strip():
         raise FileRefused(codes.FILE_EMPTY, "The file is empty: it has no rows to import.")
     if content.startswith(b"PK\x03\x04"):
         return _read_workbook(content)
     for signature, what in SIGNATURES:
         if content.startswith(signature):
-            raise FileRefused(codes.NOT_A_SPREADSHEET,
-                              f"The file is not a spreadsheet: it is {what}. {UPLOAD_HINT}")
+            raise FileRefused(
+                codes.NOT_A_SPREADSHEET,
+                f"The file is not a spreadsheet: it is {what}. {UPLOAD_HINT}",
+            )
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileRefused(
             codes.UTF16_TEXT,
             "The file is in UTF-16 (Excel's 'Unicode Text'), not UTF-8. Save it as "
-            "'CSV UTF-8' or as .xlsx and upload it again.")
+            "'CSV UTF-8' or as .xlsx and upload it again.",
+        )
     head = content[:8192]
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in head or controls > len(head) // 100:
-        raise FileRefused(codes.BINARY_DATA,
-                          f"The file is not a spreadsheet: it contains binary data. {UPLOAD_HINT}")
+        raise FileRefused(
+            codes.BINARY_DATA,
+            f"The file is not a spreadsheet: it contains binary data. {UPLOAD_HINT}",
+        )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -99,7 +109,7 @@ def read_rows(content: bytes, filename: str = "") -> Rows:
             codes.NOT_UTF8,
             f"The file is not UTF-8 text: line {line} has the byte 0x{content[error.start]:02X}, "
             "which is not UTF-8 (the file was probably saved as Windows-1252, 'ANSI'). Save it "
-            "as 'CSV UTF-8' or as .xlsx and upload it again."
+            "as 'CSV UTF-8' or as .xlsx and upload it again.",
         ) from error
     if not text.strip():
         raise FileRefused(codes.FILE_EMPTY, "The file is empty: it has no rows to import.")
@@ -108,9 +118,11 @@ def read_rows(content: bytes, filename: str = "") -> Rows:
 
 def _check_row_count(number: int) -> None:
     if number > max_rows():
-        raise FileRefused(codes.TOO_MANY_ROWS,
-                          f"The file has more than {max_rows():,} rows: the most that can be "
-                          "imported at once. Split it, e.g. one year per file.")
+        raise FileRefused(
+            codes.TOO_MANY_ROWS,
+            f"The file has more than {max_rows():,} rows: the most that can be "
+            "imported at once. Split it, e.g. one year per file.",
+        )
 
 
 def _trimmed(cells: list[str], number: int) -> list[str]:
@@ -118,9 +130,11 @@ def _trimmed(cells: list[str], number: int) -> list[str]:
     while cells and not cells[-1]:
         cells.pop()
     if len(cells) > MAX_COLUMNS:
-        raise FileRefused(codes.TOO_MANY_COLUMNS,
-                          f"Row {number} has {len(cells):,} cells: at most {MAX_COLUMNS} "
-                          "columns can be imported.")
+        raise FileRefused(
+            codes.TOO_MANY_COLUMNS,
+            f"Row {number} has {len(cells):,} cells: at most {MAX_COLUMNS} "
+            "columns can be imported.",
+        )
     return cells
 
 
@@ -129,8 +143,7 @@ def _read_text(text: str) -> Rows:
     _check_row_count(len(lines))
     tabbed = sum(1 for line in lines if "\t" in line)
     commas = sum(1 for line in lines if "," in line and "\t" not in line)
-    kind, delimiter = ("tab-separated text", "\t") if tabbed and tabbed >= commas \
-        else ("CSV", ",")
+    kind, delimiter = ("tab-separated text", "\t") if tabbed and tabbed >= commas else ("CSV", ",")
     rows = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -139,9 +152,10 @@ def _read_text(text: str) -> Rows:
             _check_row_count(number)
             rows.append((number, _trimmed(cells, number)))
     except csv.Error as error:
-        raise FileRefused(codes.UNREADABLE_TEXT,
-                          f"The file cannot be read as {kind}: line {reader.line_num}: {error}. "
-                          f"{UPLOAD_HINT}") from error
+        raise FileRefused(
+            codes.UNREADABLE_TEXT,
+            f"The file cannot be read as {kind}: line {reader.line_num}: {error}. {UPLOAD_HINT}",
+        ) from error
     return Rows(kind=kind, rows=rows)
 
 
@@ -153,34 +167,49 @@ def _read_workbook(content: bytes) -> Rows:
         names = set(archive.namelist())
         expanded = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as error:
-        raise FileRefused(codes.NOT_A_SPREADSHEET,
-                          f"The file is not a spreadsheet: it looks like a zip archive but "
-                          f"cannot be opened. {UPLOAD_HINT}") from error
+        raise FileRefused(
+            codes.NOT_A_SPREADSHEET,
+            f"The file is not a spreadsheet: it looks like a zip archive but "
+            f"cannot be opened. {UPLOAD_HINT}",
+        ) from error
     if "xl/workbook.xml" not in names:
-        what = ("an OpenDocument spreadsheet (.ods): save it as .xlsx"
-                if "mimetype" in names and "content.xml" in names else "a zip archive")
-        raise FileRefused(codes.NOT_A_SPREADSHEET,
-                          f"The file is not an Excel workbook: it is {what}. {UPLOAD_HINT}")
+        what = (
+            "an OpenDocument spreadsheet (.ods): save it as .xlsx"
+            if "mimetype" in names and "content.xml" in names
+            else "a zip archive"
+        )
+        raise FileRefused(
+            codes.NOT_A_SPREADSHEET,
+            f"The file is not an Excel workbook: it is {what}. {UPLOAD_HINT}",
+        )
     if expanded > 25 * max_bytes():
-        raise FileRefused(codes.WORKBOOK_TOO_LARGE,
-                          f"The workbook expands to {size_text(expanded)} when opened: too large "
-                          "to import. Split it, e.g. one year per file.")
+        raise FileRefused(
+            codes.WORKBOOK_TOO_LARGE,
+            f"The workbook expands to {size_text(expanded)} when opened: too large "
+            "to import. Split it, e.g. one year per file.",
+        )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise FileRefused(codes.WORKBOOK_UNREADABLE,
-                          f"The workbook cannot be opened ({type(error).__name__}). "
-                          "Open it in Excel, save it as .xlsx and upload it again.") from error
+        raise FileRefused(
+            codes.WORKBOOK_UNREADABLE,
+            f"The workbook cannot be opened ({type(error).__name__}). "
+            "Open it in Excel, save it as .xlsx and upload it again.",
+        ) from error
     try:
         sheets = workbook.worksheets
         if not sheets:
             raise FileRefused(codes.NO_WORKSHEET, "The workbook has no worksheet.")
         notes = []
         if len(sheets) > 1:
-            notes.append(ImportFinding(
-                codes.OTHER_SHEETS_IGNORED, None,
-                f"The workbook has {len(sheets)} sheets: only the first, "
-                f"'{sheets[0].title}', was read."))
+            notes.append(
+                ImportFinding(
+                    codes.OTHER_SHEETS_IGNORED,
+                    None,
+                    f"The workbook has {len(sheets)} sheets: only the first, "
+                    f"'{sheets[0].title}', was read.",
+                )
+            )
         rows = []
         for number, cells in enumerate(sheets[0].iter_rows(max_col=MAX_COLUMNS + 1), start=1):
             _check_row_count(number)
@@ -188,16 +217,19 @@ def _read_workbook(content: bytes) -> Rows:
     except FileRefused:
         raise
     except Exception as error:
-        raise FileRefused(codes.WORKBOOK_UNREADABLE,
-                          f"The workbook cannot be read ({type(error).__name__}). "
-                          "Open it in Excel, save it as .xlsx and upload it again.") from error
+        raise FileRefused(
+            codes.WORKBOOK_UNREADABLE,
+            f"The workbook cannot be read ({type(error).__name__}). "
+            "Open it in Excel, save it as .xlsx and upload it again.",
+        ) from error
     finally:
         workbook.close()
     while rows and not rows[-1][1]:
         rows.pop()
     if not rows:
-        raise FileRefused(codes.FILE_EMPTY,
-                          "The file is empty: its first sheet has no rows to import.")
+        raise FileRefused(
+            codes.FILE_EMPTY, "The file is empty: its first sheet has no rows to import."
+        )
     return Rows(kind="Excel workbook", rows=rows, notes=notes)
 
 
@@ -230,4 +262,3 @@ def plain(number: Decimal) -> str:
     if number == number.to_integral_value():
         return str(number.quantize(Decimal(1)))
     return f"{number:f}"
-

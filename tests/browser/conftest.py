@@ -15,9 +15,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "scorecard-demo-2015"  # the sample's demo logins
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 AXE_SCRIPT = "/static/vendor/axe-core/axe.min.js"
@@ -37,8 +43,7 @@ def pytest_terminal_summary(terminalreporter):
     if not AXE_REPORT:
         return
     terminalreporter.section("axe-core (WCAG 2.2 AA)")
-    terminalreporter.write_line(f"{len(AXE_REPORT)} pages checked; "
-                                f"{len(AXE_FINDINGS)} findings")
+    terminalreporter.write_line(f"{len(AXE_REPORT)} pages checked; {len(AXE_FINDINGS)} findings")
     for line in AXE_FINDINGS:
         terminalreporter.write_line(line)
 
@@ -61,9 +66,11 @@ def allow_async_unsafe():
 @pytest.fixture(scope="module")
 def browser(allow_async_unsafe):
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests need the system Chromium "
-                    "(apt-get install chromium, or run .ci/run). They are never skipped.",
-                    pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need the system Chromium "
+            "(apt-get install chromium, or run .ci/run). They are never skipped.",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -87,9 +94,13 @@ class Session:
     def __init__(self, browser, base_url, role, *, javascript=True):
         self.role = role
         self.base_url = base_url
-        self.context = browser.new_context(base_url=base_url, java_script_enabled=javascript,
-                                           accept_downloads=True, locale="en-GB",
-                                           viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(
+            base_url=base_url,
+            java_script_enabled=javascript,
+            accept_downloads=True,
+            locale="en-GB",
+            viewport={"width": 1280, "height": 900},
+        )
         self.context.set_default_timeout(TIMEOUT_MS)
         self.page = self.context.new_page()
         self.javascript = javascript
@@ -97,13 +108,20 @@ class Session:
         # the tests provoke on purpose ("Failed to load resource").
         self.console_errors = []
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
-        self.page.on("console", lambda m: m.type == "error" and not m.text.startswith(
-            "Failed to load resource") and self.console_errors.append(m.text))
+        self.page.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and not m.text.startswith("Failed to load resource")
+                and self.console_errors.append(m.text)
+            ),
+        )
 
     def goto(self, path):
         response = self.page.goto(path)
         assert response is not None and response.status == 200, (
-            f"{path}: {response.status if response else 'no response'}")
+            f"{path}: {response.status if response else 'no response'}"
+        )
         return response
 
     def sign_in(self, username):
@@ -133,20 +151,30 @@ def assert_accessible(page, label):
     page.add_script_tag(url=AXE_SCRIPT)
     results = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})", AXE_TAGS)
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
     violations = results["violations"]
     AXE_REPORT.append((label, len(violations)))
     for violation in violations:
-        nodes = "; ".join(" ".join(node["target"]) if isinstance(node["target"], list)
-                          else json.dumps(node["target"]) for node in violation["nodes"][:5])
-        line = (f"[{violation['impact']}] {label}: {violation['id']}: "
-                f"{violation['help']} ({len(violation['nodes'])} nodes: {nodes})")
+        nodes = "; ".join(
+            " ".join(node["target"])
+            if isinstance(node["target"], list)
+            else json.dumps(node["target"])
+            for node in violation["nodes"][:5]
+        )
+        line = (
+            f"[{violation['impact']}] {label}: {violation['id']}: "
+            f"{violation['help']} ({len(violation['nodes'])} nodes: {nodes})"
+        )
         print(f"axe {line}")
         AXE_FINDINGS.append(line)
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"{label}: serious or critical accessibility violations: " + "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']}: "
-        + "; ".join(node["html"][:200] for node in v["nodes"][:5]) for v in blocking)
+        + "; ".join(node["html"][:200] for node in v["nodes"][:5])
+        for v in blocking
+    )
     if not violations:
         print(f"axe {label}: no violations")
 

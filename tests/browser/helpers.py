@@ -30,6 +30,7 @@ STAFFING = {
     "Open cases held by qualified social workers": "540",
 }
 
+
 def fill_return(page, figures, staffing):
     """Each measure's fieldset (named by its heading), then the staffing section."""
     for title, typed in figures.items():

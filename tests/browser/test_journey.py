@@ -15,8 +15,10 @@ from .helpers import FIGURES, REPEAT, STAFFING, fill_return, open_february
 
 CORRECTED_NUMERATOR, DENOMINATOR = "42", "120"
 EXPECTED_OUTTURN = "35.0"  # 42 / 120, to one decimal place
-COMMENTARY = ("Two families were referred again after their cases closed in January; "
-              "the team is reviewing step-down to early help.")
+COMMENTARY = (
+    "Two families were referred again after their cases closed in January; "
+    "the team is reviewing step-down to early help."
+)
 REASON = "Please check the repeat referrals: the case list shows 42, not 45."
 
 
@@ -46,9 +48,11 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     expect(summary).to_contain_text("There is a problem")
     expect(summary).to_be_focused()  # GOV.UK Frontend's script runs under the CSP
     expect(summary.get_by_role("link")).to_have_text(
-        f"{REPEAT}: Enter the numerator as a number, like 12")
+        f"{REPEAT}: Enter the numerator as a number, like 12"
+    )
     expect(repeat.locator(".govuk-error-message")).to_contain_text(
-        "Enter the numerator as a number")
+        "Enter the numerator as a number"
+    )
     expect(numerator).to_have_value("forty-five")  # what was typed is kept
     expect(numerator).to_have_attribute("aria-describedby", re.compile(r"-error$"))
     expect(page).to_have_title(re.compile(r"^Error: "))
@@ -68,7 +72,8 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     commentary.fill(COMMENTARY)
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Return submitted for approval.")
+        "Return submitted for approval."
+    )
     expect(page.locator(".govuk-summary-list")).to_contain_text("Submitted")
     manager.check_accessibility("return-submitted")
 
@@ -79,17 +84,20 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     officer.check_accessibility("approval-queue")
     opage.get_by_role("link", name="First Response, February 2015").click()
     expect(opage.get_by_role("row", name=re.compile(REPEAT))).to_contain_text(
-        re.compile(r"45(\.0+)? of 120(\.0+)?\s*37\.5"))
+        re.compile(r"45(\.0+)? of 120(\.0+)?\s*37\.5")
+    )
     officer.check_accessibility("review")
     # Returning without a reason is refused, with the GOV.UK error pattern.
     opage.get_by_role("button", name="Return", exact=True).click()
     expect(opage.locator(".govuk-error-summary")).to_contain_text(
-        "Give the reason you are returning this return")
+        "Give the reason you are returning this return"
+    )
     officer.check_accessibility("review-with-errors")
     opage.get_by_label("Reason for returning the return").fill(REASON)
     opage.get_by_role("button", name="Return", exact=True).click()
     expect(opage.locator(".govuk-notification-banner--success")).to_contain_text(
-        "returned to the team")
+        "returned to the team"
+    )
     expect(opage.get_by_text("No returns are waiting for approval.")).to_be_visible()
 
     # --- the team manager sees the reason, corrects and resubmits -------------
@@ -102,17 +110,18 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     numerator.fill(CORRECTED_NUMERATOR)
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Return submitted for approval.")
+        "Return submitted for approval."
+    )
 
     # --- the officer approves; the recalculation runs through the task --------
     officer.goto("/approvals/")
     opage.get_by_role("link", name="First Response, February 2015").click()
     expect(opage.get_by_role("row", name=re.compile(REPEAT))).to_contain_text(
-        re.compile(rf"{CORRECTED_NUMERATOR}(\.0+)? of {DENOMINATOR}(\.0+)?\s*{EXPECTED_OUTTURN}"))
+        re.compile(rf"{CORRECTED_NUMERATOR}(\.0+)? of {DENOMINATOR}(\.0+)?\s*{EXPECTED_OUTTURN}")
+    )
     opage.get_by_role("button", name="Approve", exact=True).click()
     expect(opage.locator(".govuk-notification-banner--success")).to_contain_text("approved")
-    monthly_return = MonthlyReturn.objects.get(area__slug="first-response",
-                                               month="2015-02-01")
+    monthly_return = MonthlyReturn.objects.get(area__slug="first-response", month="2015-02-01")
     assert monthly_return.status == MonthlyReturn.Status.APPROVED
     # approval asks for a recalculation through the outbox; it runs after commit (in-process here)
     run = CalculationRun.objects.filter(trigger="approval").latest("started_at")
@@ -135,24 +144,31 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
         return steps.filter(has=opage.get_by_role("heading", name=heading, exact=True))
 
     def changes(item):  # [(field, old, new)] as shown
-        return [tuple(cell.strip() for cell in row.split("\t")) for row in item.locator(
-            "tbody tr").evaluate_all("rows => rows.map(r => r.innerText)")]
+        return [
+            tuple(cell.strip() for cell in row.split("\t"))
+            for row in item.locator("tbody tr").evaluate_all("rows => rows.map(r => r.innerText)")
+        ]
 
     def number(text):  # "45.00" -> "45": the history shows stored decimals
         return text if text in ("–", "") else f"{Decimal(text):f}".rstrip("0").rstrip(".")
 
     expect(step("Submit")).to_have_count(2)
     assert [changes(item) for item in step("Submit").all()] == [
-        [("Status", "draft", "submitted")], [("Status", "returned", "submitted")]]
+        [("Status", "draft", "submitted")],
+        [("Status", "returned", "submitted")],
+    ]
     repeat_steps = step(f"Submit: {REPEAT}")
     expect(repeat_steps).to_have_count(2)
     first, second = (changes(item) for item in repeat_steps.all())
     assert [(f, old, number(new)) for f, old, new in first[:2]] == [
-        ("Numerator", "–", "45"), ("Denominator", "–", DENOMINATOR)], first
+        ("Numerator", "–", "45"),
+        ("Denominator", "–", DENOMINATOR),
+    ], first
     assert first[2][0] == "Commentary" and first[2][1] in ("", "–"), first
     assert first[2][2] == COMMENTARY, first
     assert [(f, number(old), number(new)) for f, old, new in second] == [
-        ("Numerator", "45", CORRECTED_NUMERATOR)], second
+        ("Numerator", "45", CORRECTED_NUMERATOR)
+    ], second
     expect(step("Return")).to_contain_text(f"Reason: {REASON}")
     expect(step("Return")).to_contain_text("Priya Shah")
     assert ("Status", "submitted", "returned") in changes(step("Return"))
@@ -190,12 +206,14 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     xs = [float(cx) for cx in points.evaluate_all("cs => cs.map(c => c.getAttribute('cx'))")]
     right_edge = float(chart.locator("line.chart__grid").first.get_attribute("x2"))
     assert xs.count(right_edge) == 1 and max(xs) == right_edge, (
-        f"no point for February 2015 at the plot's right edge ({right_edge}): {xs}")
+        f"no point for February 2015 at the plot's right edge ({right_edge}): {xs}"
+    )
     director.check_accessibility("measure-detail")
 
     director.goto("/scorecard/?month=2015-02")
     expect(dpage.get_by_role("row", name=re.compile(re.escape(REPEAT)))).to_contain_text(
-        EXPECTED_OUTTURN)
+        EXPECTED_OUTTURN
+    )
     director.check_accessibility("scorecard")
     with dpage.expect_download() as download_info:
         dpage.get_by_role("link", name="Excel (XLSX)").click()

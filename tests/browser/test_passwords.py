@@ -57,7 +57,8 @@ def test_forgotten_password_reset_then_changed_from_the_header(sign_in):
     page.get_by_label("New password confirmation").fill(CHANGED_TO)
     page.get_by_role("button", name="Change password").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Your current password is not right")
+        "Your current password is not right"
+    )
     visitor.check_accessibility("password-change-error")
     page.get_by_label("Current password").fill(RESET_TO)
     page.get_by_label("New password", exact=True).fill(CHANGED_TO)

@@ -25,15 +25,15 @@ def test_enter_submit_approve_and_read_without_javascript(sign_in):
     page.get_by_label(f"Commentary on {REPEAT}").fill(COMMENTARY)
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Return submitted for approval.")
+        "Return submitted for approval."
+    )
     manager.screenshot("return-submitted")
 
     officer = sign_in("performance-officer", "officer", javascript=False)
     opage = officer.page
     expect(opage.get_by_role("heading", level=1)).to_have_text("Awaiting approval")
     opage.get_by_role("link", name="First Response, February 2015").click()
-    expect(opage.get_by_role("row", name=re.compile(re.escape(REPEAT)))).to_contain_text(
-        COMMENTARY)
+    expect(opage.get_by_role("row", name=re.compile(re.escape(REPEAT)))).to_contain_text(COMMENTARY)
     officer.screenshot("review")
     opage.get_by_role("button", name="Approve", exact=True).click()
     expect(opage.locator(".govuk-notification-banner--success")).to_contain_text("approved")
@@ -51,5 +51,6 @@ def test_enter_submit_approve_and_read_without_javascript(sign_in):
     row.get_by_role("link", name=re.compile(re.escape(REPEAT))).first.click()
     expect(dpage.get_by_role("heading", level=1)).to_have_text(REPEAT)
     expect(dpage.get_by_role("row", name=re.compile(r"^February 2015")).first).to_contain_text(
-        EXPECTED_OUTTURN)
+        EXPECTED_OUTTURN
+    )
     director.screenshot("measure-detail")

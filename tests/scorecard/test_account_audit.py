@@ -20,7 +20,9 @@ def test_giving_and_taking_a_role_is_recorded_with_who_did_it(administrator):
         person.groups.remove(officers)
     events = UserGroupsEvent.objects.filter(user_id=person.pk).order_by("pgh_id")
     assert [(event.pgh_label, event.group_id) for event in events] == [
-        ("insert", officers.pk), ("delete", officers.pk)]
+        ("insert", officers.pk),
+        ("delete", officers.pk),
+    ]
     assert all(event.pgh_context.metadata["user"] == administrator.pk for event in events)
 
 
@@ -42,6 +44,8 @@ def test_service_areas_and_team_memberships_are_recorded():
     ServiceArea.objects.filter(pk=area.pk).update(name="First Response Team")
     TeamMembership.objects.filter(user=manager).delete()
     assert [e.name for e in area.events.order_by("pgh_id")] == [
-        "First Response", "First Response Team"]
+        "First Response",
+        "First Response Team",
+    ]
     membership_events = TeamMembership.pgh_event_model.objects.filter(user_id=manager.pk)
     assert sorted(e.pgh_label for e in membership_events) == ["delete", "insert"]

@@ -42,9 +42,9 @@ def test_add_months_crosses_years():
 
 
 pairs = st.lists(
-    st.tuples(st.integers(0, 500), st.integers(1, 500)).map(
-        lambda p: (D(min(p)), D(max(p)))),
-    min_size=1, max_size=12,
+    st.tuples(st.integers(0, 500), st.integers(1, 500)).map(lambda p: (D(min(p)), D(max(p)))),
+    min_size=1,
+    max_size=12,
 )
 
 

@@ -56,8 +56,11 @@ def test_approver_is_never_the_submitter(area, team_manager):
 
 def test_a_long_term_target_says_when(db):
     measure = factories.measure()
-    refused(lambda: Target.objects.create(measure=measure, kind=Target.Kind.LONG_TERM, value=100,
-                                          starts=date(2014, 4, 1)))
+    refused(
+        lambda: Target.objects.create(
+            measure=measure, kind=Target.Kind.LONG_TERM, value=100, starts=date(2014, 4, 1)
+        )
+    )
 
 
 def test_bulk_updates_cannot_bypass_the_constraints(area):

@@ -55,7 +55,10 @@ class TestReturnsDueForReminder:
         # Wednesday 11 Feb: January is due in two working days; December is overdue.
         # Oldest month first, then by area (order, name).
         assert self.due(date(2015, 2, 11), returns) == [
-            "dec draft", "jan returned", "jan draft", "authority",
+            "dec draft",
+            "jan returned",
+            "jan draft",
+            "authority",
         ]
 
     def test_three_working_days_ahead_is_too_early(self, returns):
@@ -75,18 +78,34 @@ class TestCompletenessGrid:
     def test_rows_are_areas_columns_are_months_and_missing_returns_say_so(
         self, area, other_area, officer, team_manager
     ):
-        factories.monthly_return(area, month=DEC, status=Status.APPROVED,
-                                 submitted_by=team_manager, submitted_at=at(2015, 1, 16),
-                                 approved_by=officer, approved_at=at(2015, 1, 19))
-        january = factories.monthly_return(area, month=JAN, status=Status.SUBMITTED,
-                                           submitted_by=team_manager,
-                                           submitted_at=at(2015, 2, 12))
-        factories.monthly_return(other_area, month=DEC, status=Status.RETURNED,
-                                 submitted_at=at(2015, 1, 14), reason="Wrong denominator")
+        factories.monthly_return(
+            area,
+            month=DEC,
+            status=Status.APPROVED,
+            submitted_by=team_manager,
+            submitted_at=at(2015, 1, 16),
+            approved_by=officer,
+            approved_at=at(2015, 1, 19),
+        )
+        january = factories.monthly_return(
+            area,
+            month=JAN,
+            status=Status.SUBMITTED,
+            submitted_by=team_manager,
+            submitted_at=at(2015, 2, 12),
+        )
+        factories.monthly_return(
+            other_area,
+            month=DEC,
+            status=Status.RETURNED,
+            submitted_at=at(2015, 1, 14),
+            reason="Wrong denominator",
+        )
         factories.monthly_return(other_area, month=JAN)
 
-        grid = deadlines.completeness_grid([DEC, JAN, FEB], [area, other_area],
-                                           today=date(2015, 2, 12))
+        grid = deadlines.completeness_grid(
+            [DEC, JAN, FEB], [area, other_area], today=date(2015, 2, 12)
+        )
 
         assert grid.months == [DEC, JAN, FEB]
         assert [row.area for row in grid.rows] == [area, other_area]
@@ -97,16 +116,27 @@ class TestCompletenessGrid:
             cell = cells[(name, month)]
             return cell.status, cell.status_code, cell.due, cell.deadline_state
 
-        assert summary("First Response", DEC) == (
-            "Approved", "approved", date(2015, 1, 15), "late")
+        assert summary("First Response", DEC) == ("Approved", "approved", date(2015, 1, 15), "late")
         assert summary("First Response", JAN) == (
-            "Submitted", "submitted", date(2015, 2, 13), "on time")
+            "Submitted",
+            "submitted",
+            date(2015, 2, 13),
+            "on time",
+        )
         assert summary("First Response", FEB) == ("Missing", "missing", date(2015, 3, 13), "")
         # Returned after an on-time submission: not with the officers, so overdue.
         assert summary("Children in Need South", DEC) == (
-            "Returned", "returned", date(2015, 1, 15), "overdue")
+            "Returned",
+            "returned",
+            date(2015, 1, 15),
+            "overdue",
+        )
         assert summary("Children in Need South", JAN) == (
-            "Draft", "draft", date(2015, 2, 13), "due soon")
+            "Draft",
+            "draft",
+            date(2015, 2, 13),
+            "due soon",
+        )
         assert cells[("First Response", JAN)].return_id == january.pk
         assert cells[("First Response", FEB)].return_id is None
 
@@ -118,8 +148,12 @@ class TestCompletenessGrid:
     def test_submission_day_is_the_london_date(self, area):
         # 23:30 UTC on Friday 13 Feb is 23:30 in London (GMT) too: on time. In
         # summer, 23:30 UTC on the due date is already the next day in London.
-        factories.monthly_return(area, month=date(2015, 5, 1), status=Status.SUBMITTED,
-                                 submitted_at=datetime(2015, 6, 12, 23, 30, tzinfo=ZoneInfo("UTC")))
+        factories.monthly_return(
+            area,
+            month=date(2015, 5, 1),
+            status=Status.SUBMITTED,
+            submitted_at=datetime(2015, 6, 12, 23, 30, tzinfo=ZoneInfo("UTC")),
+        )
         grid = deadlines.completeness_grid([date(2015, 5, 1)], [area], today=date(2015, 7, 1))
         cell = grid.rows[0].cells[0]
         assert cell.due == date(2015, 6, 12)
@@ -139,8 +173,9 @@ class TestCompletenessGrid:
 
 
 def test_deadline_state_for_a_return_sent_back_is_judged_as_unsent(area):
-    january = factories.monthly_return(area, month=JAN, status=Status.SUBMITTED,
-                                       submitted_at=at(2015, 2, 12))
+    january = factories.monthly_return(
+        area, month=JAN, status=Status.SUBMITTED, submitted_at=at(2015, 2, 12)
+    )
     assert deadlines.deadline_state_for(january, date(2015, 3, 2)) == "on time"
     january.status = Status.RETURNED
     assert deadlines.submitted_on(january) is None

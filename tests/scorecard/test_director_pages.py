@@ -55,8 +55,10 @@ def test_filter_by_rag(director_client):
     html = director_client.get("/scorecard/?rag=amber").content.decode()
     assert shown_measures(html) == {"% children seen during assessment"}
     html = director_client.get("/scorecard/?rag=green").content.decode()
-    assert shown_measures(html) == {"% CLA placed no more than 20 miles from home",
-                                    "% 16-18 year olds in care with an up-to-date pathway plan"}
+    assert shown_measures(html) == {
+        "% CLA placed no more than 20 miles from home",
+        "% 16-18 year olds in care with an up-to-date pathway plan",
+    }
 
 
 def test_filter_headline_measures_only(director_client):
@@ -78,8 +80,7 @@ def test_filter_by_service_area(director_client):
     assert "First Response, as at January 2015" in html
 
 
-def test_a_team_manager_sees_their_areas_and_the_authority_only(client, sample,
-                                                               django_user_model):
+def test_a_team_manager_sees_their_areas_and_the_authority_only(client, sample, django_user_model):
     client.force_login(django_user_model.objects.get(username="manager"))
     response = client.get("/scorecard/")
     assert response.status_code == 200
@@ -109,8 +110,10 @@ def test_the_xlsx_export_opens_with_the_same_values(director_client):
     response = director_client.get("/scorecard/?headline=on&export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header = [c.value for c in sheet[1]]
-    rows = {row[0]: dict(zip(header, row, strict=False))
-            for row in sheet.iter_rows(min_row=2, values_only=True)}
+    rows = {
+        row[0]: dict(zip(header, row, strict=False))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
     assert rows["% repeat referrals"]["RAG"] == "Red"
     assert rows["% children seen during assessment"]["RAG"] == "Amber"
     assert rows["% children seen during assessment"]["Outturn"] == "89.0"
@@ -126,7 +129,11 @@ def test_the_rag_summary_counts_and_lists_red_measures_with_commentary(director_
     counts = {c.rating: c.count for c in summary.counts}
     assert (counts["red"], counts["amber"], counts["green"]) == (4, 1, 2)
     assert {item.measure.code for item in summary.red} == {
-        "repeat-referrals", "assessments-45-days", "care-leavers-pathway-plans", "icpc-15-days"}
+        "repeat-referrals",
+        "assessments-45-days",
+        "care-leavers-pathway-plans",
+        "icpc-15-days",
+    }
     html = response.content.decode()
     red_change = next(c.change for c in summary.counts if c.rating == "red")
     assert red_change > 0 and f"{red_change} more than last month" in html
@@ -141,7 +148,7 @@ def test_the_measure_detail_has_chart_table_breakdown_and_approvals(director_cli
     url = reverse("measure-detail", args=["repeat-referrals"]) + "?month=2015-01"
     response = director_client.get(url)
     html = response.content.decode()
-    assert '<svg class="chart"' in html and "<title id=\"chart-title\">" in html
+    assert '<svg class="chart"' in html and '<title id="chart-title">' in html
     assert "Lower is better" in html
     assert "January 2015" in html and "31.0%" in html
     assert "Priya Shah" in html  # who approved January's figures
@@ -156,12 +163,16 @@ def test_the_measure_detail_shows_commentary_history(director_client):
 def test_the_cached_table_is_never_stale_after_a_new_run(director_client):
     first = director_client.get("/scorecard/?group=referrals").content.decode()
     assert "31.0" in first
-    result = ScorecardResult.objects.get(measure__code="repeat-referrals",
-                                         area__parent__isnull=True, month=date(2015, 1, 1))
+    result = ScorecardResult.objects.get(
+        measure__code="repeat-referrals", area__parent__isnull=True, month=date(2015, 1, 1)
+    )
     from scorecard.models import ReturnValue
 
-    ReturnValue.objects.filter(measure=result.measure, monthly_return__month="2015-01-01",
-                               monthly_return__area__parent__isnull=True).update(value=24)
+    ReturnValue.objects.filter(
+        measure=result.measure,
+        monthly_return__month="2015-01-01",
+        monthly_return__area__parent__isnull=True,
+    ).update(value=24)
     assert "31.0" in director_client.get("/scorecard/?group=referrals").content.decode()
     engine.recalculate(trigger="test")
     assert "24.0" in director_client.get("/scorecard/?group=referrals").content.decode()
@@ -175,8 +186,9 @@ def page_queries(client, django_assert_max_num_queries, limit):
     return response
 
 
-def test_the_scorecard_makes_a_fixed_number_of_queries(client, django_user_model,
-                                                       django_assert_max_num_queries):
+def test_the_scorecard_makes_a_fixed_number_of_queries(
+    client, django_user_model, django_assert_max_num_queries
+):
     from scorecard import roles
     from tests import factories
 
@@ -213,15 +225,17 @@ def test_benchmark_120_measures_over_12_months(client, capsys):
 
     cold, warm = median_ms(clear=True), median_ms(clear=False)
     with capsys.disabled():
-        print(f"\nscorecard page, 120 measures x 12 months: median {warm:.1f} ms "
-              f"(cached table), {cold:.1f} ms (rendered afresh)")
+        print(
+            f"\nscorecard page, 120 measures x 12 months: median {warm:.1f} ms "
+            f"(cached table), {cold:.1f} ms (rendered afresh)"
+        )
     assert Measure.objects.count() == 120
 
 
 def test_exported_text_is_never_run_as_a_spreadsheet_formula(director_client):
     from scorecard.exports import neutralised
 
-    assert neutralised("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert neutralised('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert neutralised("@SUM(A1)") == "'@SUM(A1)"
     assert neutralised("-1.5") == "-1.5" and neutralised("31.0") == "31.0"
     Measure.objects.filter(code="referrals").update(title="=1+1 referrals")
@@ -232,28 +246,34 @@ def test_exported_text_is_never_run_as_a_spreadsheet_formula(director_client):
 
 
 def test_commentary_shown_is_only_approved_and_only_in_the_readers_scope(
-        client, sample, django_user_model):
+    client, sample, django_user_model
+):
     from scorecard.models import MonthlyReturn, ReturnValue
 
     jan_authority = MonthlyReturn.objects.get(area__parent__isnull=True, month="2015-01-01")
     cin_south, _ = MonthlyReturn.objects.get_or_create(
-        area=ServiceArea.objects.get(slug="cin-south"), month=date(2015, 1, 1))
+        area=ServiceArea.objects.get(slug="cin-south"), month=date(2015, 1, 1)
+    )
     referrals = Measure.objects.get(code="repeat-referrals")
-    ReturnValue.objects.create(monthly_return=cin_south, measure=referrals,
-                               commentary="Draft note from CIN South")
+    ReturnValue.objects.create(
+        monthly_return=cin_south, measure=referrals, commentary="Draft note from CIN South"
+    )
     ReturnValue.objects.filter(monthly_return=jan_authority, measure=referrals).update(
-        commentary="Approved authority note")
+        commentary="Approved authority note"
+    )
     for username in ("director", "manager"):
         client.force_login(django_user_model.objects.get(username=username))
         summary = client.get("/summary/?month=2015-01").content.decode()
-        detail = client.get(reverse("measure-detail", args=["repeat-referrals"])
-                            + "?month=2015-01").content.decode()
+        detail = client.get(
+            reverse("measure-detail", args=["repeat-referrals"]) + "?month=2015-01"
+        ).content.decode()
         assert "Approved authority note" in summary and "Approved authority note" in detail
         assert "Draft note from CIN South" not in summary + detail
 
 
-def test_a_parameter_one_user_sends_never_shows_in_another_users_page(client, sample,
-                                                                      django_user_model):
+def test_a_parameter_one_user_sends_never_shows_in_another_users_page(
+    client, sample, django_user_model
+):
     client.force_login(django_user_model.objects.get(username="manager"))
     own = client.get("/scorecard/?sort=title&foo=evil").content.decode()
     assert "Red<" in own  # the table was rendered, and cached

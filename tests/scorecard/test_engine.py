@@ -36,16 +36,21 @@ def areas(db):
 def seen(areas):
     measure = factories.measure(title="% seen", level=Measure.Level.AREA)
     measure.reporting_areas.set(areas)
-    Target.objects.create(measure=measure, kind=Target.Kind.IN_YEAR, value=85,
-                          starts=date(2014, 4, 1))
+    Target.objects.create(
+        measure=measure, kind=Target.Kind.IN_YEAR, value=85, starts=date(2014, 4, 1)
+    )
     return measure
 
 
 def figure(area, month, measure, status=APPROVED, **values):
     monthly_return, _ = MonthlyReturn.objects.get_or_create(
-        area=area, month=month,
-        defaults={"status": status,
-                  "approved_at": "2015-03-01T12:00Z" if status == APPROVED else None})
+        area=area,
+        month=month,
+        defaults={
+            "status": status,
+            "approved_at": "2015-03-01T12:00Z" if status == APPROVED else None,
+        },
+    )
     return factories.value(monthly_return, measure, **values)
 
 
@@ -96,10 +101,10 @@ def test_imported_authority_history_is_used_where_no_area_returns_exist(areas, s
 
 def test_counts_are_summed_and_rates_use_the_population(areas):
     north, south = areas
-    referrals = factories.measure(unit="count", entry="count", polarity="none",
-                                  decimal_places=0)
-    cp_rate = factories.measure(unit="rate_10k", entry="count", polarity="none",
-                                level=Measure.Level.AUTHORITY)
+    referrals = factories.measure(unit="count", entry="count", polarity="none", decimal_places=0)
+    cp_rate = factories.measure(
+        unit="rate_10k", entry="count", polarity="none", level=Measure.Level.AUTHORITY
+    )
     figure(north, FEB, referrals, numerator=120)
     figure(south, FEB, referrals, numerator=80)
     authority = factories.authority()
@@ -147,11 +152,28 @@ def test_zero_denominators_and_missing_months_give_no_value_not_an_error(areas, 
 
 
 def rows():
-    return sorted(ScorecardResult.objects.values_list(
-        "measure_id", "area_id", "month", "numerator", "denominator", "value", "target",
-        "rating", "against_last_month", "against_last_year", "year_to_date",
-        "rolling_12_months", "benchmark_comparison", "provisional", "returns_expected",
-        "returns_approved", "not_applicable"), key=repr)
+    return sorted(
+        ScorecardResult.objects.values_list(
+            "measure_id",
+            "area_id",
+            "month",
+            "numerator",
+            "denominator",
+            "value",
+            "target",
+            "rating",
+            "against_last_month",
+            "against_last_year",
+            "year_to_date",
+            "rolling_12_months",
+            "benchmark_comparison",
+            "provisional",
+            "returns_expected",
+            "returns_approved",
+            "not_applicable",
+        ),
+        key=repr,
+    )
 
 
 def test_two_runs_over_the_same_data_write_identical_rows(sample):
@@ -181,8 +203,10 @@ def test_a_run_that_fails_part_way_leaves_the_previous_results_untouched(sample)
             engine.recalculate(trigger="doomed")
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER fail_after_rows ON scorecard_scorecardresult;"
-                           "DROP FUNCTION fail_after_rows(); DROP SEQUENCE doomed_rows;")
+            cursor.execute(
+                "DROP TRIGGER fail_after_rows ON scorecard_scorecardresult;"
+                "DROP FUNCTION fail_after_rows(); DROP SEQUENCE doomed_rows;"
+            )
     assert rows() == before
     failed = CalculationRun.objects.get(trigger="doomed")
     assert failed.outcome == "failed" and "failure injected" in failed.error
@@ -200,9 +224,12 @@ def advisory_lock_waiters(backend_pid):
     """The advisory locks this backend is waiting for, as (classid, objid) pairs: a
     bigint key is split into its high and low 32 bits (objsubid 1)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT classid::bigint, objid::bigint FROM pg_locks "
-                       "WHERE locktype = 'advisory' AND objsubid = 1 AND NOT granted "
-                       "AND pid = %s", [backend_pid])
+        cursor.execute(
+            "SELECT classid::bigint, objid::bigint FROM pg_locks "
+            "WHERE locktype = 'advisory' AND objsubid = 1 AND NOT granted "
+            "AND pid = %s",
+            [backend_pid],
+        )
         return cursor.fetchall()
 
 
@@ -249,14 +276,16 @@ def test_two_runs_at_once_cannot_interleave(areas, seen):
 
 def waiting_for_lock_on(table: str) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks"
-                       " WHERE NOT granted AND relation = %s::regclass", [table])
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass", [table]
+        )
         return cursor.fetchone()[0] > 0
 
 
 @pytest.mark.django_db(transaction=True)  # two connections, each committing for real
 def test_a_run_reads_one_snapshot_so_a_change_committed_while_it_reads_is_not_half_seen(
-        areas, seen):
+    areas, seen
+):
     north = areas[0]
     figure(north, FEB, seen, numerator=9, denominator=10)  # 90% against a target of 85
     Benchmark.objects.create(measure=seen, comparator="england", year=2015, value=95)
@@ -294,8 +323,9 @@ def build(measures, area_count, months, name):
     all_measures = []
     for _ in range(measures):
         measure = factories.measure()
-        Target.objects.create(measure=measure, kind=Target.Kind.IN_YEAR, value=80,
-                              starts=date(2010, 4, 1))
+        Target.objects.create(
+            measure=measure, kind=Target.Kind.IN_YEAR, value=80, starts=date(2010, 4, 1)
+        )
         Benchmark.objects.create(measure=measure, comparator="england", year=2014, value=80)
         all_measures.append(measure)
     start = date(2014, 1, 1)
@@ -303,10 +333,12 @@ def build(measures, area_count, months, name):
         month = aggregation.add_months(start, i)
         for area in areas:
             monthly_return = MonthlyReturn.objects.create(
-                area=area, month=month, status=APPROVED, approved_at="2016-01-01T00:00Z")
+                area=area, month=month, status=APPROVED, approved_at="2016-01-01T00:00Z"
+            )
             ReturnValue.objects.bulk_create(
-                ReturnValue(monthly_return=monthly_return, measure=m, numerator=7,
-                            denominator=10) for m in all_measures)
+                ReturnValue(monthly_return=monthly_return, measure=m, numerator=7, denominator=10)
+                for m in all_measures
+            )
 
 
 def count_queries():

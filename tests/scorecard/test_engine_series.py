@@ -29,11 +29,13 @@ def test_an_approved_return_without_the_measure_gives_no_figure_but_counts_as_ap
 
 
 def authority(measure, known, statuses, areas=(NORTH, SOUTH), months=(JAN,)):
-    reporting = {area: engine.area_series(measure, area, list(months), known, statuses)
-                 for area in areas}
+    reporting = {
+        area: engine.area_series(measure, area, list(months), known, statuses) for area in areas
+    }
     area_months = {month for (area, month) in statuses if area != AUTHORITY}
-    return engine.authority_series(measure, AUTHORITY, list(months), known, statuses,
-                                   reporting, area_months)
+    return engine.authority_series(
+        measure, AUTHORITY, list(months), known, statuses, reporting, area_months
+    )
 
 
 def test_the_authority_pools_its_areas_approved_parts_and_counts_their_returns():
@@ -45,8 +47,7 @@ def test_the_authority_pools_its_areas_approved_parts_and_counts_their_returns()
 
 
 def test_a_missing_area_return_is_not_expected_and_a_month_without_any_is_the_authoritys():
-    known = {("seen", NORTH, JAN): Figure(D(3), D(4)),
-             ("seen", AUTHORITY, FEB): Figure(D(5), D(8))}
+    known = {("seen", NORTH, JAN): Figure(D(3), D(4)), ("seen", AUTHORITY, FEB): Figure(D(5), D(8))}
     statuses = {(NORTH, JAN): APPROVED, (AUTHORITY, FEB): APPROVED}
     assert authority(RATIO, known, statuses, months=(JAN, FEB)) == {
         JAN: (Figure(D(3), D(4)), 1, 1),  # south has no return for January
@@ -57,14 +58,17 @@ def test_a_missing_area_return_is_not_expected_and_a_month_without_any_is_the_au
 def test_an_authority_level_measure_is_the_authoritys_own_approved_figure():
     known = {("seen", AUTHORITY, JAN): Figure(D(5), D(8))}
     assert authority(RATIO, known, {(AUTHORITY, JAN): APPROVED}, areas=()) == {
-        JAN: (Figure(D(5), D(8)), 1, 1)}
-    assert authority(RATIO, known, {(AUTHORITY, JAN): SUBMITTED}, areas=()) == {
-        JAN: (None, 1, 0)}
+        JAN: (Figure(D(5), D(8)), 1, 1)
+    }
+    assert authority(RATIO, known, {(AUTHORITY, JAN): SUBMITTED}, areas=()) == {JAN: (None, 1, 0)}
 
 
 def test_values_without_parts_cannot_be_pooled_so_the_authoritys_own_figure_stands():
-    known = {("spend", NORTH, JAN): Figure(value=D(10)), ("spend", SOUTH, JAN): Figure(value=D(20)),
-             ("spend", AUTHORITY, JAN): Figure(value=D(31))}
+    known = {
+        ("spend", NORTH, JAN): Figure(value=D(10)),
+        ("spend", SOUTH, JAN): Figure(value=D(20)),
+        ("spend", AUTHORITY, JAN): Figure(value=D(31)),
+    }
     statuses = {(NORTH, JAN): APPROVED, (SOUTH, JAN): APPROVED, (AUTHORITY, JAN): APPROVED}
     assert authority(VALUE, known, statuses) == {JAN: (Figure(value=D(31)), 1, 1)}
     statuses[(AUTHORITY, JAN)] = SUBMITTED  # the authority's own not approved: nothing

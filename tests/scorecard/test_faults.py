@@ -69,9 +69,23 @@ class RedisServer:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         wait_until(self.answers, timeout=20, what="redis-server answering")
 
     def answers(self):
@@ -107,16 +121,19 @@ def _forget_broker_connections():
 @pytest.fixture
 def broker(settings, redis_server):
     """The app as deployed: tasks go through this Redis, the cache is this Redis."""
-    overrides = {"task_always_eager": False, "broker_url": redis_server.url,
-                 "result_backend": None}
+    overrides = {"task_always_eager": False, "broker_url": redis_server.url, "result_backend": None}
     # Read before the settings change: Celery copies the Django settings into
     # its conf the first time it is read.
     saved = {key: celery_app.conf[key] for key in overrides}
     settings.CELERY_BROKER_URL = redis_server.url
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CACHES = {"default": {
-        "BACKEND": "scorecard.caching.ForgivingRedisCache", "LOCATION": redis_server.url,
-        "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "scorecard.caching.ForgivingRedisCache",
+            "LOCATION": redis_server.url,
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
     celery_app.conf.update(overrides)
     _forget_broker_connections()
     yield redis_server
@@ -146,21 +163,26 @@ def submitted_return():
     officer = factories.user("po-1", roles.PERFORMANCE_OFFICERS, is_staff=True)
     measure = factories.measure(title="% seen")
     monthly_return = factories.monthly_return(
-        area, month=JAN, status=MonthlyReturn.Status.SUBMITTED, submitted_by=manager)
-    ReturnValue.objects.create(monthly_return=monthly_return, measure=measure,
-                               numerator=3, denominator=4)
+        area, month=JAN, status=MonthlyReturn.Status.SUBMITTED, submitted_by=manager
+    )
+    ReturnValue.objects.create(
+        monthly_return=monthly_return, measure=measure, numerator=3, denominator=4
+    )
     return {"return": monthly_return, "officer": officer, "measure": measure}
 
 
 def test_an_approval_with_redis_stopped_succeeds_and_is_recalculated_when_redis_returns(
-        client, broker, submitted_return):
+    client, broker, submitted_return
+):
     monthly_return = submitted_return["return"]
     broker.stop()
 
     client.force_login(submitted_return["officer"])
     response = client.post(
         reverse("return-transition", args=[monthly_return.pk]),
-        {"action": "approve", "version": monthly_return.version}, follow=True)
+        {"action": "approve", "version": monthly_return.version},
+        follow=True,
+    )
 
     assert response.status_code == 200
     assert f"{monthly_return} approved." in response.content.decode()
@@ -177,25 +199,29 @@ def test_an_approval_with_redis_stopped_succeeds_and_is_recalculated_when_redis_
     _forget_broker_connections()
     with worker_thread():
         tasks.tick.delay()  # what beat sends every minute
-        run = wait_until(lambda: CalculationRun.objects.exclude(outcome="running").first(),
-                         what="the recalculation")
+        run = wait_until(
+            lambda: CalculationRun.objects.exclude(outcome="running").first(),
+            what="the recalculation",
+        )
     assert run.outcome == "succeeded" and run.trigger == "approval"
     waiting.refresh_from_db()
     assert waiting.done_at is not None and waiting.run_id == run.pk
-    stored = ScorecardResult.objects.get(measure=submitted_return["measure"],
-                                         area__parent__isnull=True, month=JAN)
+    stored = ScorecardResult.objects.get(
+        measure=submitted_return["measure"], area__parent__isnull=True, month=JAN
+    )
     assert stored.value == 75
 
 
-def test_an_approval_with_the_mail_server_down_still_succeeds(
-        client, settings, submitted_return):
+def test_an_approval_with_the_mail_server_down_still_succeeds(client, settings, submitted_return):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
     monthly_return = submitted_return["return"]
     client.force_login(submitted_return["officer"])
     response = client.post(
         reverse("return-transition", args=[monthly_return.pk]),
-        {"action": "approve", "version": monthly_return.version}, follow=True)
+        {"action": "approve", "version": monthly_return.version},
+        follow=True,
+    )
     assert response.status_code == 200
     assert f"{monthly_return} approved." in response.content.decode()
 
@@ -204,15 +230,39 @@ def test_an_approval_with_the_mail_server_down_still_succeeds(
 
 
 def start_worker_process(redis_url, log_path):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local",
-               DATABASE_URL=database.url(), REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
-               CALCULATION_HEARTBEAT_SECONDS="0.5", CALCULATION_ABANDONED_AFTER_SECONDS="3",
-               CELERY_VISIBILITY_TIMEOUT="5", DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=database.url(),
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
+        CALCULATION_HEARTBEAT_SECONDS="0.5",
+        CALCULATION_ABANDONED_AFTER_SECONDS="3",
+        CELERY_VISIBILITY_TIMEOUT="5",
+        DJANGO_DEBUG="0",
+        PYTHONUNBUFFERED="1",
+    )
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-         "--concurrency=1", "--without-mingle", "--without-gossip", "--loglevel=info"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=info",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def pool_children(pid: int) -> list[int]:
@@ -238,8 +288,12 @@ def test_a_worker_killed_in_the_middle_of_a_run_loses_nothing(broker, tmp_path):
     second = None
     try:
         tasks.run_recalculations.delay()
-        dying = wait_until(lambda: CalculationRun.objects.filter(
-            outcome="running", heartbeat_at__isnull=False).first(), what="a run with a heartbeat")
+        dying = wait_until(
+            lambda: CalculationRun.objects.filter(
+                outcome="running", heartbeat_at__isnull=False
+            ).first(),
+            what="a run with a heartbeat",
+        )
         for child in pool_children(first.pid):
             os.kill(child, signal.SIGKILL)  # the pool process running the task
         time.sleep(1)
@@ -247,8 +301,11 @@ def test_a_worker_killed_in_the_middle_of_a_run_loses_nothing(broker, tmp_path):
         blocker.execute("SELECT pg_advisory_unlock(%s)", [engine.ADVISORY_LOCK_KEY])
 
         second = start_worker_process(broker.url, log_path)
-        finished = wait_until(lambda: CalculationRun.objects.filter(
-            outcome="succeeded").first(), timeout=90, what="a run completing after the kill")
+        finished = wait_until(
+            lambda: CalculationRun.objects.filter(outcome="succeeded").first(),
+            timeout=90,
+            what="a run completing after the kill",
+        )
     finally:
         blocker.close()
         kill_group(first)
@@ -274,10 +331,12 @@ def test_the_calculations_page_shows_an_abandoned_run(client, settings):
 
     settings.CALCULATION_ABANDONED_AFTER_SECONDS = 60
     long_ago = timezone.now() - timedelta(minutes=5)
-    lost = CalculationRun.objects.create(trigger="approval", started_at=long_ago,
-                                         heartbeat_at=long_ago)
-    alive = CalculationRun.objects.create(trigger="nightly", started_at=long_ago,
-                                          heartbeat_at=timezone.now())
+    lost = CalculationRun.objects.create(
+        trigger="approval", started_at=long_ago, heartbeat_at=long_ago
+    )
+    alive = CalculationRun.objects.create(
+        trigger="nightly", started_at=long_ago, heartbeat_at=timezone.now()
+    )
     client.force_login(factories.user("po-1", roles.PERFORMANCE_OFFICERS, is_staff=True))
     page = client.get(reverse("calculation-runs")).content.decode()
     assert "Abandoned" in page and "stopped before it finished" in page
@@ -295,9 +354,14 @@ def restart_postgres():
         pytest.fail("SERVICES_PGDATA is not set: run the tests with `make test`")
     log = str(Path(data).parent / "postgres.log")  # where tests/services.py logs it
     # No pipes: the restarted server would hold them open after pg_ctl returns.
-    subprocess.run([*shlex.split(pg_ctl), "-D", data, "-l", log, "-m", "fast", "-w",
-                    "restart"], check=True, stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    subprocess.run(
+        [*shlex.split(pg_ctl), "-D", data, "-l", log, "-m", "fast", "-w", "restart"],
+        check=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
 
 
 def test_a_database_restart_under_the_running_app_is_not_an_error_page(client):
@@ -306,19 +370,37 @@ def test_a_database_restart_under_the_running_app_is_not_an_error_page(client):
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     port = free_port()
     # As deployed: the web connects as the application's role, which owns nothing.
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local",
-               DATABASE_URL=database.url(settings.DATABASE_APP_ROLE), DJANGO_DEBUG="0",
-               REDIS_URL="",
-               CELERY_BROKER_URL="")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=database.url(settings.DATABASE_APP_ROLE),
+        DJANGO_DEBUG="0",
+        REDIS_URL="",
+        CELERY_BROKER_URL="",
+    )
     # One sync worker: one persistent connection, the one the restart breaks.
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
     def get(path):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
-                                         headers={"Cookie": cookie})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie}
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status

@@ -15,8 +15,13 @@ def test_health_is_200_when_the_database_and_a_recent_run_answer(client, sample,
     settings.CELERY_BROKER_URL = ""  # the embedded mode: tasks in-process
     response = client.get("/healthz")  # no login
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "not configured",
-                               "worker": "in-process", "calculation": "ok", "outbox": "ok"}
+    assert response.json() == {
+        "database": "ok",
+        "broker": "not configured",
+        "worker": "in-process",
+        "calculation": "ok",
+        "outbox": "ok",
+    }
 
 
 def test_health_is_503_naming_the_part_when_the_last_run_is_too_old(client, sample):
@@ -60,7 +65,8 @@ def test_the_command_runs_the_same_calculation(sample):
 
 
 def test_approving_a_return_updates_the_scorecard_without_a_command(
-        client, sample, django_user_model, django_capture_on_commit_callbacks):
+    client, sample, django_user_model, django_capture_on_commit_callbacks
+):
     manager = django_user_model.objects.get(username="manager")
     officer = django_user_model.objects.get(username="officer")
     feb = MonthlyReturn.objects.get(area__slug="first-response", month="2015-02-01")
@@ -70,8 +76,13 @@ def test_approving_a_return_updates_the_scorecard_without_a_command(
     for value in feb.values.select_related("measure"):
         prefix = f"m{value.measure_id}"
         if value.measure.entry == "ratio":
-            data.update({f"{prefix}_numerator": "20", f"{prefix}_denominator": "100",
-                         f"{prefix}_commentary": "Explained"})
+            data.update(
+                {
+                    f"{prefix}_numerator": "20",
+                    f"{prefix}_denominator": "100",
+                    f"{prefix}_commentary": "Explained",
+                }
+            )
         else:
             data.update({f"{prefix}_numerator": "100", f"{prefix}_commentary": "Explained"})
     # The sample's returns carry a staffing section (the workforce app): it is submitted too.
@@ -80,8 +91,10 @@ def test_approving_a_return_updates_the_scorecard_without_a_command(
     assert response.status_code == 302, response.content.decode()[:2000]
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/returns/{feb.pk}/review/", {
-            "action": "approve", "version": MonthlyReturn.objects.get(pk=feb.pk).version})
+        client.post(
+            f"/returns/{feb.pk}/review/",
+            {"action": "approve", "version": MonthlyReturn.objects.get(pk=feb.pk).version},
+        )
     stored = ScorecardResult.objects.get(measure=repeat, area=feb.area, month=feb.month)
     assert stored.value == 20
     assert CalculationRun.objects.first().trigger == "approval"
@@ -120,9 +133,13 @@ def test_health_reports_a_worker_that_stopped_ticking(client, sample, settings):
 
 def test_health_reports_a_last_run_that_failed(client, sample, settings):
     settings.CELERY_BROKER_URL = ""
-    CalculationRun.objects.create(trigger="approval", started_at=timezone.now(),
-                                  finished_at=timezone.now(), outcome="failed",
-                                  error="DataError: numeric field overflow")
+    CalculationRun.objects.create(
+        trigger="approval",
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        outcome="failed",
+        error="DataError: numeric field overflow",
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["calculation"] == "failing"
@@ -136,7 +153,8 @@ def test_health_reports_work_left_waiting_in_the_outbox(client, sample, settings
     waiting = RecalculationRequest.objects.create(trigger="approval")
     assert client.get("/healthz").json()["outbox"] == "ok"  # just asked for
     RecalculationRequest.objects.filter(pk=waiting.pk).update(
-        requested_at=timezone.now() - timedelta(minutes=11))
+        requested_at=timezone.now() - timedelta(minutes=11)
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["outbox"] == "failing" and response.json()["calculation"] == "ok"

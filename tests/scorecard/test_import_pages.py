@@ -53,7 +53,8 @@ def test_team_managers_and_directors_are_refused(client, role, request):
 
 
 def test_upload_then_preview_then_confirm_then_a_second_officer_approves_writes_and_audits(
-        client, officer, second_officer, measures_only, django_capture_on_commit_callbacks):
+    client, officer, second_officer, measures_only, django_capture_on_commit_callbacks
+):
     from scorecard.models import ImportChangeSet
 
     client.force_login(officer)
@@ -84,14 +85,19 @@ def test_upload_then_preview_then_confirm_then_a_second_officer_approves_writes_
     with django_capture_on_commit_callbacks(execute=True):
         approved = client.post(response.url, {"action": "approve"})
     assert approved.status_code == 302
-    assert f"Imported {SEED_NAME}: 101 created, 0 changed." in client.get(
-        approved.url).content.decode()
+    assert (
+        f"Imported {SEED_NAME}: 101 created, 0 changed."
+        in client.get(approved.url).content.decode()
+    )
     change_set.refresh_from_db()
     assert (change_set.status, change_set.reviewed_by) == ("applied", second_officer)
 
     january = MonthlyReturn.objects.get(month=date(2015, 1, 1))
     assert (january.status, january.source, january.approved_by) == (
-        "approved", SEED_NAME, second_officer)
+        "approved",
+        SEED_NAME,
+        second_officer,
+    )
     value = ReturnValue.objects.get(monthly_return=january, measure__code="icpc-15-days")
     assert value.value == Decimal("44.0")
     event = ReturnValue.pgh_event_model.objects.get(pgh_obj_id=value.pk)
@@ -115,17 +121,17 @@ def test_the_preview_shows_old_and_new_values(client, officer, second_officer, s
     text = seed_text().replace("% repeat referrals\t30%\t35.0%", "% repeat referrals\t30%\t36.5%")
     html = upload(client, text.encode(), "bucks-corrected.txt").content.decode()
     assert "To change" in html
-    row = html[html.index('id="row-57"'):]
-    row = row[:row.index("</section>")]
+    row = html[html.index('id="row-57"') :]
+    row = row[: row.index("</section>")]
     assert "Monthly figure, April 2014" in row
-    assert "<td class=\"govuk-table__cell\">35.0</td>" in row
+    assert '<td class="govuk-table__cell">35.0</td>' in row
     assert "<strong>36.5</strong>" in row
     assert "Changed" in row
     confirm(client)
     approve_pending(second_officer)
     assert ReturnValue.objects.get(
-        monthly_return__month=date(2014, 4, 1),
-        measure__code="repeat-referrals").value == Decimal("36.5")
+        monthly_return__month=date(2014, 4, 1), measure__code="repeat-referrals"
+    ).value == Decimal("36.5")
 
 
 def test_the_same_file_again_has_nothing_to_import(client, officer, sample):
@@ -137,12 +143,22 @@ def test_the_same_file_again_has_nothing_to_import(client, officer, sample):
     assert SESSION_KEY not in client.session
 
 
-@pytest.mark.parametrize("content, name, message", [
-    (b"", "empty.txt", "The file is empty: it has no rows to import."),
-    (bytes(range(256)) * 4, "photo.txt", "The file is not a spreadsheet: it contains binary data"),
-    ("Measure\tApr 2014\tMay 2014\n% repeat referrals\t31 – 32\t1\n".encode("cp1252"),
-     "ansi.txt", "The file is not UTF-8 text: line 2 has the byte 0x96"),
-])
+@pytest.mark.parametrize(
+    "content, name, message",
+    [
+        (b"", "empty.txt", "The file is empty: it has no rows to import."),
+        (
+            bytes(range(256)) * 4,
+            "photo.txt",
+            "The file is not a spreadsheet: it contains binary data",
+        ),
+        (
+            "Measure\tApr 2014\tMay 2014\n% repeat referrals\t31 – 32\t1\n".encode("cp1252"),
+            "ansi.txt",
+            "The file is not UTF-8 text: line 2 has the byte 0x96",
+        ),
+    ],
+)
 def test_a_bad_file_gets_its_message_at_the_field(client, officer, content, name, message):
     client.force_login(officer)
     response = upload(client, content, name)
@@ -171,15 +187,13 @@ def test_nothing_selected(client, officer):
     assert "Select a spreadsheet to import" in response.content.decode()
 
 
-def test_a_file_with_errors_shows_them_and_offers_no_confirmation(client, officer,
-                                                                   measures_only):
+def test_a_file_with_errors_shows_them_and_offers_no_confirmation(client, officer, measures_only):
     client.force_login(officer)
     text = seed_text().replace("\t29.0%\t33.0%", "\tabout 29\t33.0%", 1)
     response = upload(client, text.encode())
     assert response.status_code == 400
     html = response.content.decode().replace("&#x27;", "'")
-    assert '<a href="#row-57">Row 57, column D (May 2014): \'about 29\' is not a number</a>' \
-        in html
+    assert "<a href=\"#row-57\">Row 57, column D (May 2014): 'about 29' is not a number</a>" in html
     assert "Nothing can be imported from this file until the errors are fixed." in html
     assert 'action="/import/confirm/"' not in html
     assert SESSION_KEY not in client.session
@@ -188,7 +202,8 @@ def test_a_file_with_errors_shows_them_and_offers_no_confirmation(client, office
 
 
 def test_confirming_after_the_data_changed_shows_the_new_plan_and_writes_nothing(
-        client, officer, second_officer, measures_only):
+    client, officer, second_officer, measures_only
+):
     client.force_login(officer)
     upload(client, seed_bytes())
     token = client.session[SESSION_KEY]["token"]
@@ -201,8 +216,9 @@ def test_confirming_after_the_data_changed_shows_the_new_plan_and_writes_nothing
     assert response.status_code == 409
     html = response.content.decode()
     assert "The stored figures changed after your preview, so nothing has been imported." in html
-    value = ReturnValue.objects.get(monthly_return__month=date(2014, 4, 1),
-                                    measure__code="repeat-referrals")
+    value = ReturnValue.objects.get(
+        monthly_return__month=date(2014, 4, 1), measure__code="repeat-referrals"
+    )
     assert value.value == Decimal("34.0")
     assert MonthlyReturn.objects.get(month=date(2014, 4, 1)).source == "other.txt"
 

@@ -38,8 +38,9 @@ COMPARATORS = [c for c, _ in Benchmark.Comparator.choices]
 
 
 def figures(places, largest):
-    return st.decimals(min_value=0, max_value=largest, places=places, allow_nan=False,
-                       allow_infinity=False)
+    return st.decimals(
+        min_value=0, max_value=largest, places=places, allow_nan=False, allow_infinity=False
+    )
 
 
 @st.composite
@@ -50,13 +51,16 @@ def scorecards(draw):
         monthly = draw(st.lists(cell, min_size=len(MONTHS), max_size=len(MONTHS)))
         if index == 0:  # January has a figure, so the scorecard has a current month
             monthly[-1] = draw(figures(places, largest))
-        measures.append({
-            "monthly": monthly,
-            "target": draw(st.none() | figures(places, largest)),
-            "long_term": draw(st.none() | st.integers(0, largest).map(Decimal)),
-            "benchmarks": draw(st.dictionaries(st.sampled_from(COMPARATORS),
-                                               figures(places, largest))),
-        })
+        measures.append(
+            {
+                "monthly": monthly,
+                "target": draw(st.none() | figures(places, largest)),
+                "long_term": draw(st.none() | st.integers(0, largest).map(Decimal)),
+                "benchmarks": draw(
+                    st.dictionaries(st.sampled_from(COMPARATORS), figures(places, largest))
+                ),
+            }
+        )
     return measures
 
 
@@ -65,8 +69,13 @@ def setting(db):
     authority = factories.authority()
     officer = factories.user("po-roundtrip", None)
     measures = [
-        factories.measure(unit=unit, entry=entry, polarity=polarity, decimal_places=places,
-                          level=Measure.Level.AUTHORITY)
+        factories.measure(
+            unit=unit,
+            entry=entry,
+            polarity=polarity,
+            decimal_places=places,
+            level=Measure.Level.AUTHORITY,
+        )
         for unit, entry, polarity, places, _ in SPECS
     ]
     return authority, officer, measures
@@ -75,30 +84,40 @@ def setting(db):
 def load(authority, officer, measures, data):
     """The generated figures as approved authority returns, with targets and benchmarks."""
     for month_index, month in enumerate(MONTHS):
-        cells = [(m, spec["monthly"][month_index]) for m, spec in zip(measures, data,
-                                                                       strict=True)]
+        cells = [(m, spec["monthly"][month_index]) for m, spec in zip(measures, data, strict=True)]
         cells = [(m, cell) for m, cell in cells if cell is not None]
         if not cells:
             continue
         monthly_return = MonthlyReturn.objects.create(
-            area=authority, month=month, status=MonthlyReturn.Status.APPROVED,
-            approved_by=officer, approved_at=timezone.now(), source="generated")
+            area=authority,
+            month=month,
+            status=MonthlyReturn.Status.APPROVED,
+            approved_by=officer,
+            approved_at=timezone.now(),
+            source="generated",
+        )
         for measure, cell in cells:
             ReturnValue.objects.create(
-                monthly_return=monthly_return, measure=measure,
+                monthly_return=monthly_return,
+                measure=measure,
                 value=None if cell == NA else cell,
-                not_applicable_reason="generated" if cell == NA else "")
+                not_applicable_reason="generated" if cell == NA else "",
+            )
     for measure, spec in zip(measures, data, strict=True):
         if spec["target"] is not None:
-            Target.objects.create(measure=measure, kind=Target.Kind.IN_YEAR,
-                                  value=spec["target"], starts=MONTHS[0])
+            Target.objects.create(
+                measure=measure, kind=Target.Kind.IN_YEAR, value=spec["target"], starts=MONTHS[0]
+            )
         if spec["long_term"] is not None:
-            Target.objects.create(measure=measure, kind=Target.Kind.LONG_TERM,
-                                  value=spec["long_term"], starts=MONTHS[0],
-                                  due=date(2016, 1, 1))
+            Target.objects.create(
+                measure=measure,
+                kind=Target.Kind.LONG_TERM,
+                value=spec["long_term"],
+                starts=MONTHS[0],
+                due=date(2016, 1, 1),
+            )
         for comparator, value in spec["benchmarks"].items():
-            Benchmark.objects.create(measure=measure, comparator=comparator, year=2014,
-                                     value=value)
+            Benchmark.objects.create(measure=measure, comparator=comparator, year=2014, value=value)
 
 
 def exported(authority, export_format):
@@ -117,11 +136,15 @@ def empty():
 def stored_values():
     return sorted(
         (v.measure_id, v.monthly_return.month, v.value, bool(v.not_applicable_reason))
-        for v in ReturnValue.objects.select_related("monthly_return"))
+        for v in ReturnValue.objects.select_related("monthly_return")
+    )
 
 
-@settings(max_examples=20, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=scorecards())
 def test_export_then_import_gives_the_same_values(setting, data):
     authority, officer, measures = setting

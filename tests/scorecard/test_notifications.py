@@ -35,7 +35,10 @@ def sent_to(message):
 @pytest.fixture
 def submitted(area, team_manager):
     return factories.monthly_return(
-        area, month=FEB, status=Status.SUBMITTED, submitted_by=team_manager,
+        area,
+        month=FEB,
+        status=Status.SUBMITTED,
+        submitted_by=team_manager,
         submitted_at=datetime(2015, 3, 10, 9, tzinfo=ZoneInfo("Europe/London")),
     )
 
@@ -50,8 +53,7 @@ def test_a_submitted_return_goes_to_every_active_performance_officer(
 
     assert notifications.notify_submitted(submitted) == 2
 
-    assert sorted(sent_to(m)[0] for m in mail.outbox) == [
-        "po-1@example.org", "po-2@example.org"]
+    assert sorted(sent_to(m)[0] for m in mail.outbox) == ["po-1@example.org", "po-2@example.org"]
     assert all(len(sent_to(m)) == 1 for m in mail.outbox)  # no one sees the others' addresses
     message = mail.outbox[0]
     assert message.subject == "Return submitted: First Response, February 2015"
@@ -92,8 +94,9 @@ def test_no_submitter_or_an_inactive_one_gets_nothing(area, team_manager):
     assert notifications.notify_returned(imported) == 0
     team_manager.is_active = False
     team_manager.save()
-    left = factories.monthly_return(area, month=JAN, status=Status.RETURNED,
-                                    submitted_by=team_manager, reason="x")
+    left = factories.monthly_return(
+        area, month=JAN, status=Status.RETURNED, submitted_by=team_manager, reason="x"
+    )
     assert notifications.notify_returned(left) == 0
     assert mail.outbox == []
 
@@ -114,7 +117,8 @@ class TestReminders:
             "first dec": factories.monthly_return(area, month=date(2014, 12, 1)),
             "third jan": factories.monthly_return(third, month=JAN, status=Status.RETURNED),
             "other jan": factories.monthly_return(
-                other_area, month=JAN, status=Status.SUBMITTED, submitted_by=other_team_manager),
+                other_area, month=JAN, status=Status.SUBMITTED, submitted_by=other_team_manager
+            ),
             "quiet feb": factories.monthly_return(quiet_area, month=FEB),
             "both": both,
         }

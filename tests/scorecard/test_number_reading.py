@@ -18,20 +18,60 @@ from workforce import validation as staffing_validation
 
 FEB = date(2015, 2, 1)
 MESSAGE = "Enter the numerator as a number, like 12"
-PERCENT = v.MeasureRules(title="% seen", entry="ratio", unit="percent", decimal_places=1,
-                         polarity="higher", tolerance=Decimal(5), tolerance_kind="points",
-                         change_threshold_percent=Decimal(25))
-VALUE_PERCENT = v.MeasureRules(title="% value", entry="value", unit="percent",
-                               decimal_places=1, polarity="higher", tolerance=Decimal(5),
-                               tolerance_kind="points", change_threshold_percent=Decimal(25))
-VALUE_COUNT = v.MeasureRules(title="Caseload", entry="value", unit="count", decimal_places=1,
-                             polarity="none", tolerance=Decimal(5), tolerance_kind="points",
-                             change_threshold_percent=Decimal(25))
+PERCENT = v.MeasureRules(
+    title="% seen",
+    entry="ratio",
+    unit="percent",
+    decimal_places=1,
+    polarity="higher",
+    tolerance=Decimal(5),
+    tolerance_kind="points",
+    change_threshold_percent=Decimal(25),
+)
+VALUE_PERCENT = v.MeasureRules(
+    title="% value",
+    entry="value",
+    unit="percent",
+    decimal_places=1,
+    polarity="higher",
+    tolerance=Decimal(5),
+    tolerance_kind="points",
+    change_threshold_percent=Decimal(25),
+)
+VALUE_COUNT = v.MeasureRules(
+    title="Caseload",
+    entry="value",
+    unit="count",
+    decimal_places=1,
+    polarity="none",
+    tolerance=Decimal(5),
+    tolerance_kind="points",
+    change_threshold_percent=Decimal(25),
+)
 
 # Each defect named in issue 12, point 5.
-DEFECTS = ["12,5", "1,2,3", "1234,567", "1e3", "1E3", "1_000", "٣", "١٢", "１２",
-           "0e-1000000", "12,", ",123", "1,234,56", "1.2.3", "+5", "NaN", "Infinity", "0x10",
-           "1 000", "12%"]
+DEFECTS = [
+    "12,5",
+    "1,2,3",
+    "1234,567",
+    "1e3",
+    "1E3",
+    "1_000",
+    "٣",
+    "١٢",
+    "１２",
+    "0e-1000000",
+    "12,",
+    ",123",
+    "1,234,56",
+    "1.2.3",
+    "+5",
+    "NaN",
+    "Infinity",
+    "0x10",
+    "1 000",
+    "12%",
+]
 
 
 @st.composite
@@ -107,8 +147,9 @@ def test_the_staffing_section_refuses_them_too(typed):
     assert entry.parsed == {}
 
 
-@pytest.mark.parametrize("typed, read", [("1,234", Decimal(1234)), ("31.5%", Decimal("31.5")),
-                                         (" 7 ", Decimal(7))])
+@pytest.mark.parametrize(
+    "typed, read", [("1,234", Decimal(1234)), ("31.5%", Decimal("31.5")), (" 7 ", Decimal(7))]
+)
 def test_the_importer_reads_text_cells_with_the_same_parser(typed, read):
     assert layout.parse_number(typed).value == read
 
@@ -132,8 +173,9 @@ def person_reads(text: str, *, percent: bool = False) -> Decimal | None:
     negative = text.startswith("-")
     whole, point, fraction = text.removeprefix("-").partition(".")
     groups = whole.split(",")
-    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3
-                            or any(len(group) != 3 for group in groups[1:])):
+    if len(groups) > 1 and (
+        not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])
+    ):
         return None
     digits = "".join(groups)
     if not digits and not fraction:
@@ -186,14 +228,18 @@ def post(client, monthly_return, measure, **typed):
 
 def stored(monthly_return):
     value = ReturnValue.objects.get(monthly_return=monthly_return)
-    return value.numerator, value.denominator, MonthlyReturn.objects.get(
-        pk=monthly_return.pk).version
+    return (
+        value.numerator,
+        value.denominator,
+        MonthlyReturn.objects.get(pk=monthly_return.pk).version,
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("typed", DEFECTS)
-def test_the_return_page_refuses_each_misreading_and_writes_nothing(client, team_manager, page,
-                                                                    typed):
+def test_the_return_page_refuses_each_misreading_and_writes_nothing(
+    client, team_manager, page, typed
+):
     monthly_return, measure = page
     client.force_login(team_manager)
     before = stored(monthly_return)
@@ -203,15 +249,17 @@ def test_the_return_page_refuses_each_misreading_and_writes_nothing(client, team
     assert stored(monthly_return) == before
 
 
-PAGE_SETTINGS = settings(max_examples=25, deadline=None,
-                         suppress_health_check=[HealthCheck.function_scoped_fixture])
+PAGE_SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.mark.django_db
 @PAGE_SETTINGS
 @given(text=st.text(alphabet=st.sampled_from("0123456789,._eE+- %١１\t"), max_size=12))
 def test_whatever_is_typed_the_page_stores_what_the_parser_read_or_nothing(
-        client, team_manager, page, text):
+    client, team_manager, page, text
+):
     monthly_return, measure = page
     client.force_login(team_manager)
     before = stored(monthly_return)
@@ -222,8 +270,7 @@ def test_whatever_is_typed_the_page_stores_what_the_parser_read_or_nothing(
     if response.status_code == 302:
         assert read is not None or not text.strip()
         assert (numerator, denominator) == (read, 10)
-        ReturnValue.objects.filter(monthly_return=monthly_return).update(numerator=3,
-                                                                        denominator=7)
+        ReturnValue.objects.filter(monthly_return=monthly_return).update(numerator=3, denominator=7)
     else:
         assert stored(monthly_return) == before
 
@@ -235,8 +282,7 @@ def test_an_accepted_number_is_stored_as_a_person_reads_it(client, team_manager,
     monthly_return, measure = page
     client.force_login(team_manager)
     text, meant = typed
-    response = post(client, monthly_return, measure, numerator=text,
-                    denominator="9,999,999,999")
+    response = post(client, monthly_return, measure, numerator=text, denominator="9,999,999,999")
     if meant >= 10**10 or meant != meant.to_integral_value():
         assert response.status_code == 400  # too large, or part of a child
         return

@@ -37,16 +37,19 @@ def world(area, other_area):
         "authority measure": factories.measure(title="% authority", level=Measure.Level.AUTHORITY),
         "retired": factories.measure(title="% retired", active=False),
         "retired authority": factories.measure(
-            title="% retired authority", level=Measure.Level.AUTHORITY, active=False),
+            title="% retired authority", level=Measure.Level.AUTHORITY, active=False
+        ),
     }
 
 
 def rows(month=JAN):
     """{area name: (status, {measure titles})} for the month."""
     found = {}
-    for monthly_return in MonthlyReturn.objects.filter(month=month).prefetch_related(
-        "values__measure"
-    ).select_related("area"):
+    for monthly_return in (
+        MonthlyReturn.objects.filter(month=month)
+        .prefetch_related("values__measure")
+        .select_related("area")
+    ):
         found[monthly_return.area.name] = (
             monthly_return.status,
             {value.measure.title for value in monthly_return.values.all()},
@@ -70,20 +73,19 @@ def test_every_active_area_gets_a_draft_with_its_measures(world):
 def test_running_again_creates_and_changes_nothing(world, team_manager):
     opening.open_returns(JAN)
     entered = ReturnValue.objects.get(
-        monthly_return__area=world["area"], measure=world["everywhere"])
+        monthly_return__area=world["area"], measure=world["everywhere"]
+    )
     entered.numerator, entered.denominator = 3, 4
     entered.save()
     before = {
-        r.pk: (r.status, r.updated_at, r.version)
-        for r in MonthlyReturn.objects.filter(month=JAN)
+        r.pk: (r.status, r.updated_at, r.version) for r in MonthlyReturn.objects.filter(month=JAN)
     }
     values_before = list(ReturnValue.objects.order_by("pk").values())
 
     assert opening.open_returns(JAN) == 0
 
     assert {
-        r.pk: (r.status, r.updated_at, r.version)
-        for r in MonthlyReturn.objects.filter(month=JAN)
+        r.pk: (r.status, r.updated_at, r.version) for r in MonthlyReturn.objects.filter(month=JAN)
     } == before
     assert list(ReturnValue.objects.order_by("pk").values()) == values_before
 
@@ -100,7 +102,9 @@ def test_a_measure_added_later_gets_rows_in_returns_still_being_edited(world, of
     assert rows() == {
         "The Authority": ("returned", {"% authority", "% new authority measure"}),
         "First Response": (
-            "draft", {"% every area", "% first response only", "% new area measure"}),
+            "draft",
+            {"% every area", "% first response only", "% new area measure"},
+        ),
         # Submitted: what the officer is checking does not change under them.
         "Children in Need South": ("submitted", {"% every area"}),
     }
@@ -157,13 +161,15 @@ class TestCommand:
     def test_defaults_to_the_month_just_ended_in_london(self, world, monkeypatch):
         # 23:30 UTC on 31 March 2015 is 00:30 on 1 April in London (BST).
         monkeypatch.setattr(
-            timezone, "now", lambda: datetime(2015, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC")))
+            timezone, "now", lambda: datetime(2015, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC"))
+        )
         assert self.run() == "Opened 3 returns for March 2015.\n"
 
 
 def test_the_task_opens_the_month_just_ended_by_the_london_date(world, monkeypatch):
     monkeypatch.setattr(
-        timezone, "now", lambda: datetime(2015, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC")))
+        timezone, "now", lambda: datetime(2015, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC"))
+    )
     assert tasks.open_returns.delay().get() == 3  # eager in the test settings
     assert MonthlyReturn.objects.filter(month=date(2015, 3, 1)).count() == 3
     assert tasks.open_returns.name == "scorecard.tasks.open_returns"

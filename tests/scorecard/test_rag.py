@@ -45,8 +45,9 @@ def test_rating_at_the_edges(outturn, target, polarity, expected):
         ("ICPC in 15 days", "44.0", "70.0", rag.HIGHER, rag.RED),
     ],
 )
-def test_the_seed_ratings_with_a_tolerance_of_5_points(measure, outturn, target, polarity,
-                                                        expected):
+def test_the_seed_ratings_with_a_tolerance_of_5_points(
+    measure, outturn, target, polarity, expected
+):
     assert rag.rate(D(outturn), D(target), polarity, TOL) == expected
 
 
@@ -93,17 +94,22 @@ ORDER = {rag.RED: 0, rag.AMBER: 1, rag.GREEN: 2}
 @given(values, values, values, tolerances)
 def test_rating_is_monotonic_in_the_value(a, b, target, tolerance):
     low, high = sorted([a, b])
-    assert ORDER[rag.rate(low, target, rag.HIGHER, tolerance)] <= ORDER[
-        rag.rate(high, target, rag.HIGHER, tolerance)]
-    assert ORDER[rag.rate(low, target, rag.LOWER, tolerance)] >= ORDER[
-        rag.rate(high, target, rag.LOWER, tolerance)]
+    assert (
+        ORDER[rag.rate(low, target, rag.HIGHER, tolerance)]
+        <= ORDER[rag.rate(high, target, rag.HIGHER, tolerance)]
+    )
+    assert (
+        ORDER[rag.rate(low, target, rag.LOWER, tolerance)]
+        >= ORDER[rag.rate(high, target, rag.LOWER, tolerance)]
+    )
 
 
 @given(values, values, tolerances)
 def test_swapping_polarity_mirrors_the_rating(value, target, tolerance):
     # value v against target t with higher-better rates as -v against -t with lower-better
     assert rag.rate(value, target, rag.HIGHER, tolerance) == rag.rate(
-        -value, -target, rag.LOWER, tolerance)
+        -value, -target, rag.LOWER, tolerance
+    )
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,8 @@ def test_a_run_cut_off_by_the_database_is_retried_and_then_succeeds(approved_fig
             killed = blocker.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-                "AND pid <> pg_backend_pid()").fetchall()
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
             if killed:
                 return
             time.sleep(0.1)
@@ -79,8 +80,10 @@ def test_a_run_that_fails_the_same_way_every_time_is_reported_not_retried(approv
         run = recalculation.run_waiting()
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER refuse_results ON scorecard_scorecardresult;"
-                           "DROP FUNCTION refuse_results();")
+            cursor.execute(
+                "DROP TRIGGER refuse_results ON scorecard_scorecardresult;"
+                "DROP FUNCTION refuse_results();"
+            )
     assert run.outcome == "failed" and "results refused for this test" in run.error
     waiting.refresh_from_db()
     assert waiting.done_at is not None  # reported on the run, not retried for ever

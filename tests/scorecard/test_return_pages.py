@@ -14,10 +14,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def measure(db):
-    measure = factories.measure(title="% children seen", numerator_label="Seen",
-                                denominator_label="Assessments")
-    Target.objects.create(measure=measure, kind=Target.Kind.IN_YEAR, value=85,
-                          starts=date(2014, 4, 1))
+    measure = factories.measure(
+        title="% children seen", numerator_label="Seen", denominator_label="Assessments"
+    )
+    Target.objects.create(
+        measure=measure, kind=Target.Kind.IN_YEAR, value=85, starts=date(2014, 4, 1)
+    )
     return measure
 
 
@@ -40,8 +42,7 @@ def figures(monthly_return):
     return value.numerator, value.denominator, value.commentary
 
 
-def test_my_returns_lists_only_the_managers_own_areas(client, team_manager, feb_return,
-                                                      other_area):
+def test_my_returns_lists_only_the_managers_own_areas(client, team_manager, feb_return, other_area):
     factories.monthly_return(other_area, FEB)
     client.force_login(team_manager)
     response = client.get(reverse("my-returns"))
@@ -50,10 +51,10 @@ def test_my_returns_lists_only_the_managers_own_areas(client, team_manager, feb_
     assert "Due" in response.content.decode()
 
 
-@pytest.mark.parametrize("url_name, refused", [("return-detail", 404),
-                                               ("return-transition", 403)])
-def test_another_areas_return_cannot_be_reached_whatever_the_url(client, other_team_manager,
-                                                                 feb_return, url_name, refused):
+@pytest.mark.parametrize("url_name, refused", [("return-detail", 404), ("return-transition", 403)])
+def test_another_areas_return_cannot_be_reached_whatever_the_url(
+    client, other_team_manager, feb_return, url_name, refused
+):
     client.force_login(other_team_manager)
     url = reverse(url_name, args=[feb_return.pk])
     assert client.get(url).status_code == refused
@@ -63,16 +64,21 @@ def test_another_areas_return_cannot_be_reached_whatever_the_url(client, other_t
 
 def test_directors_cannot_reach_entry_or_approval(client, director, feb_return):
     client.force_login(director)
-    for url in [reverse("my-returns"), reverse("approval-queue"),
-                reverse("return-detail", args=[feb_return.pk])]:
+    for url in [
+        reverse("my-returns"),
+        reverse("approval-queue"),
+        reverse("return-detail", args=[feb_return.pk]),
+    ]:
         assert client.get(url).status_code == 403
 
 
 def test_a_bad_figure_shows_the_error_summary_and_the_message_at_the_field(
-        client, team_manager, feb_return, measure):
+    client, team_manager, feb_return, measure
+):
     client.force_login(team_manager)
-    response = post(client, feb_return, measure, numerator="eleven", denominator="20",
-                    commentary="Keep me")
+    response = post(
+        client, feb_return, measure, numerator="eleven", denominator="20", commentary="Keep me"
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in html
@@ -84,23 +90,29 @@ def test_a_bad_figure_shows_the_error_summary_and_the_message_at_the_field(
     assert figures(feb_return) == (None, None, "")
 
 
-def test_a_red_figure_needs_a_commentary_before_submit(client, team_manager, feb_return,
-                                                       measure):
+def test_a_red_figure_needs_a_commentary_before_submit(client, team_manager, feb_return, measure):
     client.force_login(team_manager)
-    response = post(client, feb_return, measure, submit=True, numerator="14",
-                    denominator="20")
+    response = post(client, feb_return, measure, submit=True, numerator="14", denominator="20")
     assert response.status_code == 400
     assert "would rate Red" in response.content.decode()
     assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "draft"
-    response = post(client, feb_return, measure, submit=True, numerator="14",
-                    denominator="20", commentary="Two social workers off sick")
+    response = post(
+        client,
+        feb_return,
+        measure,
+        submit=True,
+        numerator="14",
+        denominator="20",
+        commentary="Two social workers off sick",
+    )
     assert response.status_code == 302
     assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "submitted"
     assert figures(feb_return) == (14, 20, "Two social workers off sick")
 
 
 def test_the_officer_returns_with_a_reason_and_the_manager_sees_it(
-        client, team_manager, officer, feb_return, measure):
+    client, team_manager, officer, feb_return, measure
+):
     client.force_login(team_manager)
     post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
     client.force_login(officer)
@@ -112,25 +124,30 @@ def test_the_officer_returns_with_a_reason_and_the_manager_sees_it(
     assert no_reason.status_code == 400
     assert "Give the reason you are returning this return" in no_reason.content.decode()
     assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "submitted"
-    client.post(url, {"action": "return", "reason": "Denominator looks low",
-                      "version": version})
+    client.post(url, {"action": "return", "reason": "Denominator looks low", "version": version})
     client.force_login(team_manager)
     page = client.get(reverse("return-detail", args=[feb_return.pk])).content.decode()
     assert "Denominator looks low" in page
 
 
-def test_a_stale_form_is_refused_with_who_and_when(client, team_manager, feb_return, measure,
-                                                   area):
-    colleague = factories.user("deputy", "Team managers", areas=[area], first_name="Dee",
-                               last_name="Puty")
+def test_a_stale_form_is_refused_with_who_and_when(client, team_manager, feb_return, measure, area):
+    colleague = factories.user(
+        "deputy", "Team managers", areas=[area], first_name="Dee", last_name="Puty"
+    )
     client.force_login(team_manager)
     stale_version = feb_return.version
     client.force_login(colleague)
     post(client, feb_return, measure, numerator="5", denominator="10")
     client.force_login(team_manager)
-    response = client.post(reverse("return-detail", args=[feb_return.pk]), {
-        "version": stale_version, f"m{measure.pk}_numerator": "6",
-        f"m{measure.pk}_denominator": "10", "save": "1"})
+    response = client.post(
+        reverse("return-detail", args=[feb_return.pk]),
+        {
+            "version": stale_version,
+            f"m{measure.pk}_numerator": "6",
+            f"m{measure.pk}_denominator": "10",
+            "save": "1",
+        },
+    )
     assert response.status_code == 409
     html = response.content.decode()
     assert "Dee Puty changed this return on" in html
@@ -139,7 +156,8 @@ def test_a_stale_form_is_refused_with_who_and_when(client, team_manager, feb_ret
 
 
 def test_the_return_page_shows_the_timeline_with_old_and_new_values(
-        client, team_manager, feb_return, measure):
+    client, team_manager, feb_return, measure
+):
     client.force_login(team_manager)
     post(client, feb_return, measure, numerator="5", denominator="10")
     post(client, feb_return, measure, numerator="6", denominator="10")
@@ -160,8 +178,14 @@ def test_officers_see_the_completeness_grid_with_words(client, officer, feb_retu
 
 
 def test_submitting_and_reviewing_send_emails_with_a_link(
-        client, mailoutbox, team_manager, officer, feb_return, measure,
-        django_capture_on_commit_callbacks):
+    client,
+    mailoutbox,
+    team_manager,
+    officer,
+    feb_return,
+    measure,
+    django_capture_on_commit_callbacks,
+):
     client.force_login(team_manager)
     with django_capture_on_commit_callbacks(execute=True):
         post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
@@ -169,50 +193,68 @@ def test_submitting_and_reviewing_send_emails_with_a_link(
     assert f"/returns/{feb_return.pk}/" in mailoutbox[0].body
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("return-transition", args=[feb_return.pk]), {
-            "action": "approve",
-            "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
+        client.post(
+            reverse("return-transition", args=[feb_return.pk]),
+            {"action": "approve", "version": MonthlyReturn.objects.get(pk=feb_return.pk).version},
+        )
     assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "approved"
     assert mailoutbox[-1].to == [team_manager.email]
     assert "approved" in mailoutbox[-1].subject.lower()
 
 
-def test_an_approved_return_can_be_reopened_with_a_reason(client, team_manager, officer,
-                                                          feb_return, measure):
+def test_an_approved_return_can_be_reopened_with_a_reason(
+    client, team_manager, officer, feb_return, measure
+):
     client.force_login(team_manager)
     post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
     client.force_login(officer)
     url = reverse("return-transition", args=[feb_return.pk])
-    client.post(url, {"action": "approve",
-                      "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
-    client.post(url, {"action": "reopen", "reason": "Late data from the system",
-                      "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
+    client.post(
+        url, {"action": "approve", "version": MonthlyReturn.objects.get(pk=feb_return.pk).version}
+    )
+    client.post(
+        url,
+        {
+            "action": "reopen",
+            "reason": "Late data from the system",
+            "version": MonthlyReturn.objects.get(pk=feb_return.pk).version,
+        },
+    )
     reopened = MonthlyReturn.objects.get(pk=feb_return.pk)
     assert (reopened.status, reopened.reason) == ("returned", "Late data from the system")
 
 
-def test_a_reason_of_zero_width_spaces_is_refused_at_the_field(client, team_manager, officer,
-                                                               feb_return, measure):
+def test_a_reason_of_zero_width_spaces_is_refused_at_the_field(
+    client, team_manager, officer, feb_return, measure
+):
     client.force_login(team_manager)
     post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
     client.force_login(officer)
     url = reverse("return-transition", args=[feb_return.pk])
     version = MonthlyReturn.objects.get(pk=feb_return.pk).version
-    refused = client.post(url, {"action": "return", "reason": "\u200b\u200b\ufeff",
-                                "version": version})
+    refused = client.post(
+        url, {"action": "return", "reason": "\u200b\u200b\ufeff", "version": version}
+    )
     assert refused.status_code == 400
     assert "Give the reason you are returning this return" in refused.content.decode()
     assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "submitted"
 
 
 def test_reopening_a_return_that_is_not_approved_says_so_in_english(
-        client, team_manager, officer, feb_return, measure):
+    client, team_manager, officer, feb_return, measure
+):
     client.force_login(team_manager)
     post(client, feb_return, measure, submit=True, numerator="18", denominator="20")
     client.force_login(officer)
     url = reverse("return-transition", args=[feb_return.pk])
-    refused = client.post(url, {"action": "reopen", "reason": "Late data",
-                                "version": MonthlyReturn.objects.get(pk=feb_return.pk).version})
+    refused = client.post(
+        url,
+        {
+            "action": "reopen",
+            "reason": "Late data",
+            "version": MonthlyReturn.objects.get(pk=feb_return.pk).version,
+        },
+    )
     assert refused.status_code == 409
     assert "A submitted return cannot be reopened." in refused.content.decode()
     assert "reopend" not in refused.content.decode()

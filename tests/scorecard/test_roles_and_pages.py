@@ -12,13 +12,17 @@ pytestmark = pytest.mark.django_db
 def test_every_fresh_database_has_the_three_roles(groups):
     assert set(groups) >= {roles.TEAM_MANAGERS, roles.PERFORMANCE_OFFICERS, roles.DIRECTORS}
     assert groups[roles.TEAM_MANAGERS].permissions.filter(codename="submit_monthlyreturn").exists()
-    assert groups[roles.PERFORMANCE_OFFICERS].permissions.filter(
-        codename="approve_monthlyreturn").exists()
+    assert (
+        groups[roles.PERFORMANCE_OFFICERS]
+        .permissions.filter(codename="approve_monthlyreturn")
+        .exists()
+    )
 
 
 def test_performance_officers_maintain_exactly_the_reference_data_in_the_admin(groups):
     model_permissions = {
-        p.codename for p in groups[roles.PERFORMANCE_OFFICERS].permissions.all()
+        p.codename
+        for p in groups[roles.PERFORMANCE_OFFICERS].permissions.all()
         if p.codename.split("_", 1)[0] in {"add", "change", "delete"}
     }
     assert model_permissions == {
@@ -93,20 +97,30 @@ def test_the_admin_cannot_bypass_the_workflow(client, sample, django_user_model)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_target_changed_in_the_admin_is_audited_and_recalculates(client, sample,
-                                                                   django_user_model):
+def test_a_target_changed_in_the_admin_is_audited_and_recalculates(
+    client, sample, django_user_model
+):
     from scorecard.models import CalculationRun, ScorecardResult, Target
 
     officer = django_user_model.objects.get(username="officer")
     client.force_login(officer)
     target = Target.objects.get(measure__code="children-seen", kind="in_year")
     url = f"/admin/scorecard/target/{target.pk}/change/"
-    response = client.post(url, {"measure": target.measure_id, "kind": "in_year",
-                                 "value": "89.0", "starts": "2014-04-01", "due": ""})
+    response = client.post(
+        url,
+        {
+            "measure": target.measure_id,
+            "kind": "in_year",
+            "value": "89.0",
+            "starts": "2014-04-01",
+            "due": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert CalculationRun.objects.first().trigger == "reference data"
-    seen = ScorecardResult.objects.get(measure__code="children-seen", area__parent__isnull=True,
-                                       month="2015-01-01")
+    seen = ScorecardResult.objects.get(
+        measure__code="children-seen", area__parent__isnull=True, month="2015-01-01"
+    )
     assert (seen.target, seen.rating) == (89, "green")
     event = Target.pgh_event_model.objects.filter(pgh_obj_id=target.pk).last()
     assert event.value == 89 and event.pgh_context.metadata["user"] == officer.pk

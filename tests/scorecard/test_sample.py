@@ -39,10 +39,30 @@ def test_export_scorecard_gives_the_seeds_seven_ratings(db):
 def test_export_carries_the_seeds_months_benchmarks_and_long_term_targets(sample):
     rows = {row["Measure"]: row for row in export()}
     referrals = rows["% repeat referrals"]
-    months = ["Apr 2014", "May 2014", "Jun 2014", "Jul 2014", "Aug 2014", "Sep 2014",
-              "Oct 2014", "Nov 2014", "Dec 2014", "Jan 2015"]
+    months = [
+        "Apr 2014",
+        "May 2014",
+        "Jun 2014",
+        "Jul 2014",
+        "Aug 2014",
+        "Sep 2014",
+        "Oct 2014",
+        "Nov 2014",
+        "Dec 2014",
+        "Jan 2015",
+    ]
     assert [referrals[m] for m in months] == [
-        "35.0", "29.0", "33.0", "31.0", "23.0", "28.0", "27.0", "26.0", "25.0", "31.0"]
+        "35.0",
+        "29.0",
+        "33.0",
+        "31.0",
+        "23.0",
+        "28.0",
+        "27.0",
+        "26.0",
+        "25.0",
+        "31.0",
+    ]
     assert referrals["Feb 2015"] == "" and referrals["Mar 2015"] == ""
     assert referrals["Stat. neighbours"] == "23.4 (2014)"
     assert referrals["South East"] == "28.1 (2014)"
@@ -60,17 +80,25 @@ def test_sample_holds_the_seeds_structure(sample):
     assert ServiceArea.objects.filter(parent__isnull=True).count() == 1
     assert ServiceArea.objects.filter(parent__isnull=False).count() == 6
     assert Measure.objects.filter(is_headline=True).count() == 7
-    assert MonthlyReturn.objects.filter(status=MonthlyReturn.Status.APPROVED,
-                                        area__parent__isnull=True).count() == 10
-    commentary = ReturnValue.objects.get(measure__code="referrals",
-                                         monthly_return__month="2015-01-01")
+    assert (
+        MonthlyReturn.objects.filter(
+            status=MonthlyReturn.Status.APPROVED, area__parent__isnull=True
+        ).count()
+        == 10
+    )
+    commentary = ReturnValue.objects.get(
+        measure__code="referrals", monthly_return__month="2015-01-01"
+    )
     assert "decreased by 26%" in commentary.commentary
 
 
 def snapshot():
-    models = [m for m in apps.get_models()
-              if m._meta.app_label in {"scorecard", "auth"} and m._meta.model_name not in
-              {"scorecardresult", "calculationrun"}]
+    models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"scorecard", "auth"}
+        and m._meta.model_name not in {"scorecardresult", "calculationrun"}
+    ]
     return {m._meta.label: serializers.serialize("json", m.objects.order_by("pk")) for m in models}
 
 

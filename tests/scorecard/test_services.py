@@ -17,8 +17,9 @@ FEB = date(2015, 2, 1)
 
 @pytest.fixture
 def measure(db):
-    return factories.measure(title="% children seen", numerator_label="Seen",
-                             denominator_label="Assessments")
+    return factories.measure(
+        title="% children seen", numerator_label="Seen", denominator_label="Assessments"
+    )
 
 
 @pytest.fixture
@@ -31,7 +32,8 @@ def open_return(area, measure):
 def lines(monthly_return, **typed):
     result = []
     for value in ReturnValue.objects.filter(monthly_return=monthly_return).select_related(
-            "measure"):
+        "measure"
+    ):
         entry = validation.Entry(_rules(value.measure), **typed)
         findings = validation.check(entry, submitting=False)
         assert not [f for f in findings if f.severity == validation.HARD], findings
@@ -41,21 +43,27 @@ def lines(monthly_return, **typed):
 
 def save(user, monthly_return, submit=False, **typed):
     monthly_return.refresh_from_db()
-    return services.save_return(user=user, monthly_return=monthly_return,
-                                lines=lines(monthly_return, **typed),
-                                expected_version=monthly_return.version, submit=submit)
+    return services.save_return(
+        user=user,
+        monthly_return=monthly_return,
+        lines=lines(monthly_return, **typed),
+        expected_version=monthly_return.version,
+        submit=submit,
+    )
 
 
 def test_the_monthly_cycle(open_return, team_manager, officer):
     save(team_manager, open_return, numerator="8", denominator="10")
     submitted = save(team_manager, open_return, submit=True, numerator="9", denominator="10")
     assert submitted.status == workflow.SUBMITTED and submitted.submitted_by == team_manager
-    returned = services.transition_return(user=officer, monthly_return=open_return,
-                                          action=workflow.RETURN, reason="Check the 9")
+    returned = services.transition_return(
+        user=officer, monthly_return=open_return, action=workflow.RETURN, reason="Check the 9"
+    )
     assert returned.status == workflow.RETURNED and returned.reason == "Check the 9"
     save(team_manager, open_return, submit=True, numerator="7", denominator="10")
-    approved = services.transition_return(user=officer, monthly_return=open_return,
-                                          action=workflow.APPROVE)
+    approved = services.transition_return(
+        user=officer, monthly_return=open_return, action=workflow.APPROVE
+    )
     assert approved.status == workflow.APPROVED and approved.approved_by == officer
     assert ReturnValue.objects.get(monthly_return=open_return).numerator == 7
 
@@ -73,8 +81,9 @@ def test_the_approver_can_never_be_the_submitter(db, officer, measure):
     factories.value(authority_return, measure)
     save(officer, authority_return, submit=True, numerator="9", denominator="10")
     with pytest.raises(services.Refused, match="four eyes"):
-        services.transition_return(user=officer, monthly_return=authority_return,
-                                   action=workflow.APPROVE)
+        services.transition_return(
+            user=officer, monthly_return=authority_return, action=workflow.APPROVE
+        )
     authority_return.refresh_from_db()
     assert authority_return.status == workflow.SUBMITTED
 
@@ -86,15 +95,21 @@ def test_another_areas_manager_cannot_save_or_submit(open_return, other_team_man
 
 
 def test_a_form_saved_over_a_newer_version_is_refused_naming_who_and_when(
-        open_return, team_manager, area):
-    colleague = factories.user("deputy", "Team managers", areas=[area], first_name="Dee",
-                               last_name="Puty")
+    open_return, team_manager, area
+):
+    colleague = factories.user(
+        "deputy", "Team managers", areas=[area], first_name="Dee", last_name="Puty"
+    )
     seen_version = open_return.version
     save(colleague, open_return, numerator="5", denominator="10")
     with pytest.raises(services.StaleVersion, match="Dee Puty changed this return on"):
-        services.save_return(user=team_manager, monthly_return=open_return,
-                             lines=lines(open_return, numerator="6", denominator="10"),
-                             expected_version=seen_version, submit=False)
+        services.save_return(
+            user=team_manager,
+            monthly_return=open_return,
+            lines=lines(open_return, numerator="6", denominator="10"),
+            expected_version=seen_version,
+            submit=False,
+        )
     assert ReturnValue.objects.get(monthly_return=open_return).numerator == 5
 
 
@@ -115,16 +130,23 @@ def test_two_officers_acting_at_once_get_exactly_one_transition(area, measure):
     def act(officer, action, reason):
         try:
             barrier.wait(timeout=10)
-            services.transition_return(user=officer, monthly_return=monthly_return,
-                                       action=action, reason=reason, expected_version=version)
+            services.transition_return(
+                user=officer,
+                monthly_return=monthly_return,
+                action=action,
+                reason=reason,
+                expected_version=version,
+            )
             outcomes.append(("done", action))
         except services.Refused as refusal:
             outcomes.append(("refused", str(refusal)))
         finally:
             connection.close()  # each thread had its own PostgreSQL connection
 
-    threads = [threading.Thread(target=act, args=(officers[0], workflow.APPROVE, "")),
-               threading.Thread(target=act, args=(officers[1], workflow.RETURN, "Wrong"))]
+    threads = [
+        threading.Thread(target=act, args=(officers[0], workflow.APPROVE, "")),
+        threading.Thread(target=act, args=(officers[1], workflow.RETURN, "Wrong")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -138,16 +160,32 @@ def test_two_officers_acting_at_once_get_exactly_one_transition(area, measure):
 
 @pytest.mark.django_db(transaction=True)  # each change commits, as each request does
 def test_the_audit_trail_records_every_figure_change_with_old_and_new(
-        open_return, team_manager, officer):
+    open_return, team_manager, officer
+):
     save(team_manager, open_return, numerator="8", denominator="10")
-    save(team_manager, open_return, submit=True, numerator="9", denominator="10",
-         commentary="Two late visits")
-    services.transition_return(user=officer, monthly_return=open_return,
-                               action=workflow.RETURN, reason="Check the numerator")
-    save(team_manager, open_return, submit=True, numerator="7", denominator="10",
-         commentary="Two late visits")
-    services.transition_return(user=officer, monthly_return=open_return,
-                               action=workflow.APPROVE)
+    save(
+        team_manager,
+        open_return,
+        submit=True,
+        numerator="9",
+        denominator="10",
+        commentary="Two late visits",
+    )
+    services.transition_return(
+        user=officer,
+        monthly_return=open_return,
+        action=workflow.RETURN,
+        reason="Check the numerator",
+    )
+    save(
+        team_manager,
+        open_return,
+        submit=True,
+        numerator="7",
+        denominator="10",
+        commentary="Two late visits",
+    )
+    services.transition_return(user=officer, monthly_return=open_return, action=workflow.APPROVE)
     # a bulk update that bypasses the services is recorded too
     ReturnValue.objects.filter(monthly_return=open_return).update(denominator=12)
 
@@ -155,15 +193,21 @@ def test_the_audit_trail_records_every_figure_change_with_old_and_new(
     changes = [(e.action, c.field, c.old, c.new) for e in entries for c in e.changes]
     numerator = [(old, new) for _, field, old, new in changes if field == "numerator"]
     assert [(str(o) if o is not None else None, str(n)) for o, n in numerator] == [
-        (None, "8.00"), ("8.00", "9.00"), ("9.00", "7.00")]
+        (None, "8.00"),
+        ("8.00", "9.00"),
+        ("9.00", "7.00"),
+    ]
     assert ("changed", "denominator", "10.00", "12.00") in [
-        (a, f, str(o), str(n)) for a, f, o, n in changes]
-    statuses = [(e.action, c.old, c.new) for e in entries for c in e.changes
-                if c.field == "status"]
-    assert statuses == [("created", None, "draft"), ("submit", "draft", "submitted"),
-                        ("return", "submitted", "returned"),
-                        ("submit", "returned", "submitted"),
-                        ("approve", "submitted", "approved")]
+        (a, f, str(o), str(n)) for a, f, o, n in changes
+    ]
+    statuses = [(e.action, c.old, c.new) for e in entries for c in e.changes if c.field == "status"]
+    assert statuses == [
+        ("created", None, "draft"),
+        ("submit", "draft", "submitted"),
+        ("return", "submitted", "returned"),
+        ("submit", "returned", "submitted"),
+        ("approve", "submitted", "approved"),
+    ]
     returned = next(e for e in entries if e.action == "return")
     assert returned.reason == "Check the numerator"
     assert returned.who == officer.get_full_name()

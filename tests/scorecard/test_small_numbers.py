@@ -16,15 +16,31 @@ FEB = date(2015, 2, 1)
 
 
 def test_the_rule():
-    small = dict(is_authority=False, about_children=True, unit="count", entry="count",
-                 value=3, numerator=3, denominator=None, threshold=5)
+    small = dict(
+        is_authority=False,
+        about_children=True,
+        unit="count",
+        entry="count",
+        value=3,
+        numerator=3,
+        denominator=None,
+        threshold=5,
+    )
     assert disclosure.suppressed(**small)
     assert not disclosure.suppressed(**{**small, "is_authority": True})
     assert not disclosure.suppressed(**{**small, "value": 5})
     assert not disclosure.suppressed(**{**small, "value": 0})  # none is not a child
     assert not disclosure.suppressed(**{**small, "about_children": False})  # staffing
-    ratio = dict(is_authority=False, about_children=True, unit="percent", entry="ratio",
-                 value=75, numerator=3, denominator=4, threshold=5)
+    ratio = dict(
+        is_authority=False,
+        about_children=True,
+        unit="percent",
+        entry="ratio",
+        value=75,
+        numerator=3,
+        denominator=4,
+        threshold=5,
+    )
     assert disclosure.suppressed(**ratio)
     assert not disclosure.suppressed(**{**ratio, "numerator": 30, "denominator": 40})
 
@@ -33,11 +49,13 @@ def test_the_rule():
 def small_counts(db):
     cache.clear()
     north, south = factories.area("North"), factories.area("South")
-    referrals = factories.measure(title="Number of referrals", unit="count", entry="count",
-                                  polarity="none", decimal_places=0)
+    referrals = factories.measure(
+        title="Number of referrals", unit="count", entry="count", polarity="none", decimal_places=0
+    )
     for area, count in ((north, 3), (south, 40)):
         monthly_return = factories.monthly_return(
-            area, FEB, status=MonthlyReturn.Status.APPROVED, approved_at="2015-03-10T12:00Z")
+            area, FEB, status=MonthlyReturn.Status.APPROVED, approved_at="2015-03-10T12:00Z"
+        )
         factories.value(monthly_return, referrals, numerator=count)
     engine.recalculate()
     return north, south, referrals

@@ -66,7 +66,8 @@ def reminders_due(settings):
     return {
         "first": factories.monthly_return(first, month=JAN),  # due Friday 13 February 2015
         "second": factories.monthly_return(
-            second, month=JAN, status=MonthlyReturn.Status.SUBMITTED),
+            second, month=JAN, status=MonthlyReturn.Status.SUBMITTED
+        ),
     }
 
 

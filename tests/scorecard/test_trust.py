@@ -28,8 +28,9 @@ JAN, FEB = date(2015, 1, 1), date(2015, 2, 1)
 def measure(area):
     measure = factories.measure(title="% children seen", level=Measure.Level.AREA)
     measure.reporting_areas.set([area])
-    Target.objects.create(measure=measure, kind=Target.Kind.IN_YEAR, value=90,
-                          starts=date(2014, 4, 1))
+    Target.objects.create(
+        measure=measure, kind=Target.Kind.IN_YEAR, value=90, starts=date(2014, 4, 1)
+    )
     return measure
 
 
@@ -41,27 +42,38 @@ def authority_return(measure):
 
 
 def approve(user, monthly_return):
-    return services.transition_return(user=user, monthly_return=monthly_return,
-                                      action=workflow.APPROVE)
+    return services.transition_return(
+        user=user, monthly_return=monthly_return, action=workflow.APPROVE
+    )
 
 
 # --- 1. four eyes over whoever shaped the figures ------------------------------
 
 
 def test_an_officer_who_typed_the_figures_cannot_approve_what_a_colleague_submitted(
-        authority_return, officer, second_officer):
+    authority_return, officer, second_officer
+):
     save(officer, authority_return, numerator="9", denominator="10", commentary="Typed by 1")
-    save(second_officer, authority_return, submit=True, numerator="9", denominator="10",
-         commentary="Typed by 1")
-    with pytest.raises(services.Refused, match="You changed 1 figure in this return, so "
-                                               "someone else must approve it"):
+    save(
+        second_officer,
+        authority_return,
+        submit=True,
+        numerator="9",
+        denominator="10",
+        commentary="Typed by 1",
+    )
+    with pytest.raises(
+        services.Refused,
+        match="You changed 1 figure in this return, so someone else must approve it",
+    ):
         approve(officer, authority_return)
     authority_return.refresh_from_db()
     assert authority_return.status == MonthlyReturn.Status.SUBMITTED
 
 
 def test_someone_who_shaped_nothing_approves_and_a_new_round_starts(
-        authority_return, officer, second_officer, administrator):
+    authority_return, officer, second_officer, administrator
+):
     third = factories.user("po-3", roles.PERFORMANCE_OFFICERS)
     save(officer, authority_return, numerator="9", denominator="10")
     save(second_officer, authority_return, submit=True, numerator="9", denominator="10")
@@ -69,8 +81,9 @@ def test_someone_who_shaped_nothing_approves_and_a_new_round_starts(
     assert approved.status == MonthlyReturn.Status.APPROVED and approved.approved_by == third
     # reopened, changed by the third officer, submitted by the second: the first
     # officer's earlier round is approved and closed, so they may approve this one
-    services.transition_return(user=officer, monthly_return=authority_return,
-                               action=workflow.REOPEN, reason="Correction")
+    services.transition_return(
+        user=officer, monthly_return=authority_return, action=workflow.REOPEN, reason="Correction"
+    )
     save(third, authority_return, numerator="8", denominator="10")
     save(second_officer, authority_return, submit=True, numerator="8", denominator="10")
     with pytest.raises(services.Refused, match="You changed 1 figure"):
@@ -79,17 +92,26 @@ def test_someone_who_shaped_nothing_approves_and_a_new_round_starts(
 
 
 def test_the_review_page_says_why_the_approve_button_is_missing(
-        client, authority_return, officer, second_officer):
+    client, authority_return, officer, second_officer
+):
     save(officer, authority_return, numerator="9", denominator="10", commentary="x")
-    save(second_officer, authority_return, submit=True, numerator="9", denominator="10",
-         commentary="x")
+    save(
+        second_officer,
+        authority_return,
+        submit=True,
+        numerator="9",
+        denominator="10",
+        commentary="x",
+    )
     client.force_login(officer)
     page = client.get(f"/returns/{authority_return.pk}/").content.decode()
     assert "You changed 1 figure in this return, so someone else must approve it" in page
     assert 'value="approve"' not in page
     authority_return.refresh_from_db()
-    response = client.post(f"/returns/{authority_return.pk}/review/",
-                           {"action": "approve", "version": authority_return.version})
+    response = client.post(
+        f"/returns/{authority_return.pk}/review/",
+        {"action": "approve", "version": authority_return.version},
+    )
     assert response.status_code == 409
     assert "You changed 1 figure in this return" in response.content.decode()
     authority_return.refresh_from_db()
@@ -97,12 +119,14 @@ def test_the_review_page_says_why_the_approve_button_is_missing(
 
 
 def test_the_database_refuses_an_approval_by_someone_who_shaped_the_figures(
-        authority_return, officer, second_officer):
+    authority_return, officer, second_officer
+):
     save(officer, authority_return, numerator="9", denominator="10")
     save(second_officer, authority_return, submit=True, numerator="9", denominator="10")
     with pytest.raises(IntegrityError, match="four eyes"), transaction.atomic():
         MonthlyReturn.objects.filter(pk=authority_return.pk).update(
-            status="approved", approved_by=officer, approved_at="2015-03-01T12:00Z")
+            status="approved", approved_by=officer, approved_at="2015-03-01T12:00Z"
+        )
 
 
 def test_staffing_changes_count_as_shaping_the_return(area, team_manager, officer):
@@ -112,8 +136,7 @@ def test_staffing_changes_count_as_shaping_the_return(area, team_manager, office
     monthly_return = factories.monthly_return(area, FEB)
     changed = staffing_save(monthly_return=monthly_return, figures={"fte_in_post": D("12.5")})
     assert changed == ["fte_in_post"]
-    assert staffing_save(monthly_return=monthly_return,
-                         figures={"fte_in_post": D("12.5")}) == []
+    assert staffing_save(monthly_return=monthly_return, figures={"fte_in_post": D("12.5")}) == []
     assert Staffing.objects.get(monthly_return=monthly_return).fte_in_post == D("12.5")
 
 
@@ -121,8 +144,9 @@ def test_staffing_changes_count_as_shaping_the_return(area, team_manager, office
 
 
 def test_a_green_band_rates_in_line_with_target_green_and_no_further(area, measure):
-    monthly_return = factories.monthly_return(area, FEB, status="approved",
-                                              approved_at="2015-03-01T12:00Z")
+    monthly_return = factories.monthly_return(
+        area, FEB, status="approved", approved_at="2015-03-01T12:00Z"
+    )
     value = factories.value(monthly_return, measure, numerator="898", denominator="1000")
     engine.recalculate()
     assert ScorecardResult.objects.get(measure=measure, area=area).rating == "amber"
@@ -149,28 +173,48 @@ def _snapshot():
 
 @pytest.mark.parametrize("status", ["approved", "submitted"])
 def test_no_admin_form_changes_an_approved_or_submitted_return(
-        client, area, other_area, measure, administrator, officer, status):
+    client, area, other_area, measure, administrator, officer, status
+):
     from django.contrib.admin.sites import site
     from django.urls import reverse
 
     from workforce.models import Staffing
 
     monthly_return = factories.monthly_return(
-        area, FEB, status=status, submitted_by=officer,
-        approved_at="2015-03-01T12:00Z" if status == "approved" else None)
+        area,
+        FEB,
+        status=status,
+        submitted_by=officer,
+        approved_at="2015-03-01T12:00Z" if status == "approved" else None,
+    )
     value = factories.value(monthly_return, measure, numerator=9, denominator=10)
     staffing = Staffing.objects.create(monthly_return=monthly_return, fte_in_post=D("12.5"))
     other = factories.monthly_return(other_area, FEB)
     before = _snapshot()
     client.force_login(administrator)
     forms = {
-        MonthlyReturn: (monthly_return, {"area": other_area.pk, "month": "2015-01-01",
-                                         "status": "draft", "values-TOTAL_FORMS": "1",
-                                         "values-INITIAL_FORMS": "1",
-                                         "values-0-id": value.pk, "values-0-numerator": "1",
-                                         "values-0-monthly_return": monthly_return.pk}),
-        ReturnValue: (value, {"monthly_return": other.pk, "measure": measure.pk,
-                              "numerator": "1", "denominator": "10"}),
+        MonthlyReturn: (
+            monthly_return,
+            {
+                "area": other_area.pk,
+                "month": "2015-01-01",
+                "status": "draft",
+                "values-TOTAL_FORMS": "1",
+                "values-INITIAL_FORMS": "1",
+                "values-0-id": value.pk,
+                "values-0-numerator": "1",
+                "values-0-monthly_return": monthly_return.pk,
+            },
+        ),
+        ReturnValue: (
+            value,
+            {
+                "monthly_return": other.pk,
+                "measure": measure.pk,
+                "numerator": "1",
+                "denominator": "10",
+            },
+        ),
         Staffing: (staffing, {"monthly_return": other.pk, "fte_in_post": "99"}),
     }
     for model, (obj, data) in forms.items():
@@ -182,8 +226,10 @@ def test_no_admin_form_changes_an_approved_or_submitted_return(
         assert b'name="numerator"' not in page.content and b'name="fte_in_post"' not in page.content
         client.post(change, data)
         client.post(reverse("admin:{}_{}_delete".format(*info), args=[obj.pk]), {"post": "yes"})
-        client.post(reverse("admin:{}_{}_changelist".format(*info)),
-                    {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
+        client.post(
+            reverse("admin:{}_{}_changelist".format(*info)),
+            {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+        )
         assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code in (200, 403)
         if model is not MonthlyReturn:
             client.post(reverse("admin:{}_{}_add".format(*info)), data)
@@ -194,8 +240,7 @@ def test_no_admin_form_changes_an_approved_or_submitted_return(
 
 
 def _approved(area, month=FEB):
-    return factories.monthly_return(area, month, status="approved",
-                                    approved_at="2015-03-01T12:00Z")
+    return factories.monthly_return(area, month, status="approved", approved_at="2015-03-01T12:00Z")
 
 
 @pytest.fixture
@@ -203,8 +248,7 @@ def three_teams(db):
     teams = [factories.area(name) for name in ("North", "South", "East")]
     seen = factories.measure(title="% seen in time", level=Measure.Level.AREA)
     seen.reporting_areas.set(teams)
-    Target.objects.create(measure=seen, kind=Target.Kind.IN_YEAR, value=90,
-                          starts=date(2014, 4, 1))
+    Target.objects.create(measure=seen, kind=Target.Kind.IN_YEAR, value=90, starts=date(2014, 4, 1))
     # North: 1 of 3 (small); South 18 of 20; East 40 of 50
     for team, (n, d) in zip(teams, [(1, 3), (18, 20), (40, 50)], strict=True):
         factories.value(_approved(team, JAN), seen, numerator=n + 1, denominator=d + 1)
@@ -214,7 +258,8 @@ def three_teams(db):
 
 
 def test_a_withheld_team_shows_no_rating_direction_or_n_and_a_second_team_is_withheld(
-        client, three_teams):
+    client, three_teams
+):
     (north, south, east), seen = three_teams
     results = {r.area_id: r for r in ScorecardResult.objects.filter(measure=seen, month=FEB)}
     assert results[north.pk].suppressed and results[north.pk].rating == "none"
@@ -223,17 +268,16 @@ def test_a_withheld_team_shows_no_rating_direction_or_n_and_a_second_team_is_wit
     assert results[south.pk].suppressed and not results[east.pk].suppressed
     client.force_login(factories.user("dir", roles.DIRECTORS))
     page = client.get(f"/scorecard/?area={north.pk}&month=2015-02").content.decode()
-    row = page[page.index("% seen in time"):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index("% seen in time") :]
+    row = row[: row.index("</tr>")]
     for leak in ("Red", "Amber", "Green", "Worsening", "Improving", "n=3", "33.3"):
         assert leak not in row, leak
-    csv_text = client.get(f"/scorecard/?area={north.pk}&month=2015-02&export=csv"
-                          ).content.decode()
+    csv_text = client.get(f"/scorecard/?area={north.pk}&month=2015-02&export=csv").content.decode()
     line = next(line for line in csv_text.splitlines() if "% seen in time" in line)
     for leak in ("Red", "Worsening", "33.3"):
         assert leak not in line
     detail = client.get(f"/scorecard/measures/{seen.code}/?month=2015-02").content.decode()
-    breakdown = detail[detail.index("by service area"):]
+    breakdown = detail[detail.index("by service area") :]
     assert ">1<" not in breakdown and ">3<" not in breakdown
     assert ">18<" not in breakdown and ">20<" not in breakdown  # secondary
     assert "n=73" in detail  # the authority's percentage shows its n
@@ -257,8 +301,13 @@ def test_a_missing_population_is_said_in_the_cell_and_reported(client, db, offic
     from scorecard.models import Population
 
     authority = factories.authority()
-    cp_rate = factories.measure(title="Rate of CP plans", unit="rate_10k", entry="count",
-                                polarity="none", level=Measure.Level.AUTHORITY)
+    cp_rate = factories.measure(
+        title="Rate of CP plans",
+        unit="rate_10k",
+        entry="count",
+        polarity="none",
+        level=Measure.Level.AUTHORITY,
+    )
     Population.objects.create(area=authority, year=2014, children_0_17=120_000)
     factories.value(_approved(authority, date(2014, 12, 1)), cp_rate, numerator=360)
     factories.value(_approved(authority, FEB), cp_rate, numerator=370)
@@ -268,10 +317,13 @@ def test_a_missing_population_is_said_in_the_cell_and_reported(client, db, offic
     assert ScorecardResult.objects.get(measure=cp_rate, month=date(2014, 12, 1)).value == 30
     assert run.findings == [
         "No child population (aged 0-17) for The Authority in 2015: Rate of CP plans per "
-        "10,000 children cannot be computed for 2015. Add the population to show the rates."]
+        "10,000 children cannot be computed for 2015. Add the population to show the rates."
+    ]
     client.force_login(officer)
-    assert "No child population (aged 0-17) for The Authority in 2015" in client.get(
-        "/approvals/").content.decode()
+    assert (
+        "No child population (aged 0-17) for The Authority in 2015"
+        in client.get("/approvals/").content.decode()
+    )
     assert "No child population" in client.get("/calculations/").content.decode()
     director = factories.user("dir", roles.DIRECTORS)
     client.force_login(director)
@@ -283,15 +335,21 @@ def test_the_change_check_compares_a_count_with_a_count_never_with_a_rate(db):
     from scorecard import selectors
 
     authority = factories.authority()
-    cp_rate = factories.measure(title="Rate of CP plans", unit="rate_10k", entry="count",
-                                polarity="none", level=Measure.Level.AUTHORITY)
+    cp_rate = factories.measure(
+        title="Rate of CP plans",
+        unit="rate_10k",
+        entry="count",
+        polarity="none",
+        level=Measure.Level.AUTHORITY,
+    )
     factories.value(_approved(authority, JAN), cp_rate, value="29.1")  # history: a rate
     february = factories.monthly_return(authority, FEB)
     factories.value(february, cp_rate)
     line = next(line for line in selectors.return_lines(february) if line.measure == cp_rate)
     assert line.previous is None and line.history == []
-    entry = validation.Entry(_rules(cp_rate), numerator="360", previous=line.previous,
-                             history=line.history)
+    entry = validation.Entry(
+        _rules(cp_rate), numerator="360", previous=line.previous, history=line.history
+    )
     assert not [f for f in validation.check(entry, submitting=True) if f.code == "big_change"]
 
 
@@ -317,7 +375,8 @@ def test_one_approved_team_of_seven_does_not_move_the_directors_month(client, sa
             value.numerator, value.value = 3, 3
         value.save()
     MonthlyReturn.objects.filter(pk=first_response.pk).update(
-        status="approved", approved_at="2015-03-05T12:00Z")
+        status="approved", approved_at="2015-03-05T12:00Z"
+    )
     engine.recalculate()
     client.force_login(factories.user("dir", roles.DIRECTORS))
     summary = client.get("/summary/")
@@ -345,29 +404,48 @@ def test_the_samples_illustrative_sickness_target_says_so_on_the_page(client, sa
     client.force_login(factories.user("dir", roles.DIRECTORS))
     page = client.get("/scorecard/?month=2014-12").content.decode()
     assert "Illustrative: the reference scorecard gives no sickness target" in page
-    assert "Illustrative: the reference scorecard gives no sickness target" in client.get(
-        "/workforce/?month=2014-12").content.decode()
+    assert (
+        "Illustrative: the reference scorecard gives no sickness target"
+        in client.get("/workforce/?month=2014-12").content.decode()
+    )
 
 
 # --- 4. revised since published -------------------------------------------------
 
 
 def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_value(
-        client, area, measure, team_manager, officer, second_officer):
+    client, area, measure, team_manager, officer, second_officer
+):
     from scorecard.models import Publication
 
     monthly_return = factories.monthly_return(area, FEB)
     factories.value(monthly_return, measure)
-    save(team_manager, monthly_return, submit=True, numerator="80", denominator="100",
-         commentary="Below target")
+    save(
+        team_manager,
+        monthly_return,
+        submit=True,
+        numerator="80",
+        denominator="100",
+        commentary="Below target",
+    )
     approve(officer, monthly_return)
     engine.recalculate()
     assert Publication.objects.filter(month=FEB).exists()
     assert not ScorecardResult.objects.filter(revised=True).exists()
-    services.transition_return(user=officer, monthly_return=monthly_return,
-                               action=workflow.REOPEN, reason="Late assessments found")
-    save(team_manager, monthly_return, submit=True, numerator="92", denominator="100",
-         commentary="Corrected")
+    services.transition_return(
+        user=officer,
+        monthly_return=monthly_return,
+        action=workflow.REOPEN,
+        reason="Late assessments found",
+    )
+    save(
+        team_manager,
+        monthly_return,
+        submit=True,
+        numerator="92",
+        denominator="100",
+        commentary="Corrected",
+    )
     approve(second_officer, monthly_return)
     engine.recalculate()
     result = ScorecardResult.objects.get(measure=measure, area=area, month=FEB)
@@ -385,8 +463,10 @@ def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_va
     export = client.get(f"/scorecard/?area={area.pk}&month=2015-02&export=csv").content
     import csv
     import io
-    row = next(r for r in csv.DictReader(io.StringIO(export.decode()))
-               if r["Measure"] == measure.title)
+
+    row = next(
+        r for r in csv.DictReader(io.StringIO(export.decode())) if r["Measure"] == measure.title
+    )
     assert row["Revised since published"] == "Yes" and row["Published value"] == "80.0"
     summary = client.get("/summary/?month=2015-02").content.decode()
     assert "Revised since last month" in summary and "Published 80.0, now 92.0" in summary
@@ -396,18 +476,24 @@ def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_va
 
 
 def test_an_import_change_waits_for_a_second_officer_and_can_be_rejected(
-        sample, officer, second_officer):
+    sample, officer, second_officer
+):
     from scorecard import change_sets, importing
     from scorecard.models import ImportChangeSet
     from tests.scorecard.test_import import seed_text
 
     def april():
-        return ReturnValue.objects.get(monthly_return__month=date(2014, 4, 1),
-                                       monthly_return__area__parent__isnull=True,
-                                       measure__code="repeat-referrals").value
+        return ReturnValue.objects.get(
+            monthly_return__month=date(2014, 4, 1),
+            monthly_return__area__parent__isnull=True,
+            measure__code="repeat-referrals",
+        ).value
 
-    content = seed_text().replace("% repeat referrals\t30%\t35.0%",
-                                  "% repeat referrals\t30%\t36.5%").encode()
+    content = (
+        seed_text()
+        .replace("% repeat referrals\t30%\t35.0%", "% repeat referrals\t30%\t36.5%")
+        .encode()
+    )
     plan = importing.plan_import(content, "corrected.txt")
     assert change_sets.needs_second_officer(plan)
     change_set = change_sets.propose(user=officer, plan=plan, content=content)
@@ -425,8 +511,9 @@ def test_an_import_change_waits_for_a_second_officer_and_can_be_rejected(
         change_sets.approve(user=second_officer, change_set=change_set)
 
     back = seed_text().encode()
-    rejected = change_sets.propose(user=second_officer,
-                                   plan=importing.plan_import(back, "back.txt"), content=back)
+    rejected = change_sets.propose(
+        user=second_officer, plan=importing.plan_import(back, "back.txt"), content=back
+    )
     change_sets.reject(user=officer, change_set=rejected, reason="Wrong file")
     assert april() == D("36.5")
     assert ImportChangeSet.objects.get(pk=rejected.pk).reason == "Wrong file"

@@ -6,20 +6,44 @@ import pytest
 
 from scorecard import validation as v
 
-PERCENT = v.MeasureRules(title="% seen", entry="ratio", unit="percent", decimal_places=1,
-                         polarity="higher", tolerance=D(5), tolerance_kind="points",
-                         change_threshold_percent=D(25))
-VALUE_PERCENT = v.MeasureRules(title="% value", entry="value", unit="percent", decimal_places=1,
-                               polarity="higher", tolerance=D(5), tolerance_kind="points",
-                               change_threshold_percent=D(25))
-COUNT = v.MeasureRules(title="Referrals", entry="count", unit="count", decimal_places=0,
-                       polarity="none", tolerance=D(5), tolerance_kind="points",
-                       change_threshold_percent=D(25))
+PERCENT = v.MeasureRules(
+    title="% seen",
+    entry="ratio",
+    unit="percent",
+    decimal_places=1,
+    polarity="higher",
+    tolerance=D(5),
+    tolerance_kind="points",
+    change_threshold_percent=D(25),
+)
+VALUE_PERCENT = v.MeasureRules(
+    title="% value",
+    entry="value",
+    unit="percent",
+    decimal_places=1,
+    polarity="higher",
+    tolerance=D(5),
+    tolerance_kind="points",
+    change_threshold_percent=D(25),
+)
+COUNT = v.MeasureRules(
+    title="Referrals",
+    entry="count",
+    unit="count",
+    decimal_places=0,
+    polarity="none",
+    tolerance=D(5),
+    tolerance_kind="points",
+    change_threshold_percent=D(25),
+)
 
 
 def codes(entry, submitting=False, severity=None):
-    return [f.code for f in v.check(entry, submitting=submitting)
-            if severity is None or f.severity == severity]
+    return [
+        f.code
+        for f in v.check(entry, submitting=submitting)
+        if severity is None or f.severity == severity
+    ]
 
 
 @pytest.mark.parametrize("typed", ["twelve", "12a", "1..2", "NaN", "Infinity", "--1"])
@@ -69,15 +93,18 @@ def test_a_draft_may_be_incomplete_but_a_submission_may_not():
 
 def test_not_applicable_means_no_figures():
     assert codes(v.Entry(COUNT, numerator="4", not_applicable_reason="No cases")) == [
-        "not_applicable_with_figures"]
+        "not_applicable_with_figures"
+    ]
 
 
 def test_a_big_change_needs_a_commentary_before_submit():
     entry = dict(measure=COUNT, numerator="140", previous=D(100))
     assert codes(v.Entry(**entry), severity=v.SOFT) == ["big_change"]
     assert codes(v.Entry(**entry), submitting=True, severity=v.HARD) == ["big_change"]
-    assert codes(v.Entry(**entry, commentary="New contact centre"), submitting=True,
-                 severity=v.HARD) == []
+    assert (
+        codes(v.Entry(**entry, commentary="New contact centre"), submitting=True, severity=v.HARD)
+        == []
+    )
     assert codes(v.Entry(measure=COUNT, numerator="125", previous=D(100))) == []  # at 25%: fine
 
 
@@ -95,12 +122,22 @@ def test_a_figure_that_would_rate_red_needs_a_commentary():
     assert codes(amber) == []
 
 
-@pytest.mark.parametrize("typed, problem", [
-    ("9" * 60 + ".5", "too_many_digits"), ("10,000,000,000", "too_many_digits"),
-    ("1e30", "not_a_number"), ("1e-30", "not_a_number"), ("12.345", "too_many_decimals"),
-    ("-0.5", "negative"), ("١٢", "not_a_number"), ("1,204", ""), ("0", ""), ("12.30", ""),
-    ("9,999,999,999.99", ""),
-])
+@pytest.mark.parametrize(
+    "typed, problem",
+    [
+        ("9" * 60 + ".5", "too_many_digits"),
+        ("10,000,000,000", "too_many_digits"),
+        ("1e30", "not_a_number"),
+        ("1e-30", "not_a_number"),
+        ("12.345", "too_many_decimals"),
+        ("-0.5", "negative"),
+        ("١٢", "not_a_number"),
+        ("1,204", ""),
+        ("0", ""),
+        ("12.30", ""),
+        ("9,999,999,999.99", ""),
+    ],
+)
 def test_reading_a_number_never_fails_whatever_its_size(typed, problem):
     number, found = v.read_figure(typed, places=2, bound=D(10) ** 10)
     assert found == problem
@@ -110,7 +147,9 @@ def test_reading_a_number_never_fails_whatever_its_size(typed, problem):
 @pytest.mark.parametrize("invisible", ["\u200b", " \ufeff ", "\u2060\u200d", "\u00a0"])
 def test_a_not_applicable_reason_of_invisible_characters_is_no_reason(invisible):
     assert codes(v.Entry(PERCENT, not_applicable_reason=invisible), submitting=True) == [
-        "missing", "missing"]
+        "missing",
+        "missing",
+    ]
     assert codes(v.Entry(COUNT, numerator="4", not_applicable_reason=invisible)) == []
 
 
@@ -122,11 +161,20 @@ def test_a_commentary_of_invisible_characters_does_not_explain_a_flag(invisible)
     assert "big_change" not in codes(explained, submitting=True, severity=v.HARD)
 
 
-@pytest.mark.parametrize("text, blank", [
-    ("", True), (None, True), (" \t\n", True), ("\u200b\u200c\u200d\u2060\ufeff", True),
-    ("\u00a0\u2003", True), ("\x00\x07", True), ("a", False), ("\u200bNo cases\u200b", False),
-    ("٣", False),
-])
+@pytest.mark.parametrize(
+    "text, blank",
+    [
+        ("", True),
+        (None, True),
+        (" \t\n", True),
+        ("\u200b\u200c\u200d\u2060\ufeff", True),
+        ("\u00a0\u2003", True),
+        ("\x00\x07", True),
+        ("a", False),
+        ("\u200bNo cases\u200b", False),
+        ("٣", False),
+    ],
+)
 def test_is_blank(text, blank):
     from scorecard.text import is_blank
 

@@ -16,10 +16,16 @@ ROLES = {
 
 ALLOWED = {
     # (action, from status): roles that may
-    (w.SUBMIT, w.DRAFT): {"team manager of the area", "team manager who submitted",
-                          "officer who submitted (authority return)"},
-    (w.SUBMIT, w.RETURNED): {"team manager of the area", "team manager who submitted",
-                             "officer who submitted (authority return)"},
+    (w.SUBMIT, w.DRAFT): {
+        "team manager of the area",
+        "team manager who submitted",
+        "officer who submitted (authority return)",
+    },
+    (w.SUBMIT, w.RETURNED): {
+        "team manager of the area",
+        "team manager who submitted",
+        "officer who submitted (authority return)",
+    },
     (w.APPROVE, w.SUBMITTED): {"performance officer"},
     (w.RETURN, w.SUBMITTED): {"performance officer"},
     (w.REOPEN, w.APPROVED): {"performance officer"},
@@ -32,8 +38,13 @@ ALLOWED = {
 def test_every_transition_for_every_role(role, action, status):
     is_entrant, is_approver, is_submitter = ROLES[role]
     may = role in ALLOWED.get((action, status), set())
-    arguments = dict(status=status, is_entrant=is_entrant, is_approver=is_approver,
-                     is_submitter=is_submitter, reason="Figures do not match the system")
+    arguments = dict(
+        status=status,
+        is_entrant=is_entrant,
+        is_approver=is_approver,
+        is_submitter=is_submitter,
+        reason="Figures do not match the system",
+    )
     if may:
         assert w.check(action, **arguments).target
     else:
@@ -43,16 +54,21 @@ def test_every_transition_for_every_role(role, action, status):
 
 def test_the_approver_is_never_the_submitter():
     with pytest.raises(w.TransitionRefused, match="four eyes"):
-        w.check(w.APPROVE, status=w.SUBMITTED, is_entrant=True, is_approver=True,
-                is_submitter=True)
+        w.check(w.APPROVE, status=w.SUBMITTED, is_entrant=True, is_approver=True, is_submitter=True)
 
 
 @pytest.mark.parametrize("action", [w.RETURN, w.REOPEN])
 def test_returning_and_reopening_need_a_reason(action):
     status = w.SUBMITTED if action == w.RETURN else w.APPROVED
     with pytest.raises(w.TransitionRefused, match="reason"):
-        w.check(action, status=status, is_entrant=False, is_approver=True, is_submitter=False,
-                reason="  ")
+        w.check(
+            action,
+            status=status,
+            is_entrant=False,
+            is_approver=True,
+            is_submitter=False,
+            reason="  ",
+        )
 
 
 def test_approved_returns_are_locked():
@@ -61,8 +77,17 @@ def test_approved_returns_are_locked():
     assert w.can_enter(is_entrant=True, status=w.RETURNED)
 
 
-INVISIBLE = ["", "   ", "\t\n", "\u200b", "\u200c\u200d", "\u2060", "\ufeff", "\u00a0\u3000",
-             " \u200b \ufeff\x00"]
+INVISIBLE = [
+    "",
+    "   ",
+    "\t\n",
+    "\u200b",
+    "\u200c\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00a0\u3000",
+    " \u200b \ufeff\x00",
+]
 
 
 @pytest.mark.parametrize("reason", INVISIBLE)
@@ -70,18 +95,33 @@ INVISIBLE = ["", "   ", "\t\n", "\u200b", "\u200c\u200d", "\u2060", "\ufeff", "\
 def test_a_reason_of_invisible_characters_is_no_reason(action, reason):
     status = w.SUBMITTED if action == w.RETURN else w.APPROVED
     with pytest.raises(w.TransitionRefused, match="Give a reason"):
-        w.check(action, status=status, is_entrant=False, is_approver=True, is_submitter=False,
-                reason=reason)
+        w.check(
+            action,
+            status=status,
+            is_entrant=False,
+            is_approver=True,
+            is_submitter=False,
+            reason=reason,
+        )
 
 
-@pytest.mark.parametrize("action, status, message", [
-    (w.REOPEN, w.SUBMITTED, "A submitted return cannot be reopened."),
-    (w.APPROVE, w.APPROVED, "An approved return cannot be approved."),
-    (w.SUBMIT, w.SUBMITTED, "A submitted return cannot be submitted."),
-    (w.RETURN, w.APPROVED, "An approved return cannot be returned."),
-])
+@pytest.mark.parametrize(
+    "action, status, message",
+    [
+        (w.REOPEN, w.SUBMITTED, "A submitted return cannot be reopened."),
+        (w.APPROVE, w.APPROVED, "An approved return cannot be approved."),
+        (w.SUBMIT, w.SUBMITTED, "A submitted return cannot be submitted."),
+        (w.RETURN, w.APPROVED, "An approved return cannot be returned."),
+    ],
+)
 def test_a_refused_transition_reads_as_english(action, status, message):
     with pytest.raises(w.TransitionRefused) as refused:
-        w.check(action, status=status, is_entrant=True, is_approver=True, is_submitter=False,
-                reason="A reason")
+        w.check(
+            action,
+            status=status,
+            is_entrant=True,
+            is_approver=True,
+            is_submitter=False,
+            reason="A reason",
+        )
     assert str(refused.value) == message

@@ -13,13 +13,16 @@ from .conftest import staffing
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("figures", [
-    {"fte_in_post": -1},
-    {"open_cases": -3},
-    {"days_available": 10, "days_lost": 11},
-    {"fte_in_post": 10, "starters_fte": 1, "leavers_fte": 12},
-    {"establishment_fte": 10, "vacancies_fte": 11},
-])
+@pytest.mark.parametrize(
+    "figures",
+    [
+        {"fte_in_post": -1},
+        {"open_cases": -3},
+        {"days_available": 10, "days_lost": 11},
+        {"fte_in_post": 10, "starters_fte": 1, "leavers_fte": 12},
+        {"establishment_fte": 10, "vacancies_fte": 11},
+    ],
+)
 def test_the_database_refuses_impossible_staffing(area, figures):
     with pytest.raises(IntegrityError), transaction.atomic():
         staffing(area, date(2015, 1, 1), **figures)

@@ -46,10 +46,24 @@ def test_sickness_per_team_and_pooled_for_the_staff_group(teams, workforce_measu
 
 def test_vacancy_agency_and_caseload_for_teams_and_all_teams(teams, workforce_measures):
     north, south = teams
-    staffing(north, JAN, fte_in_post=15, establishment_fte=20, vacancies_fte=5, agency_fte=5,
-             open_cases=300)
-    staffing(south, JAN, fte_in_post=25, establishment_fte=25, vacancies_fte=0, agency_fte=0,
-             open_cases=300)
+    staffing(
+        north,
+        JAN,
+        fte_in_post=15,
+        establishment_fte=20,
+        vacancies_fte=5,
+        agency_fte=5,
+        open_cases=300,
+    )
+    staffing(
+        south,
+        JAN,
+        fte_in_post=25,
+        establishment_fte=25,
+        vacancies_fte=0,
+        agency_fte=0,
+        open_cases=300,
+    )
     engine.recalculate()
     authority = factories.authority()
     assert result(measures.VACANCY, north, JAN).value == 25
@@ -65,8 +79,7 @@ def test_vacancy_agency_and_caseload_for_teams_and_all_teams(teams, workforce_me
 
 def test_no_staff_and_no_days_give_no_figure_not_an_error(teams, workforce_measures):
     north, south = teams
-    staffing(north, JAN, fte_in_post=0, agency_fte=0, open_cases=0, days_available=0,
-             days_lost=0)
+    staffing(north, JAN, fte_in_post=0, agency_fte=0, open_cases=0, days_available=0, days_lost=0)
     engine.recalculate()
     for code in [measures.SICKNESS, measures.AGENCY, measures.CASELOAD]:
         assert result(code, north, JAN).value is None
@@ -76,12 +89,18 @@ def test_no_staff_and_no_days_give_no_figure_not_an_error(teams, workforce_measu
 def twelve_months(area, last, leavers, in_post, status=MonthlyReturn.Status.APPROVED):
     for back in range(12):
         month = aggregation.add_months(last, -back)
-        staffing(area, month, status=status if month == last else MonthlyReturn.Status.APPROVED,
-                 leavers_fte=leavers, fte_in_post=in_post)
+        staffing(
+            area,
+            month,
+            status=status if month == last else MonthlyReturn.Status.APPROVED,
+            leavers_fte=leavers,
+            fte_in_post=in_post,
+        )
 
 
 def test_turnover_over_twelve_months_pooled_against_the_statistical_neighbours(
-        teams, workforce_measures):
+    teams, workforce_measures
+):
     north, south = teams
     twelve_months(north, JAN, leavers="0.5", in_post=40)  # 6 over an average of 40
     twelve_months(south, JAN, leavers="0.25", in_post=20)  # 3 over an average of 20
@@ -106,7 +125,8 @@ def test_only_approved_staffing_counts_even_in_last_years_months(teams, workforc
     north, south = teams
     twelve_months(north, JAN, leavers=1, in_post=40)
     MonthlyReturn.objects.filter(area=north, month=date(2014, 6, 1)).update(
-        status=MonthlyReturn.Status.SUBMITTED, approved_at=None)
+        status=MonthlyReturn.Status.SUBMITTED, approved_at=None
+    )
     staffing(south, JAN, status=MonthlyReturn.Status.SUBMITTED, days_available=10, days_lost=1)
     engine.recalculate()
     assert result(measures.TURNOVER, north, JAN).value is None  # June is not approved

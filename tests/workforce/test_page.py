@@ -19,8 +19,14 @@ from .conftest import staffing
 
 pytestmark = pytest.mark.django_db
 ALL_TEAMS = "Qualified social workers, all teams (Buckinghamshire Children's Services)"
-TEAMS = ["First Response", "Children in Need South", "Children in Need North", "Care Services",
-         "Children with Disabilities & Children in Care", "Family Resilience Service"]
+TEAMS = [
+    "First Response",
+    "Children in Need South",
+    "Children in Need North",
+    "Care Services",
+    "Children with Disabilities & Children in Care",
+    "Family Resilience Service",
+]
 
 
 @pytest.fixture
@@ -28,6 +34,7 @@ def login(client, sample, django_user_model):
     def as_user(username):
         client.force_login(django_user_model.objects.get(username=username))
         return client
+
     return as_user
 
 
@@ -43,10 +50,14 @@ def test_directors_see_every_team_with_sickness_rated_in_words(login):
     assert "<caption" in html and "Workforce by team, December 2014" in html
     table = rows(login("director").get("/workforce/?month=2014-12&export=csv"))
     assert {team: table[team]["Sickness rate (%)"] for team in table} == {
-        "First Response": "3.1", "Children in Need South": "3.6",
-        "Children in Need North": "5.8", "Care Services": "2.7",
+        "First Response": "3.1",
+        "Children in Need South": "3.6",
+        "Children in Need North": "5.8",
+        "Care Services": "2.7",
         "Children with Disabilities & Children in Care": "6.6",
-        "Family Resilience Service": "7.9", ALL_TEAMS: "5.4"}
+        "Family Resilience Service": "7.9",
+        ALL_TEAMS: "5.4",
+    }
     assert table["Family Resilience Service"]["Sickness RAG"] == "Red"
     assert table["First Response"]["Sickness RAG"] == "Green"
     assert table["First Response"]["In post (FTE)"] == "27"
@@ -73,13 +84,28 @@ def test_first_responses_headcount_trend_as_a_chart_and_a_table(login):
     first_response = page.headcount[0]
     assert first_response.label == "First Response"
     assert [value for _, value in first_response.points] == [
-        None, None, 13, 13, 13, 13, 13, 27, 27, 27, 27, 31]  # February 2014 to January 2015
+        None,
+        None,
+        13,
+        13,
+        13,
+        13,
+        13,
+        27,
+        27,
+        27,
+        27,
+        31,
+    ]  # February 2014 to January 2015
     html = response.content.decode()
-    assert ('<title id="headcount-first-response-title">First Response: qualified social '
-            'workers in post (FTE), February 2014 to January 2015</title>') in html
+    assert (
+        '<title id="headcount-first-response-title">First Response: qualified social '
+        "workers in post (FTE), February 2014 to January 2015</title>"
+    ) in html
     assert "Qualified social workers in post (FTE) by team and month" in html
-    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Jan 2015' \
-        in html
+    assert (
+        '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Jan 2015' in html
+    )
 
 
 def test_team_managers_see_their_own_team_and_the_staff_group_only(login):
@@ -90,7 +116,9 @@ def test_team_managers_see_their_own_team_and_the_staff_group_only(login):
     html = response.content.decode()
     assert "Family Resilience Service" not in html
     assert list(rows(client.get("/workforce/?month=2014-12&export=csv"))) == [
-        "First Response", ALL_TEAMS]
+        "First Response",
+        ALL_TEAMS,
+    ]
 
 
 def test_someone_without_a_role_is_refused(client, sample):
@@ -110,22 +138,33 @@ def test_the_csv_export_carries_words_not_markup(login):
     assert 'filename="workforce-2014-12.csv"' in response["Content-Disposition"]
     assert "<" not in response.content.decode()
     assert list(rows(response)[ALL_TEAMS]) == [
-        "Team", "In post (FTE)", "Vacancies (FTE)", "Vacancy rate (%)", "Agency (FTE)",
-        "Agency rate (%)", "Sickness rate (%)", "Sickness RAG", "Cases per FTE"]
+        "Team",
+        "In post (FTE)",
+        "Vacancies (FTE)",
+        "Vacancy rate (%)",
+        "Agency (FTE)",
+        "Agency rate (%)",
+        "Sickness rate (%)",
+        "Sickness RAG",
+        "Cases per FTE",
+    ]
 
 
 def test_the_xlsx_export_opens_with_the_same_values(login):
     response = login("director").get("/workforce/?month=2014-12&export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
-    table = {row[0]: dict(zip(header, row, strict=True))
-             for row in sheet.iter_rows(min_row=2, values_only=True)}
+    table = {
+        row[0]: dict(zip(header, row, strict=True))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
     assert table["Family Resilience Service"]["Sickness rate (%)"] == "7.9"
     assert table["Family Resilience Service"]["Sickness RAG"] == "Red"
 
 
-@pytest.mark.parametrize("query", ["?month=2015-13", "?month=January", "?month=2013-01",
-                                   "?month=2014-12&export=pdf"])
+@pytest.mark.parametrize(
+    "query", ["?month=2015-13", "?month=January", "?month=2013-01", "?month=2014-12&export=pdf"]
+)
 def test_unknown_months_and_formats_are_not_found(login, query):
     assert login("director").get(f"/workforce/{query}").status_code == 404
 
@@ -142,9 +181,19 @@ def build(team_count, months, name):
     for i in range(months):
         month = aggregation.add_months(date(2014, 2, 1), i)
         for team in teams:
-            staffing(team, month, fte_in_post=20, establishment_fte=24, vacancies_fte=4,
-                     agency_fte=2, starters_fte=1, leavers_fte=1, days_available=400,
-                     days_lost=8, open_cases=300)
+            staffing(
+                team,
+                month,
+                fte_in_post=20,
+                establishment_fte=24,
+                vacancies_fte=4,
+                agency_fte=2,
+                starters_fte=1,
+                leavers_fte=1,
+                days_available=400,
+                days_lost=8,
+                open_cases=300,
+            )
     engine.recalculate()
 
 

@@ -52,10 +52,23 @@ def test_january_2015_turnover_against_the_statistical_neighbours(sample):
 
 def test_first_response_headcount_grew_from_13_to_27_then_31(sample):
     first_response = ServiceArea.objects.get(name="First Response")
-    series = dict(Staffing.objects.filter(monthly_return__area=first_response).values_list(
-        "monthly_return__month", "fte_in_post"))
+    series = dict(
+        Staffing.objects.filter(monthly_return__area=first_response).values_list(
+            "monthly_return__month", "fte_in_post"
+        )
+    )
     assert [series[date(2014, m, 1)] for m in range(4, 13)] + [series[JAN]] == [
-        13, 13, 13, 13, 13, 27, 27, 27, 27, 31]
+        13,
+        13,
+        13,
+        13,
+        13,
+        27,
+        27,
+        27,
+        27,
+        31,
+    ]
     assert MonthlyReturn.objects.get(area=first_response, month=JAN).status == "approved"
     # Nothing the seed does not give is invented.
     assert not Staffing.objects.exclude(days_lost=None).exists()
@@ -67,11 +80,13 @@ def test_the_other_measures_keep_their_authority_history(sample):
 
 
 def snapshot():
-    models = [m for m in apps.get_models()
-              if m._meta.app_label in {"scorecard", "workforce", "auth"}
-              and m._meta.model_name not in {"scorecardresult", "calculationrun"}]
-    return {m._meta.label: serializers.serialize("json", m.objects.order_by("pk"))
-            for m in models}
+    models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"scorecard", "workforce", "auth"}
+        and m._meta.model_name not in {"scorecardresult", "calculationrun"}
+    ]
+    return {m._meta.label: serializers.serialize("json", m.objects.order_by("pk")) for m in models}
 
 
 def test_load_sample_twice_changes_nothing_in_the_workforce_either(db):

@@ -13,8 +13,11 @@ def test_staffing_changes_appear_in_the_returns_timeline_with_old_and_new(area):
     staffing = Staffing.objects.create(monthly_return=monthly_return, fte_in_post=27)
     staffing.fte_in_post = 31
     staffing.save()
-    changes = [(e.subject, c.field, str(c.old), str(c.new))
-               for e in audit.timeline(monthly_return) for c in e.changes]
+    changes = [
+        (e.subject, c.field, str(c.old), str(c.new))
+        for e in audit.timeline(monthly_return)
+        for c in e.changes
+    ]
     label = str(Staffing._meta.get_field("fte_in_post").verbose_name)
     assert ("Staffing", label, "None", "27.00") in changes
     assert ("Staffing", label, "27.00", "31.00") in changes
@@ -24,9 +27,10 @@ def test_a_huge_staffing_figure_is_refused_with_a_message_not_an_error():
     from workforce import validation
 
     # (1e30 is no longer read as a number at all: issue 12, point 5)
-    entry = validation.StaffingEntry({"fte_in_post": "1" + "0" * 30,
-                                      "days_lost": "9" * 40 + ".5"})
+    entry = validation.StaffingEntry({"fte_in_post": "1" + "0" * 30, "days_lost": "9" * 40 + ".5"})
     findings = validation.parse(entry)
-    assert {(f.field, f.code) for f in findings} == {("fte_in_post", "too_many_digits"),
-                                                    ("days_lost", "too_many_digits")}
+    assert {(f.field, f.code) for f in findings} == {
+        ("fte_in_post", "too_many_digits"),
+        ("days_lost", "too_many_digits"),
+    }
     assert entry.parsed == {}

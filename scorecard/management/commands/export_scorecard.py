@@ -1,4 +1,3 @@
-
 from django.core.management.base import BaseCommand, CommandError
 
 from scorecard import reports
@@ -17,8 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, month=None, area=None, **options):
         try:
-            month = (parse_month(month) if month
-                     else reports.default_month(reports.months_with_results()))
+            month = (
+                parse_month(month)
+                if month
+                else reports.default_month(reports.months_with_results())
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         if month is None:
@@ -30,6 +32,8 @@ class Command(BaseCommand):
         scorecard = reports.build_scorecard(area=area, month=month)
         if scorecard.run:
             provisional = "; provisional" if scorecard.provisional else ""
-            self.stderr.write(f"Calculated {scorecard.run.finished_at:%Y-%m-%d %H:%M %Z} from "
-                              f"approved returns{provisional}.")
+            self.stderr.write(
+                f"Calculated {scorecard.run.finished_at:%Y-%m-%d %H:%M %Z} from "
+                f"approved returns{provisional}."
+            )
         self.stdout.write(export_table(ScorecardTable(scorecard), "csv"), ending="")

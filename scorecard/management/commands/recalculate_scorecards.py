@@ -18,8 +18,12 @@ class Command(BaseCommand):
         try:
             run = engine.recalculate(months=months, trigger="command")
         except Exception as error:
-            raise CommandError(f"The calculation failed and the previous results stand: "
-                               f"{error}") from error
-        self.stdout.write(self.style.SUCCESS(
-            f"Run {run.pk}: {run.rows_written} rows written in "
-            f"{run.duration.total_seconds():.2f} s."))
+            raise CommandError(
+                f"The calculation failed and the previous results stand: {error}"
+            ) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Run {run.pk}: {run.rows_written} rows written in "
+                f"{run.duration.total_seconds():.2f} s."
+            )
+        )
