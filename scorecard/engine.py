@@ -481,7 +481,7 @@ def _sum_over(measure, series, months) -> Decimal | None:
     return aggregation.pooled_percentage(pairs)
 
 
-def _note(measure, area, figure, value) -> str:
+def _note(measure, figure, value) -> str:
     """Why a figure that was entered gives no figure or no rating."""
     if figure is None or figure.not_applicable:
         return ""
@@ -526,7 +526,7 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
         target = _target_in_force(targets, month)
         fy_months = months_between(aggregation.financial_year_start(month), month)
         rolling = months_between(aggregation.add_months(month, -11), month)
-        note = _note(measure, area, figure, value)
+        note = _note(measure, figure, value)
         if note == NO_POPULATION:
             note = f"{NO_POPULATION} {month.year}"
         rating = rag.rate(

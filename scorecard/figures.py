@@ -21,7 +21,7 @@ ENTRY_FIELDS = {RATIO: ("numerator", "denominator"), COUNT: ("numerator",), VALU
 
 def entry_fields(entry: str) -> list[str]:
     """The fields a person types for a measure entered as `entry`."""
-    return list(ENTRY_FIELDS.get(entry, ("value",)))
+    return list(ENTRY_FIELDS[entry])
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class Finding:
     severity: str
 
 
-def _places_allowed(entry: Entry, name: str) -> int:
+def _places_allowed(entry: Entry) -> int:
     # numerators and denominators are counts of children or cases
     return 0 if entry.measure.entry == figures.RATIO else entry.measure.decimal_places
 
@@ -106,7 +106,7 @@ def parse(entry: Entry) -> list[Finding]:
         if not text.strip():
             continue
         label = name if entry.measure.entry == figures.RATIO else "figure"
-        places = _places_allowed(entry, name)
+        places = _places_allowed(entry)
         percent = name == VALUE and entry.measure.unit == figures.PERCENT
         number, problem = read_figure(
             text, places=places, bound=limits.ENTERED_BOUND, percent=percent

@@ -23,6 +23,12 @@ def test_zero_and_missing_denominators_give_no_value():
     assert aggregation.pooled_percentage([(D(0), D(0))]) is None
 
 
+def test_a_total_of_nothing_is_no_figure_not_zero():
+    assert aggregation.total([D(3), None, D(4)]) == D(7)
+    assert aggregation.total([None, None]) is None
+    assert aggregation.total([]) is None
+
+
 def test_rate_per_10000_uses_the_population():
     assert aggregation.rate_per_10000(D(350), 120_000) == D(350) * 10000 / D(120000)
     assert aggregation.rate_per_10000(D(350), None) is None
@@ -33,12 +39,18 @@ def test_financial_year_runs_april_to_march():
     assert aggregation.financial_year_start(date(2015, 1, 1)) == date(2014, 4, 1)
     assert aggregation.financial_year_start(date(2015, 4, 1)) == date(2015, 4, 1)
     assert aggregation.financial_year_start(date(2015, 3, 1)) == date(2014, 4, 1)
+    assert aggregation.financial_year_start(date(2015, 5, 20)) == date(2015, 4, 1)  # the 1st
 
 
 def test_add_months_crosses_years():
     assert aggregation.add_months(date(2015, 1, 1), -1) == date(2014, 12, 1)
     assert aggregation.add_months(date(2014, 12, 1), 1) == date(2015, 1, 1)
     assert aggregation.add_months(date(2015, 3, 1), -12) == date(2014, 3, 1)
+
+
+def test_add_months_gives_the_first_of_the_month_even_from_its_end():
+    assert aggregation.add_months(date(2015, 1, 31), 1) == date(2015, 2, 1)
+    assert aggregation.add_months(date(2015, 3, 31), -1) == date(2015, 2, 1)
 
 
 pairs = st.lists(

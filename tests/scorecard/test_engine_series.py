@@ -85,3 +85,32 @@ def test_the_fallback_takes_the_authoritys_own_figure_only_when_nothing_pooled()
     assert engine.own_figure_fallback((None, 2, 1), Figure(), True) == (None, 2, 1)
     not_applicable = (Figure(not_applicable=True), 2, 2)  # every area said why not
     assert engine.own_figure_fallback(not_applicable, own, True) == not_applicable
+
+
+def test_an_authority_level_measure_ignores_the_areas_returns_for_the_month():
+    known = {("seen", NORTH, JAN): Figure(D(3), D(4)), ("seen", AUTHORITY, JAN): Figure(D(5), D(8))}
+    statuses = {(NORTH, JAN): APPROVED, (AUTHORITY, JAN): SUBMITTED}
+    assert authority(RATIO, known, statuses, areas=()) == {JAN: (None, 1, 0)}
+    statuses[(AUTHORITY, JAN)] = APPROVED
+    assert authority(RATIO, known, statuses, areas=()) == {JAN: (Figure(D(5), D(8)), 1, 1)}
+
+
+def test_pooling_sums_the_parts_of_the_areas_that_have_a_figure():
+    assert engine.pooled(
+        RATIO, [Figure(D(3), D(4)), Figure(not_applicable=True), Figure(D(1), D(6))]
+    ) == Figure(D(4), D(10))
+    assert engine.pooled(RATIO, []) is None  # no area has a figure
+
+
+def test_when_every_area_says_not_applicable_so_does_the_authority():
+    every = [Figure(not_applicable=True), Figure(not_applicable=True)]
+    assert engine.pooled(RATIO, every) == Figure(not_applicable=True)
+
+
+def test_values_given_with_their_parts_pool_as_the_sum_of_the_parts_divided():
+    # cases per worker: 300 cases over 15 FTE and 300 over 25: 600 over 40, not (20+12)/2
+    areas = [Figure(D(300), D(15), D(20)), Figure(D(300), D(25), D(12))]
+    assert engine.pooled(VALUE, areas) == Figure(D(600), D(40), D(15))
+    assert engine.pooled(VALUE, [Figure(D(0), D(0), None)]) == Figure(D(0), D(0), None)
+    assert engine.pooled(VALUE, [*areas, Figure(D(300), None, D(20))]) is None
+    assert engine.pooled(VALUE, [*areas, Figure(None, D(15), D(20))]) is None

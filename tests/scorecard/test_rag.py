@@ -76,8 +76,23 @@ def test_direction_of_travel_follows_polarity():
 def test_benchmark_comparison_follows_polarity():
     assert rag.compare(D("31.0"), D("23.4"), rag.LOWER) == rag.WORSE
     assert rag.compare(D("76.0"), D("94.0"), rag.HIGHER) == rag.WORSE
+    assert rag.compare(D("20.0"), D("23.4"), rag.LOWER) == rag.BETTER
+    assert rag.compare(D("96.0"), D("94.0"), rag.HIGHER) == rag.BETTER
     assert rag.compare(D("29.1"), D("34.3"), rag.NO_POLARITY) == "lower"
+    assert rag.compare(D("36.0"), D("34.3"), rag.NO_POLARITY) == "higher"
     assert rag.compare(D(5), D(5), rag.HIGHER) == rag.SAME
+
+
+def test_no_figure_or_no_benchmark_is_no_comparison():
+    assert rag.compare(None, D("23.4"), rag.LOWER) == ""
+    assert rag.compare(D("31.0"), None, rag.LOWER) == ""
+
+
+def test_a_rating_needs_a_polarity_and_a_known_tolerance_kind():
+    with pytest.raises(ValueError, match="^no shortfall without a polarity: 'sideways'$"):
+        rag.shortfall(D(90), D(85), "sideways")
+    with pytest.raises(ValueError, match="^unknown tolerance kind: 'percent'$"):
+        rag.rate(D(80), D(85), rag.HIGHER, TOL, "percent")
 
 
 def test_round_to_rounds_half_up_like_a_spreadsheet():

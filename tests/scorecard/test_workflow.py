@@ -125,3 +125,64 @@ def test_a_refused_transition_reads_as_english(action, status, message):
             reason="A reason",
         )
     assert str(refused.value) == message
+
+
+def refusal(action, **arguments):
+    with pytest.raises(w.TransitionRefused) as refused:
+        w.check(action, **arguments)
+    return str(refused.value)
+
+
+def test_each_refusal_says_why():
+    officer = dict(is_entrant=False, is_approver=True, is_submitter=False)
+    assert refusal("publish", status=w.SUBMITTED, **officer) == "Unknown action: publish."
+    assert refusal(w.SUBMIT, status=w.DRAFT, **officer) == (
+        "Only the team responsible for this return can submit it."
+    )
+    assert (
+        refusal(
+            w.APPROVE, status=w.SUBMITTED, is_entrant=True, is_approver=False, is_submitter=False
+        )
+        == "Only a performance officer can do that."
+    )
+    assert refusal(
+        w.RETURN,
+        status=w.SUBMITTED,
+        is_entrant=True,
+        is_approver=True,
+        is_submitter=True,
+        reason="Wrong month",
+    ) == ("You submitted this return, so someone else must review it (four eyes).")
+    assert refusal(w.RETURN, status=w.SUBMITTED, **officer) == "Give a reason."  # none given
+
+
+def test_whoever_changed_figures_may_return_the_return_but_not_approve_it():
+    officer = dict(status=w.SUBMITTED, is_entrant=False, is_approver=True, is_submitter=False)
+    assert refusal(w.APPROVE, shaped=1, **officer) == (
+        "You changed 1 figure in this return, so someone else must approve it (four eyes)."
+    )
+    assert refusal(w.APPROVE, shaped=3, **officer) == (
+        "You changed 3 figures in this return, so someone else must approve it (four eyes)."
+    )
+    assert w.check(w.RETURN, shaped=3, reason="Figures do not match", **officer).target == (
+        w.RETURNED
+    )
+    assert w.check(w.APPROVE, **officer).target == w.APPROVED
+
+
+def buttons(**arguments):
+    return [transition.name for transition in w.allowed(**arguments)]
+
+
+def test_the_buttons_are_the_transitions_the_user_may_make_now():
+    officer = dict(is_entrant=False, is_approver=True, is_submitter=False)
+    assert buttons(status=w.SUBMITTED, **officer) == [w.APPROVE, w.RETURN]
+    assert buttons(status=w.SUBMITTED, shaped=2, **officer) == [w.RETURN]
+    assert buttons(status=w.APPROVED, **officer) == [w.REOPEN]
+    assert buttons(status=w.DRAFT, **officer) == []
+    assert buttons(status=w.RETURNED, is_entrant=True, is_approver=False, is_submitter=True) == [
+        w.SUBMIT
+    ]
+    assert (
+        buttons(status=w.SUBMITTED, is_entrant=True, is_approver=True, is_submitter=True) == []
+    )  # their own submission: four eyes

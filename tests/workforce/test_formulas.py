@@ -34,6 +34,11 @@ def test_agency_rate_is_over_everyone_at_work_in_post_and_agency():
     assert formulas.agency(D(0), D(0)).percent is None  # no staff at all
 
 
+def test_no_agency_rate_without_both_figures():
+    assert formulas.agency(None, D(15)) is None
+    assert formulas.agency(D(5), None) is None
+
+
 def test_caseload_is_cases_per_fte_in_post():
     assert formulas.caseload(D(310), D(20)).quotient == D("15.5")
     assert formulas.caseload(D(310), D(20)).percent == D(1550)  # parts kept for pooling
