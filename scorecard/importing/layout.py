@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 
-from .. import formatting, limits, numbers, rag
+from .. import aggregation, formatting, limits, numbers, rag
 from ..models import Benchmark, Measure
 from . import findings as codes
 from .findings import ImportFinding
@@ -64,6 +64,11 @@ _MONTH_WORD = re.compile(
     r"\b(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\b(?:[\s\-/]*(\d{4}))?",
     re.IGNORECASE,
 )
+_DAY_FIRST_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$")
+_MONTH_SLASH_YEAR = re.compile(r"^(\d{1,2})[/.](\d{4})$")
+_EXCEL_SERIAL = re.compile(r"^\d{5}$")
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as openpyxl reads it
+FIRST_SERIAL, LAST_SERIAL = 36526, 73050  # 1 January 2000 .. 31 December 2099
 _BENCHMARK_CELL = re.compile(r"^(.*?)\s*\((\d{4})\)$")
 _LONG_TERM_CELL = re.compile(r"^(.*?)\s+by\s+(.+)$", re.IGNORECASE)
 NOT_APPLICABLE_WORDS = {"n/a", "na", "n.a.", "n.a", "not applicable"}
@@ -79,7 +84,9 @@ RAG_WORDS = {
 
 
 def read_month_heading(text: str) -> date | None:
-    """'Apr 2014', 'Jan-15', 'January 2015', '2015-01' or an ISO date -> the month's
+    """'Apr 2014', 'Jan-15', 'January 2015', '2015-01', an ISO date, a UK (day-first)
+    date ('01/04/2014', '1/4/14'), '04/2014', or the Excel serial of the first or
+    last day of a month (41730: a date cell whose format was lost) -> the month's
     first day; None when the text is not a month."""
     text = text.strip().lower()
     if match := _MONTH_YEAR.match(text):
@@ -92,6 +99,33 @@ def read_month_heading(text: str) -> date | None:
         year, month = int(match.group(1)), int(match.group(2))
         if 1 <= month <= 12 and 1900 <= year <= 2200:
             return date(year, month, 1)
+        return None
+    if match := _DAY_FIRST_DATE.match(text):
+        day, month, year = (int(part) for part in match.groups())
+        return _first_of_month(year + 2000 if year < 100 else year, month, day)
+    if match := _MONTH_SLASH_YEAR.match(text):
+        return _first_of_month(int(match.group(2)), int(match.group(1)), 1)
+    if _EXCEL_SERIAL.match(text):
+        return month_of_serial(int(text))
+    return None
+
+
+def _first_of_month(year: int, month: int, day: int) -> date | None:
+    try:
+        date(year, month, day)  # a real date, or not a month heading at all
+    except ValueError:
+        return None
+    return date(year, month, 1) if 1900 <= year <= 2200 else None
+
+
+def month_of_serial(serial: int) -> date | None:
+    """The month whose first or last day is Excel's day number `serial`; None for
+    any other number (a figure is not a month because it is large)."""
+    if not FIRST_SERIAL <= serial <= LAST_SERIAL:
+        return None
+    day = EXCEL_EPOCH + timedelta(days=serial)
+    if day.day == 1 or (day + timedelta(days=1)).day == 1:
+        return day.replace(day=1)
     return None
 
 
@@ -231,14 +265,18 @@ class Catalogue:
 
 
 # column kinds
-TITLE, MONTH, OUTTURN, TARGET, RAG, IGNORED, UNKNOWN = (
+TITLE, MONTH, OUTTURN, TARGET, RAG, SUMMARY, IGNORED, UNKNOWN = (
     "title",
     "month",
     "outturn",
     "target",
     "rag",
+    "summary",  # a quarter's, a year's or the year-to-date figure among the months
     "ignored",
     "unknown",
+)
+_SUMMARY_HEADING = re.compile(
+    r"\b(q[1-4]|qtr|quarter|quarterly|total|ytd|fytd|year to date|h[12]|half year)\b"
 )
 ANCHORS = {OUTTURN, TARGET, RAG, LONG_TERM}
 COMPUTED_HEADERS = {
@@ -308,6 +346,8 @@ def _classify(index: int, header: str, region: str) -> Column:
         if "long" in words or due is not None:
             return Column(index, LONG_TERM, header, month=due)
         return Column(index, TARGET, header)
+    if _SUMMARY_HEADING.search(words):
+        return Column(index, SUMMARY, header)
     if words in COMPUTED_HEADERS:
         return Column(index, IGNORED, header)
     return Column(index, UNKNOWN, header)
@@ -319,6 +359,27 @@ def _is_header(cells: list[str]) -> bool:
         and bool(cells[0])
         and read_month_heading(cells[0]) is None
         and sum(1 for c in cells[1:] if read_month_heading(c)) >= 2
+        and _serials_are_headings(cells[1:])
+    )
+
+
+def _serials_are_headings(cells: list[str]) -> bool:
+    """A row of large figures can hold the serials of months by chance: month
+    serials make a header only with three consecutive months side by side and no
+    other figure in the row."""
+    serials = [read_month_heading(c) if _EXCEL_SERIAL.match(c) else None for c in cells]
+    if not any(serials):
+        return True
+    if any(
+        s is None and numbers.read(c, percent=True) is not None
+        for c, s in zip(cells, serials, strict=True)
+    ):
+        return False
+    months = [s for s in serials if s is not None]
+    return any(
+        months[i + 1] == aggregation.add_months(months[i], 1)
+        and months[i + 2] == aggregation.add_months(months[i + 1], 1)
+        for i in range(len(months) - 2)
     )
 
 
@@ -502,6 +563,8 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
     # (the seed's 'Jan-16') is when the long-term target is due.
     seen, block_over, duplicate = {}, False, False
     for column in columns[1:]:
+        if column.kind == SUMMARY:
+            continue  # a quarter's figure after its months: the months go on after it
         month = read_month_heading(column.header)
         if month is not None and not block_over:
             if month in seen:
@@ -523,6 +586,23 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
             block_over = True
     width = len(columns)
     months = sorted(seen)
+    summaries = [c.name for c in columns if c.kind == SUMMARY]
+    if summaries:
+        parsed.warn(
+            codes.SUMMARY_COLUMN_SKIPPED,
+            header_number,
+            (
+                f"Row {header_number}: "
+                + ", ".join(summaries)
+                + (
+                    " is a quarter, total or year-to-date column"
+                    if len(summaries) == 1
+                    else " are quarter, total or year-to-date columns"
+                )
+                + ": not imported (the scorecard works those out from the months); the "
+                "months after it are read as months."
+            ),
+        )
 
     i = start + 1
     if i < len(lines) and lines[i][1] and not lines[i][1][0]:
