@@ -613,7 +613,32 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
         if column.kind == BASELINE:
             column.baseline_date, column.baseline_label = _baseline_date(column, months)
     body = []
-    while i < len(lines) and lines[i][1] and not _is_header(lines[i][1]):
+    while i < len(lines) and not _is_header(lines[i][1]):
+        if not lines[i][1]:
+            # A blank row ends the table only if what follows is not more of it.
+            after = i
+            while after < len(lines) and not lines[after][1]:
+                after += 1
+            if after == len(lines) or not _looks_like_measure_row(
+                lines[after][1], columns, catalogue, region
+            ):
+                break
+            blank = lines[i][0]
+            blanks = (
+                f"Row {blank} is blank"
+                if after == i + 1
+                else (f"Rows {blank}–{lines[after - 1][0]} are blank")
+            )
+            parsed.warn(
+                codes.BLANK_ROW_IN_TABLE,
+                blank,
+                (
+                    f"{blanks}, but row {lines[after][0]} below still looks like a measure row "
+                    f"('{_short(lines[after][1][0])}'): the table goes on past the blank, and "
+                    "the rows below are read as part of it."
+                ),
+            )
+            i = after
         body.append(lines[i])
         used.add(lines[i][0])
         i += 1
@@ -639,6 +664,23 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
     table = Table(header_number, columns, width, months, body)
     _read_table_rows(table, catalogue, parsed)
     return i
+
+
+def _looks_like_measure_row(cells, columns, catalogue, region) -> bool:
+    """A row below a blank one that a person would read as more of the table: a
+    title, and a figure (or n/a) under a month, or a measure's title with figures."""
+    if len(cells) < 2 or not cells[0] or _is_block_header(cells, region):
+        return False
+    if catalogue.match(cells[0]):
+        return any(cells[1:])
+    for column in columns:
+        if column.kind == MONTH and column.index < len(cells) and cells[column.index]:
+            try:
+                parse_number(cells[column.index])
+            except CellError:
+                continue
+            return True
+    return False
 
 
 def _read_subheader(line, columns, width, months, parsed) -> None:
