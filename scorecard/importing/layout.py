@@ -279,6 +279,7 @@ _SUMMARY_HEADING = re.compile(
     r"\b(q[1-4]|qtr|quarter|quarterly|total|ytd|fytd|year to date|h[12]|half year)\b"
 )
 ANCHORS = {OUTTURN, TARGET, RAG, LONG_TERM}
+FIGURE_COLUMNS = {MONTH, OUTTURN, BASELINE, BENCHMARK}  # the row's own figures, not targets
 COMPUTED_HEADERS = {
     "since last month",
     "provisional",
@@ -414,6 +415,28 @@ class Reading:
     long_term: tuple[Decimal, date | None] | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    percent_signed: bool = False  # a figure was written with a % sign (or formatted as one)
+
+    def figures(self) -> list[Decimal]:
+        """The row's own figures: months, outturn, baseline and benchmarks (not targets)."""
+        found = [f.value for f in self.months.values() if f.value is not None]
+        if self.outturn.value is not None:
+            found.append(self.outturn.value)
+        if self.baseline is not None:
+            found.append(self.baseline)
+        return found + [value for value, _, _ in self.benchmarks.values()]
+
+    def looks_like_fractions(self) -> bool:
+        """A percentage's figures typed as fractions (0.172 for 17.2%): each at most 1,
+        some above 0, none with a % sign, against a target above 1."""
+        figures = self.figures()
+        return (
+            self.target is not None
+            and self.target > 1
+            and not self.percent_signed
+            and any(f > 0 for f in figures)
+            and all(f <= 1 for f in figures)
+        )
 
     def latest(self) -> tuple[date, CellValue] | None:
         if not self.months:
@@ -460,6 +483,8 @@ def _read_cells(number: int, cells: list[str], columns: list[Column], *, percent
             continue
         column = columns[index]
         where = f"Row {number}, {column.name}"
+        if column.kind in FIGURE_COLUMNS and text.endswith("%"):
+            reading.percent_signed = True
         try:
             if column.kind == MONTH:
                 figure = parse_number(text, percent=percent)
@@ -791,16 +816,11 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
             )
             continue
         seen_measures[measure.pk] = number
-        reading = _read_row(
-            number,
-            cells,
-            table,
-            most_anchored,
-            anchored,
-            parsed,
-            percent=measure.unit == Measure.Unit.PERCENT,
-        )
-        if reading is not None:
+        percent = measure.unit == Measure.Unit.PERCENT
+        reading = _read_row(number, cells, table, most_anchored, anchored, parsed, percent=percent)
+        if reading is not None and percent and reading.looks_like_fractions():
+            _refuse_fractions(number, measure, reading, parsed)
+        elif reading is not None:
             readings.append((number, measure, reading))
 
     current = max((m for _, _, r in readings for m in r.months), default=None)
@@ -809,6 +829,24 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
     first = table.months[0] if table.months else None
     for number, measure, reading in readings:
         _row_facts(number, measure, reading, table, first, current, parsed)
+
+
+def _refuse_fractions(number, measure, reading, parsed) -> None:
+    """Never multiplied silently: 0.5 may be 50% or half a per cent; the person says."""
+    example = next(f for f in reading.figures() if f > 0)
+    as_percent = plain(example * 100)
+    parsed.error(
+        codes.PERCENT_AS_FRACTION,
+        number,
+        (
+            f"Row {number} '{_short(measure.title)}': every figure is at most 1 (e.g. "
+            f"{plain(example)}) but the target is {plain(reading.target)}, so these look like "
+            f"fractions, not percentages. Type the percentage instead: for {plain(example)}, "
+            f"{as_percent} or {as_percent}% (in Excel, format the cells as Percentage). If the "
+            f"figures really are below 1%, write them with a % sign ({plain(example)}%). "
+            "Nothing is imported until then."
+        ),
+    )
 
 
 def _read_row(
