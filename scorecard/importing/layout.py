@@ -20,7 +20,7 @@ from .. import aggregation, formatting, limits, numbers, rag
 from ..models import Benchmark, Measure
 from . import findings as codes
 from .findings import ImportFinding
-from .reading import Rows, plain
+from .reading import MAX_COLUMNS, Rows, plain
 
 STORED_PLACES = limits.ENTERED_VALUE.places  # ReturnValue.value, Target, Baseline, Benchmark
 
@@ -554,7 +554,7 @@ def parse(rows: Rows, measures, region: str | None = None) -> Parsed:
     parsed = Parsed()
     for note in rows.notes:
         parsed.warn(note.code, note.row, note.message)
-    lines = rows.rows
+    lines = _spread_merged(rows, parsed)
     used = set()
     i = 0
     while i < len(lines):
@@ -578,6 +578,43 @@ def parse(rows: Rows, measures, region: str | None = None) -> Parsed:
             ),
         )
     return parsed
+
+
+def _spread_merged(rows: Rows, parsed: Parsed) -> list[tuple[int, list[str]]]:
+    """A figure in merged cells ('n/a' over April-December) is every cell's figure, as
+    the person reading the sheet sees it. Only figures are spread, and never in column
+    A: a title or a heading merged across the page stays one cell."""
+    lines = [(number, list(cells)) for number, cells in rows.rows]
+    index = {number: cells for number, cells in lines}
+    for first_row, first_column, last_row, last_column in sorted(rows.merged):
+        cells = index.get(first_row)
+        single = (first_row, first_column) == (last_row, last_column)
+        if single or first_column == 0 or cells is None or first_column >= len(cells):
+            continue
+        text = cells[first_column]
+        try:
+            if parse_number(text).blank:
+                continue
+        except CellError:
+            continue
+        last_column = min(last_column, MAX_COLUMNS - 1)
+        last_row = min(last_row, rows.count)
+        for number in range(first_row, last_row + 1):
+            target = index.get(number)
+            if target is None:
+                continue
+            target.extend([""] * (last_column + 1 - len(target)))
+            for column in range(first_column, last_column + 1):
+                target[column] = text
+        where = (
+            f"Row {first_row}" if first_row == last_row else f"Rows {first_row}–{last_row}"
+        ) + f", columns {column_letter(first_column)}–{column_letter(last_column)}"
+        parsed.warn(
+            codes.MERGED_CELL_SPREAD,
+            first_row,
+            f"{where}: '{text}' is one cell merged over them; read as the figure of each.",
+        )
+    return lines
 
 
 def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
