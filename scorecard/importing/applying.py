@@ -21,7 +21,7 @@ from ..models import Baseline, Benchmark, MonthlyReturn, ReturnValue, ServiceAre
 from . import findings as codes
 from .findings import Refusal
 from .layout import BASELINE, BENCHMARK, IN_YEAR, LONG_TERM, MONTHLY, Parsed
-from .planning import ImportPlan, compare
+from .planning import ImportPlan, compare, is_untouched
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,14 @@ def _write(plan: ImportPlan, user) -> None:
                     updated_by=user,
                 )
                 continue
-            if monthly_return.status != MonthlyReturn.Status.APPROVED:
+            if monthly_return.status != MonthlyReturn.Status.APPROVED and is_untouched(
+                monthly_return
+            ):
+                # Opened for the month and still empty: the import fills it and, being
+                # the import's approval (four eyes through the change set), approves it.
+                monthly_return.status = MonthlyReturn.Status.APPROVED
+                monthly_return.cycle += 1
+            elif monthly_return.status != MonthlyReturn.Status.APPROVED:
                 # Checked under the row lock: an open return is someone's work in progress
                 # (or was reopened since the preview); the workflow owns it.
                 raise ImportRefused(
@@ -129,6 +136,8 @@ def _write(plan: ImportPlan, user) -> None:
             monthly_return.version += 1
             monthly_return.save(
                 update_fields=[
+                    "status",
+                    "cycle",
                     "source",
                     "approved_by",
                     "approved_at",

@@ -20,7 +20,16 @@ from decimal import Decimal
 from django.db.models import Q
 
 from .. import figures, formatting, rag
-from ..models import Baseline, Benchmark, Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
+from ..models import (
+    Baseline,
+    Benchmark,
+    Measure,
+    MonthlyReturn,
+    ReturnContribution,
+    ReturnValue,
+    ServiceArea,
+    Target,
+)
 from ..reports import COMPARATORS
 from . import findings as codes
 from .findings import ImportFinding
@@ -262,26 +271,41 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
         )
         .values_list("monthly_return__month", "measure_id")
     )
-    refused_months, pooled = set(), defaultdict(list)
+    refused_months, filled_months, pooled = set(), set(), defaultdict(list)
     writes = []
     for fact in sorted(monthly, key=lambda f: (f.key[0], f.row)):
         month = fact.key[0]
         measure = measures[fact.measure_id]
         existing_return = returns.get(month)
         if existing_return and existing_return.status != MonthlyReturn.Status.APPROVED:
-            if month not in refused_months:
-                refused_months.add(month)
-                parsed.error(
-                    codes.RETURN_NOT_APPROVED,
+            if month in filled_months:
+                pass
+            elif month not in refused_months and is_untouched(existing_return):
+                filled_months.add(month)
+                parsed.warn(
+                    codes.OPEN_RETURN_FILLED,
                     fact.row,
                     (
-                        f"{fact.where}: the authority's return for {month:%B %Y} is "
-                        f"{existing_return.get_status_display().lower()}, not approved. Figures "
-                        "for that month can be imported only into an approved return (or when "
-                        "there is none): approve or delete it first."
+                        f"{fact.where}: the authority's return for {month:%B %Y} was opened "
+                        "but holds no figures yet: the imported figures fill it, and it is "
+                        "approved with the import."
                     ),
                 )
-            continue
+            else:
+                if month not in refused_months:
+                    refused_months.add(month)
+                    parsed.error(
+                        codes.RETURN_NOT_APPROVED,
+                        fact.row,
+                        (
+                            f"{fact.where}: the authority's return for {month:%B %Y} is "
+                            f"{existing_return.get_status_display().lower()}, not approved, and "
+                            "holds figures. Figures for that month can be imported only into an "
+                            "approved return, one opened with no figures yet, or when there is "
+                            "none: approve it (or empty it) first."
+                        ),
+                    )
+                continue
         if (month, measure.pk) in area_figures:
             pooled[month].append(measure.title)
         value = values.get((month, fact.measure_id))
@@ -334,6 +358,32 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
             ),
         )
     return writes
+
+
+def is_untouched(monthly_return: MonthlyReturn) -> bool:
+    """A draft return opened for the month that nobody has worked on: no figure, no
+    n/a and no commentary in it, and nobody has shaped it in this round (staffing
+    figures included). An import may fill it; any other unapproved return is
+    someone's work in progress, which the workflow owns."""
+    if monthly_return.status != MonthlyReturn.Status.DRAFT:
+        return False
+    worked_on = (
+        ReturnValue.objects.filter(monthly_return=monthly_return)
+        .filter(
+            Q(value__isnull=False)
+            | Q(numerator__isnull=False)
+            | Q(denominator__isnull=False)
+            | ~Q(not_applicable_reason="")
+            | ~Q(commentary="")
+        )
+        .exists()
+    )
+    return (
+        not worked_on
+        and not ReturnContribution.objects.filter(
+            monthly_return=monthly_return, cycle=monthly_return.cycle
+        ).exists()
+    )
 
 
 def _plan_reference(facts, measures) -> list[PlannedWrite]:

@@ -406,3 +406,21 @@ def test_a_month_opened_with_figures_entered_is_still_refused(measures_only):
     the_plan = plan(seed_with_february(), SEED_NAME)
     assert ("return_not_approved", 57) in coded(the_plan.errors)
     assert any("February 2015 is draft, not approved" in m for m in messages(the_plan.errors))
+
+
+def test_a_month_opened_and_begun_after_the_preview_is_not_imported_into(measures_only, importer):
+    open_returns(date(2015, 2, 1))
+    the_plan = plan(seed_with_february(), SEED_NAME)
+    assert the_plan.errors == []
+    ReturnValue.objects.filter(
+        monthly_return__area__parent__isnull=True, monthly_return__month=date(2015, 2, 1)
+    ).update(commentary="Being written")
+    before = counts()
+    with pytest.raises(importing.ImportRefused) as refusal:
+        importing.apply_plan(plan=the_plan, user=importer)
+    assert refusal.value.code == "changed_since_preview"
+    assert counts() == before
+    assert (
+        MonthlyReturn.objects.get(area__parent__isnull=True, month=date(2015, 2, 1)).status
+        == MonthlyReturn.Status.DRAFT
+    )
