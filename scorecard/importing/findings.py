@@ -66,6 +66,8 @@ MERGED_CELL_SPREAD = "merged_cell_spread"  # a figure merged over cells, read in
 # --- the plan against the database: errors (planning.plan_import) ------------
 CONFLICTING_FIGURES = "conflicting_figures"  # one figure stated twice, differently
 NO_AUTHORITY = "no_authority"
+UNKNOWN_AREA = "unknown_area"  # an area column naming no service area
+NOT_REPORTED_BY_AREA = "not_reported_by_area"  # figures the scorecard would never show
 RETURN_NOT_APPROVED = "return_not_approved"
 ENTERED_AS_COUNTS = "entered_as_counts"
 

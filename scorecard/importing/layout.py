@@ -201,7 +201,8 @@ class Fact:
 
     kind: str  # MONTHLY, BASELINE, BENCHMARK, IN_YEAR, LONG_TERM
     measure_id: int
-    key: tuple  # MONTHLY (month,); BASELINE (date,); BENCHMARK (comparator, year);
+    key: tuple  # MONTHLY (month,), or (month, area as normalised) from an area column;
+    #             BASELINE (date,); BENCHMARK (comparator, year);
     #             IN_YEAR and LONG_TERM (first month of the table,)
     figure: CellValue
     row: int
@@ -209,6 +210,7 @@ class Fact:
     due: date | None = None  # LONG_TERM
     label: str = ""  # BASELINE
     current_month: date | None = None  # targets: the month the file's target is for
+    area: str = ""  # MONTHLY: the service area as written in an area column ("" = authority)
 
 
 @dataclass(frozen=True)
@@ -265,8 +267,9 @@ class Catalogue:
 
 
 # column kinds
-TITLE, MONTH, OUTTURN, TARGET, RAG, SUMMARY, IGNORED, UNKNOWN = (
+TITLE, AREA, MONTH, OUTTURN, TARGET, RAG, SUMMARY, IGNORED, UNKNOWN = (
     "title",
+    "area",  # the service area (team) whose figures the row gives
     "month",
     "outturn",
     "target",
@@ -275,6 +278,7 @@ TITLE, MONTH, OUTTURN, TARGET, RAG, SUMMARY, IGNORED, UNKNOWN = (
     "ignored",
     "unknown",
 )
+AREA_HEADERS = {"service area", "area", "team", "service", "team name", "service area name"}
 _SUMMARY_HEADING = re.compile(
     r"\b(q[1-4]|qtr|quarter|quarterly|total|ytd|fytd|year to date|h[12]|half year)\b"
 )
@@ -329,6 +333,8 @@ def _classify(index: int, header: str, region: str) -> Column:
     words = _words(header)
     if index == 0:
         return Column(index, TITLE, header)
+    if words in AREA_HEADERS:
+        return Column(index, AREA, header)
     if "baseline" in words:
         return Column(index, BASELINE, header)
     if comparator := _comparator(header, region):
@@ -412,6 +418,7 @@ class Reading:
     outturn: CellValue = CellValue()
     target: Decimal | None = None
     rag: tuple[str, str] | None = None  # (word, as written)
+    area: str = ""  # as written in the area column
     long_term: tuple[Decimal, date | None] | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -491,6 +498,8 @@ def _read_cells(number: int, cells: list[str], columns: list[Column], *, percent
                 if figure.value is not None and figure.value < 0:
                     raise CellError(codes.NEGATIVE, f"'{text}' is negative")
                 reading.months[column.month] = _stored(figure, where, reading.warnings)
+            elif column.kind == AREA:
+                reading.area = text
             elif column.kind == BASELINE:
                 reading.baseline = _stored(number_in(text), where, reading.warnings).value
             elif column.kind == BENCHMARK:
@@ -844,15 +853,17 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
             )
             continue
         measure = matches[0]
-        if measure.pk in seen_measures:
+        area = _area_in(cells, table.columns)
+        if (normalise(area), measure.pk) in seen_measures:
             parsed.error(
                 codes.REPEATED_MEASURE,
                 number,
-                f"Row {number}: '{title}' is {measure.title}, already given "
-                f"in row {seen_measures[measure.pk]}.",
+                f"Row {number}: '{title}' is {measure.title}"
+                + (f" for {area}" if area else "")
+                + f", already given in row {seen_measures[(normalise(area), measure.pk)]}.",
             )
             continue
-        seen_measures[measure.pk] = number
+        seen_measures[(normalise(area), measure.pk)] = number
         percent = measure.unit == Measure.Unit.PERCENT
         reading = _read_row(number, cells, table, most_anchored, anchored, parsed, percent=percent)
         if reading is not None and percent and reading.looks_like_fractions():
@@ -866,6 +877,11 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
     first = table.months[0] if table.months else None
     for number, measure, reading in readings:
         _row_facts(number, measure, reading, table, first, current, parsed)
+
+
+def _area_in(cells, columns) -> str:
+    column = next((c for c in columns if c.kind == AREA), None)
+    return cells[column.index] if column is not None and column.index < len(cells) else ""
 
 
 def _refuse_fractions(number, measure, reading, parsed) -> None:
@@ -973,8 +989,17 @@ def _row_facts(number, measure, reading, table, first, current, parsed) -> None:
     letter = {c.kind: c for c in table.columns}
     for month, figure in sorted(reading.months.items()):
         column = next(c for c in columns.values() if c.kind == MONTH and c.month == month)
+        area = reading.area
         parsed.facts.append(
-            Fact(MONTHLY, measure.pk, (month,), figure, number, f"Row {number}, {column.name}")
+            Fact(
+                MONTHLY,
+                measure.pk,
+                (month, normalise(area)) if area else (month,),
+                figure,
+                number,
+                f"Row {number}, {column.name}",
+                area=area,
+            )
         )
     if reading.baseline is not None:
         column = letter[BASELINE]

@@ -424,3 +424,89 @@ def test_a_month_opened_and_begun_after_the_preview_is_not_imported_into(measure
         MonthlyReturn.objects.get(area__parent__isnull=True, month=date(2015, 2, 1)).status
         == MonthlyReturn.Status.DRAFT
     )
+
+
+# --- team-level figures: an area column ----------------------------------------------
+
+
+TEAM_HEADER = ["Success Measure", "Service area", "Apr 2014", "May 2014", "Current target"]
+
+
+def team_rows(*rows):
+    return as_csv([TEAM_HEADER, *rows])
+
+
+def test_an_area_column_imports_each_teams_figures_into_its_own_return(measures_only, importer):
+    """A team-by-team sheet: one row per measure and service area, the authority's
+    own row with the area left blank."""
+    content = team_rows(
+        ["% assessments completed in 45 days", "First Response", "31.0", "28.0", "85.0"],
+        ["% assessments completed in 45 days", "Children in Need South", "22.0", "24.0", "85.0"],
+        ["% assessments completed in 45 days", "", "27.0", "26.0", "85.0"],
+    )
+    the_plan = plan(content, "teams.csv")
+    assert the_plan.errors == []
+    assert sorted((w.period, w.new) for w in the_plan.writes if w.kind == "monthly") == [
+        ("April 2014", "27.0"),
+        ("April 2014 (Children in Need South)", "22.0"),
+        ("April 2014 (First Response)", "31.0"),
+        ("May 2014", "26.0"),
+        ("May 2014 (Children in Need South)", "24.0"),
+        ("May 2014 (First Response)", "28.0"),
+    ]
+    importing.apply_plan(plan=the_plan, user=importer)
+    stored = {
+        (v.monthly_return.area.name, v.monthly_return.month, v.value)
+        for v in ReturnValue.objects.select_related("monthly_return__area")
+    }
+    assert ("First Response", date(2014, 4, 1), Decimal("31.0")) in stored
+    assert ("Children in Need South", date(2014, 5, 1), Decimal("24.0")) in stored
+    assert len(stored) == 6
+    assert set(MonthlyReturn.objects.values_list("status", flat=True)) == {"approved"}
+    assert plan(content, "teams.csv").writes == []  # a second import changes nothing
+
+
+def test_an_area_the_product_does_not_know_is_refused_naming_the_row(measures_only):
+    the_plan = plan(team_rows(["% repeat referrals", "First Reponse Team", "31.0", "28.0"]))
+    assert ("unknown_area", 2) in coded(the_plan.errors)
+    assert not the_plan.can_apply
+
+
+def test_the_same_measure_for_the_same_area_twice_is_refused(measures_only):
+    the_plan = plan(
+        team_rows(
+            ["% repeat referrals", "First Response", "31.0"],
+            ["% repeat referrals", "first response", "30.0"],
+        )
+    )
+    assert ("repeated_measure", 3) in coded(the_plan.errors)
+
+
+def test_an_authority_wide_measure_given_for_a_team_is_refused(measures_only):
+    """The scorecard never shows a team's figure for it: writing one would be silent."""
+    rows = [["% ICPC within 15 working days of the strategy discussion", "Care Services", "44.0"]]
+    assert ("not_reported_by_area", 2) in coded(plan(team_rows(*rows)).errors)
+
+
+def test_a_measure_given_for_a_team_that_does_not_report_it_is_refused(measures_only):
+    rows = [["% repeat referrals", "Children in Need South", "22.0"]]  # First Response's only
+    assert ("not_reported_by_area", 2) in coded(plan(team_rows(*rows)).errors)
+
+
+def test_a_team_return_in_progress_is_not_imported_into(measures_only, importer):
+    open_returns(date(2014, 4, 1))
+    started = MonthlyReturn.objects.get(area__name="First Response", month=date(2014, 4, 1))
+    started.values.filter(measure__code="referrals").update(value=Decimal("120"))
+    the_plan = plan(team_rows(["% repeat referrals", "First Response", "31.0", "28.0"]))
+    assert ("return_not_approved", 2) in coded(the_plan.errors)
+    assert any(
+        "First Response's return for April 2014 is draft" in m for m in messages(the_plan.errors)
+    )
+
+
+def test_a_team_return_that_exists_needs_a_second_officer(measures_only, settings):
+    settings.IMPORT_ONE_STEP_INTO_NEW_MONTHS = True
+    content = team_rows(["% repeat referrals", "First Response", "31.0"])
+    assert not change_sets.needs_second_officer(plan(content))
+    open_returns(date(2014, 4, 1))
+    assert change_sets.needs_second_officer(plan(content))
