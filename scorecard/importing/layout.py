@@ -4,6 +4,12 @@ Reads the success-measure table and the benchmark blocks of the reference layout
 (the seed, `tests/data/bucks-scorecard-2015-01.txt`) and the product's own export
 (`exports.export_table` of a `ScorecardTable`). Errors and warnings are findings
 with a code (`findings`), per row. No database: `parse` is given the measures.
+
+As a person reads the sheet: the table goes on past a blank row while the rows
+below still look like measure rows; quarter, total and year-to-date columns among
+the months are skipped; months may be headed as dates; a figure merged over cells
+is each cell's; an area column names the team whose figures a row gives (matched
+to service areas by `planning`). Percentages typed as fractions are refused.
 """
 
 from __future__ import annotations
