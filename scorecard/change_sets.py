@@ -10,6 +10,7 @@ from contextlib import nullcontext
 import pghistory
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import audit, importing
@@ -20,12 +21,16 @@ from .text import is_blank, tidy
 
 def needs_second_officer(plan) -> bool:
     """Whether confirming this plan must wait for another officer."""
-    months = plan.months
-    if not months:
+    written = plan.returns_written
+    if not written:
         return False  # reference data only (targets, benchmarks, baselines)
     if not settings.IMPORT_ONE_STEP_INTO_NEW_MONTHS:
         return True
-    return MonthlyReturn.objects.filter(area__parent__isnull=True, month__in=months).exists()
+    existing = Q()
+    for area_id, month in written:
+        area = Q(area__parent__isnull=True) if area_id is None else Q(area_id=area_id)
+        existing |= area & Q(month=month)
+    return MonthlyReturn.objects.filter(existing).exists()
 
 
 def propose(*, user, plan, content: bytes) -> ImportChangeSet:

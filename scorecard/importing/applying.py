@@ -21,7 +21,7 @@ from ..models import Baseline, Benchmark, MonthlyReturn, ReturnValue, ServiceAre
 from . import findings as codes
 from .findings import Refusal
 from .layout import BASELINE, BENCHMARK, IN_YEAR, LONG_TERM, MONTHLY, Parsed
-from .planning import ImportPlan, compare
+from .planning import ImportPlan, compare, is_untouched
 
 logger = logging.getLogger(__name__)
 
@@ -85,18 +85,27 @@ def _write(plan: ImportPlan, user) -> None:
 
     if by_kind[MONTHLY]:
         authority = ServiceArea.objects.authority()
-        months = {w.key[2] for w in by_kind[MONTHLY]}
+
+        def area_month(write):
+            _, _, month, *area = write.key
+            return (area[0] if area else authority.pk), month
+
+        wanted = {area_month(w) for w in by_kind[MONTHLY]}
         returns = {
-            r.month: r
-            for r in MonthlyReturn.objects.select_for_update().filter(
-                area=authority, month__in=months
-            )
+            (r.area_id, r.month): r
+            for r in MonthlyReturn.objects.select_for_update()
+            .filter(area__in={a for a, _ in wanted}, month__in={m for _, m in wanted})
+            .select_related("area")
         }
-        for month in sorted(months):
-            monthly_return = returns.get(month)
+        names = dict(
+            ServiceArea.objects.filter(pk__in={a for a, _ in wanted}).values_list("pk", "name")
+        )
+        for area_id, month in sorted(wanted, key=lambda pair: (pair[1], pair[0])):
+            whose = "the authority's" if area_id == authority.pk else f"{names[area_id]}'s"
+            monthly_return = returns.get((area_id, month))
             if monthly_return is None:
-                returns[month] = MonthlyReturn.objects.create(
-                    area=authority,
+                returns[(area_id, month)] = MonthlyReturn.objects.create(
+                    area_id=area_id,
                     month=month,
                     status=MonthlyReturn.Status.APPROVED,
                     source=plan.filename[:200],
@@ -105,12 +114,19 @@ def _write(plan: ImportPlan, user) -> None:
                     updated_by=user,
                 )
                 continue
-            if monthly_return.status != MonthlyReturn.Status.APPROVED:
+            if monthly_return.status != MonthlyReturn.Status.APPROVED and is_untouched(
+                monthly_return
+            ):
+                # Opened for the month and still empty: the import fills it and, being
+                # the import's approval (four eyes through the change set), approves it.
+                monthly_return.status = MonthlyReturn.Status.APPROVED
+                monthly_return.cycle += 1
+            elif monthly_return.status != MonthlyReturn.Status.APPROVED:
                 # Checked under the row lock: an open return is someone's work in progress
                 # (or was reopened since the preview); the workflow owns it.
                 raise ImportRefused(
                     codes.RETURN_NOT_APPROVED,
-                    f"The authority's return for {month:%B %Y} is "
+                    f"{whose.capitalize()} return for {month:%B %Y} is "
                     f"{monthly_return.get_status_display().lower()}: nothing has been "
                     "imported. Finish it through its own page, or leave that month out of "
                     "the file.",
@@ -119,7 +135,7 @@ def _write(plan: ImportPlan, user) -> None:
                 raise ImportRefused(
                     codes.OWN_SUBMISSION,
                     (
-                        f"You submitted the authority's return for {month:%B %Y}: another "
+                        f"You submitted {whose} return for {month:%B %Y}: another "
                         "performance officer must import figures into it."
                     ),
                 )
@@ -129,6 +145,8 @@ def _write(plan: ImportPlan, user) -> None:
             monthly_return.version += 1
             monthly_return.save(
                 update_fields=[
+                    "status",
+                    "cycle",
                     "source",
                     "approved_by",
                     "approved_at",
@@ -138,19 +156,22 @@ def _write(plan: ImportPlan, user) -> None:
                 ]
             )
         values = {
-            (v.monthly_return.month, v.measure_id): v
+            (v.monthly_return.area_id, v.monthly_return.month, v.measure_id): v
             for v in ReturnValue.objects.filter(monthly_return__in=returns.values()).select_related(
                 "monthly_return"
             )
         }
         created, changed = [], []
         for write in by_kind[MONTHLY]:
-            _, measure_id, month = write.key
+            measure_id = write.key[1]
+            area_id, month = area_month(write)
             fields = dict(write.new_values)
-            value = values.get((month, measure_id))
+            value = values.get((area_id, month, measure_id))
             if value is None:
                 created.append(
-                    ReturnValue(monthly_return=returns[month], measure_id=measure_id, **fields)
+                    ReturnValue(
+                        monthly_return=returns[(area_id, month)], measure_id=measure_id, **fields
+                    )
                 )
             else:
                 for name, new in fields.items():

@@ -49,6 +49,7 @@ REPEATED_MEASURE = "repeated_measure"
 AMBIGUOUS_SHIFT = "ambiguous_shift"  # a short row that may or may not be shifted
 INCOMPLETE_BLOCK = "incomplete_block"
 NO_TABLE = "no_table"
+PERCENT_AS_FRACTION = "percent_as_fraction"  # 0.172 for 17.2%
 
 # --- the layout: warnings ----------------------------------------------------
 ROUNDED = "rounded"  # more decimal places than are stored
@@ -58,15 +59,21 @@ UNKNOWN_COLUMN = "unknown_column"
 OUTTURN_DIFFERS = "outturn_differs"  # from the latest monthly figure
 NOT_IMPORTED_ROWS = "not_imported_rows"  # a block that is neither a table nor benchmarks
 COMMENTARY_IGNORED = "commentary_ignored"
+BLANK_ROW_IN_TABLE = "blank_row_in_table"  # read past: the rows below are measure rows
+SUMMARY_COLUMN_SKIPPED = "summary_column_skipped"  # a quarter, total or YTD column
+MERGED_CELL_SPREAD = "merged_cell_spread"  # a figure merged over cells, read in each
 
 # --- the plan against the database: errors (planning.plan_import) ------------
 CONFLICTING_FIGURES = "conflicting_figures"  # one figure stated twice, differently
 NO_AUTHORITY = "no_authority"
+UNKNOWN_AREA = "unknown_area"  # an area column naming no service area
+NOT_REPORTED_BY_AREA = "not_reported_by_area"  # figures the scorecard would never show
 RETURN_NOT_APPROVED = "return_not_approved"
 ENTERED_AS_COUNTS = "entered_as_counts"
 
 # --- the plan: warnings ------------------------------------------------------
 POOLED_BY_AREAS = "pooled_by_areas"
+OPEN_RETURN_FILLED = "open_return_filled"  # an opened return with no figures yet
 UNDATED_BASELINE = "undated_baseline"
 UNDATED_BASELINE_DIFFERS = "undated_baseline_differs"
 RAG_DIFFERS = "rag_differs"

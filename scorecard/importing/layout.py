@@ -4,6 +4,12 @@ Reads the success-measure table and the benchmark blocks of the reference layout
 (the seed, `tests/data/bucks-scorecard-2015-01.txt`) and the product's own export
 (`exports.export_table` of a `ScorecardTable`). Errors and warnings are findings
 with a code (`findings`), per row. No database: `parse` is given the measures.
+
+As a person reads the sheet: the table goes on past a blank row while the rows
+below still look like measure rows; quarter, total and year-to-date columns among
+the months are skipped; months may be headed as dates; a figure merged over cells
+is each cell's; an area column names the team whose figures a row gives (matched
+to service areas by `planning`). Percentages typed as fractions are refused.
 """
 
 from __future__ import annotations
@@ -11,16 +17,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 
-from .. import formatting, limits, numbers, rag
+from .. import aggregation, formatting, limits, numbers, rag
 from ..models import Benchmark, Measure
 from . import findings as codes
 from .findings import ImportFinding
-from .reading import Rows, plain
+from .reading import MAX_COLUMNS, Rows, plain
 
 STORED_PLACES = limits.ENTERED_VALUE.places  # ReturnValue.value, Target, Baseline, Benchmark
 
@@ -64,6 +70,11 @@ _MONTH_WORD = re.compile(
     r"\b(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\b(?:[\s\-/]*(\d{4}))?",
     re.IGNORECASE,
 )
+_DAY_FIRST_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$")
+_MONTH_SLASH_YEAR = re.compile(r"^(\d{1,2})[/.](\d{4})$")
+_EXCEL_SERIAL = re.compile(r"^\d{5}$")
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as openpyxl reads it
+FIRST_SERIAL, LAST_SERIAL = 36526, 73050  # 1 January 2000 .. 31 December 2099
 _BENCHMARK_CELL = re.compile(r"^(.*?)\s*\((\d{4})\)$")
 _LONG_TERM_CELL = re.compile(r"^(.*?)\s+by\s+(.+)$", re.IGNORECASE)
 NOT_APPLICABLE_WORDS = {"n/a", "na", "n.a.", "n.a", "not applicable"}
@@ -79,7 +90,9 @@ RAG_WORDS = {
 
 
 def read_month_heading(text: str) -> date | None:
-    """'Apr 2014', 'Jan-15', 'January 2015', '2015-01' or an ISO date -> the month's
+    """'Apr 2014', 'Jan-15', 'January 2015', '2015-01', an ISO date, a UK (day-first)
+    date ('01/04/2014', '1/4/14'), '04/2014', or the Excel serial of the first or
+    last day of a month (41730: a date cell whose format was lost) -> the month's
     first day; None when the text is not a month."""
     text = text.strip().lower()
     if match := _MONTH_YEAR.match(text):
@@ -92,6 +105,33 @@ def read_month_heading(text: str) -> date | None:
         year, month = int(match.group(1)), int(match.group(2))
         if 1 <= month <= 12 and 1900 <= year <= 2200:
             return date(year, month, 1)
+        return None
+    if match := _DAY_FIRST_DATE.match(text):
+        day, month, year = (int(part) for part in match.groups())
+        return _first_of_month(year + 2000 if year < 100 else year, month, day)
+    if match := _MONTH_SLASH_YEAR.match(text):
+        return _first_of_month(int(match.group(2)), int(match.group(1)), 1)
+    if _EXCEL_SERIAL.match(text):
+        return month_of_serial(int(text))
+    return None
+
+
+def _first_of_month(year: int, month: int, day: int) -> date | None:
+    try:
+        date(year, month, day)  # a real date, or not a month heading at all
+    except ValueError:
+        return None
+    return date(year, month, 1) if 1900 <= year <= 2200 else None
+
+
+def month_of_serial(serial: int) -> date | None:
+    """The month whose first or last day is Excel's day number `serial`; None for
+    any other number (a figure is not a month because it is large)."""
+    if not FIRST_SERIAL <= serial <= LAST_SERIAL:
+        return None
+    day = EXCEL_EPOCH + timedelta(days=serial)
+    if day.day == 1 or (day + timedelta(days=1)).day == 1:
+        return day.replace(day=1)
     return None
 
 
@@ -167,7 +207,8 @@ class Fact:
 
     kind: str  # MONTHLY, BASELINE, BENCHMARK, IN_YEAR, LONG_TERM
     measure_id: int
-    key: tuple  # MONTHLY (month,); BASELINE (date,); BENCHMARK (comparator, year);
+    key: tuple  # MONTHLY (month,), or (month, area as normalised) from an area column;
+    #             BASELINE (date,); BENCHMARK (comparator, year);
     #             IN_YEAR and LONG_TERM (first month of the table,)
     figure: CellValue
     row: int
@@ -175,6 +216,7 @@ class Fact:
     due: date | None = None  # LONG_TERM
     label: str = ""  # BASELINE
     current_month: date | None = None  # targets: the month the file's target is for
+    area: str = ""  # MONTHLY: the service area as written in an area column ("" = authority)
 
 
 @dataclass(frozen=True)
@@ -231,16 +273,23 @@ class Catalogue:
 
 
 # column kinds
-TITLE, MONTH, OUTTURN, TARGET, RAG, IGNORED, UNKNOWN = (
+TITLE, AREA, MONTH, OUTTURN, TARGET, RAG, SUMMARY, IGNORED, UNKNOWN = (
     "title",
+    "area",  # the service area (team) whose figures the row gives
     "month",
     "outturn",
     "target",
     "rag",
+    "summary",  # a quarter's, a year's or the year-to-date figure among the months
     "ignored",
     "unknown",
 )
+AREA_HEADERS = {"service area", "area", "team", "service", "team name", "service area name"}
+_SUMMARY_HEADING = re.compile(
+    r"\b(q[1-4]|qtr|quarter|quarterly|total|ytd|fytd|year to date|h[12]|half year)\b"
+)
 ANCHORS = {OUTTURN, TARGET, RAG, LONG_TERM}
+FIGURE_COLUMNS = {MONTH, OUTTURN, BASELINE, BENCHMARK}  # the row's own figures, not targets
 COMPUTED_HEADERS = {
     "since last month",
     "provisional",
@@ -290,6 +339,8 @@ def _classify(index: int, header: str, region: str) -> Column:
     words = _words(header)
     if index == 0:
         return Column(index, TITLE, header)
+    if words in AREA_HEADERS:
+        return Column(index, AREA, header)
     if "baseline" in words:
         return Column(index, BASELINE, header)
     if comparator := _comparator(header, region):
@@ -308,6 +359,8 @@ def _classify(index: int, header: str, region: str) -> Column:
         if "long" in words or due is not None:
             return Column(index, LONG_TERM, header, month=due)
         return Column(index, TARGET, header)
+    if _SUMMARY_HEADING.search(words):
+        return Column(index, SUMMARY, header)
     if words in COMPUTED_HEADERS:
         return Column(index, IGNORED, header)
     return Column(index, UNKNOWN, header)
@@ -319,6 +372,27 @@ def _is_header(cells: list[str]) -> bool:
         and bool(cells[0])
         and read_month_heading(cells[0]) is None
         and sum(1 for c in cells[1:] if read_month_heading(c)) >= 2
+        and _serials_are_headings(cells[1:])
+    )
+
+
+def _serials_are_headings(cells: list[str]) -> bool:
+    """A row of large figures can hold the serials of months by chance: month
+    serials make a header only with three consecutive months side by side and no
+    other figure in the row."""
+    serials = [read_month_heading(c) if _EXCEL_SERIAL.match(c) else None for c in cells]
+    if not any(serials):
+        return True
+    if any(
+        s is None and numbers.read(c, percent=True) is not None
+        for c, s in zip(cells, serials, strict=True)
+    ):
+        return False
+    months = [s for s in serials if s is not None]
+    return any(
+        months[i + 1] == aggregation.add_months(months[i], 1)
+        and months[i + 2] == aggregation.add_months(months[i + 1], 1)
+        for i in range(len(months) - 2)
     )
 
 
@@ -350,9 +424,32 @@ class Reading:
     outturn: CellValue = CellValue()
     target: Decimal | None = None
     rag: tuple[str, str] | None = None  # (word, as written)
+    area: str = ""  # as written in the area column
     long_term: tuple[Decimal, date | None] | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    percent_signed: bool = False  # a figure was written with a % sign (or formatted as one)
+
+    def figures(self) -> list[Decimal]:
+        """The row's own figures: months, outturn, baseline and benchmarks (not targets)."""
+        found = [f.value for f in self.months.values() if f.value is not None]
+        if self.outturn.value is not None:
+            found.append(self.outturn.value)
+        if self.baseline is not None:
+            found.append(self.baseline)
+        return found + [value for value, _, _ in self.benchmarks.values()]
+
+    def looks_like_fractions(self) -> bool:
+        """A percentage's figures typed as fractions (0.172 for 17.2%): each at most 1,
+        some above 0, none with a % sign, against a target above 1."""
+        figures = self.figures()
+        return (
+            self.target is not None
+            and self.target > 1
+            and not self.percent_signed
+            and any(f > 0 for f in figures)
+            and all(f <= 1 for f in figures)
+        )
 
     def latest(self) -> tuple[date, CellValue] | None:
         if not self.months:
@@ -399,12 +496,16 @@ def _read_cells(number: int, cells: list[str], columns: list[Column], *, percent
             continue
         column = columns[index]
         where = f"Row {number}, {column.name}"
+        if column.kind in FIGURE_COLUMNS and text.endswith("%"):
+            reading.percent_signed = True
         try:
             if column.kind == MONTH:
                 figure = parse_number(text, percent=percent)
                 if figure.value is not None and figure.value < 0:
                     raise CellError(codes.NEGATIVE, f"'{text}' is negative")
                 reading.months[column.month] = _stored(figure, where, reading.warnings)
+            elif column.kind == AREA:
+                reading.area = text
             elif column.kind == BASELINE:
                 reading.baseline = _stored(number_in(text), where, reading.warnings).value
             elif column.kind == BENCHMARK:
@@ -468,7 +569,7 @@ def parse(rows: Rows, measures, region: str | None = None) -> Parsed:
     parsed = Parsed()
     for note in rows.notes:
         parsed.warn(note.code, note.row, note.message)
-    lines = rows.rows
+    lines = _spread_merged(rows, parsed)
     used = set()
     i = 0
     while i < len(lines):
@@ -494,6 +595,43 @@ def parse(rows: Rows, measures, region: str | None = None) -> Parsed:
     return parsed
 
 
+def _spread_merged(rows: Rows, parsed: Parsed) -> list[tuple[int, list[str]]]:
+    """A figure in merged cells ('n/a' over April-December) is every cell's figure, as
+    the person reading the sheet sees it. Only figures are spread, and never in column
+    A: a title or a heading merged across the page stays one cell."""
+    lines = [(number, list(cells)) for number, cells in rows.rows]
+    index = {number: cells for number, cells in lines}
+    for first_row, first_column, last_row, last_column in sorted(rows.merged):
+        cells = index.get(first_row)
+        single = (first_row, first_column) == (last_row, last_column)
+        if single or first_column == 0 or cells is None or first_column >= len(cells):
+            continue
+        text = cells[first_column]
+        try:
+            if parse_number(text).blank:
+                continue
+        except CellError:
+            continue
+        last_column = min(last_column, MAX_COLUMNS - 1)
+        last_row = min(last_row, rows.count)
+        for number in range(first_row, last_row + 1):
+            target = index.get(number)
+            if target is None:
+                continue
+            target.extend([""] * (last_column + 1 - len(target)))
+            for column in range(first_column, last_column + 1):
+                target[column] = text
+        where = (
+            f"Row {first_row}" if first_row == last_row else f"Rows {first_row}–{last_row}"
+        ) + f", columns {column_letter(first_column)}–{column_letter(last_column)}"
+        parsed.warn(
+            codes.MERGED_CELL_SPREAD,
+            first_row,
+            f"{where}: '{text}' is one cell merged over them; read as the figure of each.",
+        )
+    return lines
+
+
 def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
     header_number, header = lines[start]
     used.add(header_number)
@@ -502,6 +640,8 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
     # (the seed's 'Jan-16') is when the long-term target is due.
     seen, block_over, duplicate = {}, False, False
     for column in columns[1:]:
+        if column.kind == SUMMARY:
+            continue  # a quarter's figure after its months: the months go on after it
         month = read_month_heading(column.header)
         if month is not None and not block_over:
             if month in seen:
@@ -523,6 +663,23 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
             block_over = True
     width = len(columns)
     months = sorted(seen)
+    summaries = [c.name for c in columns if c.kind == SUMMARY]
+    if summaries:
+        parsed.warn(
+            codes.SUMMARY_COLUMN_SKIPPED,
+            header_number,
+            (
+                f"Row {header_number}: "
+                + ", ".join(summaries)
+                + (
+                    " is a quarter, total or year-to-date column"
+                    if len(summaries) == 1
+                    else " are quarter, total or year-to-date columns"
+                )
+                + ": not imported (the scorecard works those out from the months); the "
+                "months after it are read as months."
+            ),
+        )
 
     i = start + 1
     if i < len(lines) and lines[i][1] and not lines[i][1][0]:
@@ -533,7 +690,32 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
         if column.kind == BASELINE:
             column.baseline_date, column.baseline_label = _baseline_date(column, months)
     body = []
-    while i < len(lines) and lines[i][1] and not _is_header(lines[i][1]):
+    while i < len(lines) and not _is_header(lines[i][1]):
+        if not lines[i][1]:
+            # A blank row ends the table only if what follows is not more of it.
+            after = i
+            while after < len(lines) and not lines[after][1]:
+                after += 1
+            if after == len(lines) or not _looks_like_measure_row(
+                lines[after][1], columns, catalogue, region
+            ):
+                break
+            blank = lines[i][0]
+            blanks = (
+                f"Row {blank} is blank"
+                if after == i + 1
+                else (f"Rows {blank}–{lines[after - 1][0]} are blank")
+            )
+            parsed.warn(
+                codes.BLANK_ROW_IN_TABLE,
+                blank,
+                (
+                    f"{blanks}, but row {lines[after][0]} below still looks like a measure row "
+                    f"('{_short(lines[after][1][0])}'): the table goes on past the blank, and "
+                    "the rows below are read as part of it."
+                ),
+            )
+            i = after
         body.append(lines[i])
         used.add(lines[i][0])
         i += 1
@@ -559,6 +741,23 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
     table = Table(header_number, columns, width, months, body)
     _read_table_rows(table, catalogue, parsed)
     return i
+
+
+def _looks_like_measure_row(cells, columns, catalogue, region) -> bool:
+    """A row below a blank one that a person would read as more of the table: a
+    title, and a figure (or n/a) under a month, or a measure's title with figures."""
+    if len(cells) < 2 or not cells[0] or _is_block_header(cells, region):
+        return False
+    if catalogue.match(cells[0]):
+        return any(cells[1:])
+    for column in columns:
+        if column.kind == MONTH and column.index < len(cells) and cells[column.index]:
+            try:
+                parse_number(cells[column.index])
+            except CellError:
+                continue
+            return True
+    return False
 
 
 def _read_subheader(line, columns, width, months, parsed) -> None:
@@ -660,25 +859,22 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
             )
             continue
         measure = matches[0]
-        if measure.pk in seen_measures:
+        area = _area_in(cells, table.columns)
+        if (normalise(area), measure.pk) in seen_measures:
             parsed.error(
                 codes.REPEATED_MEASURE,
                 number,
-                f"Row {number}: '{title}' is {measure.title}, already given "
-                f"in row {seen_measures[measure.pk]}.",
+                f"Row {number}: '{title}' is {measure.title}"
+                + (f" for {area}" if area else "")
+                + f", already given in row {seen_measures[(normalise(area), measure.pk)]}.",
             )
             continue
-        seen_measures[measure.pk] = number
-        reading = _read_row(
-            number,
-            cells,
-            table,
-            most_anchored,
-            anchored,
-            parsed,
-            percent=measure.unit == Measure.Unit.PERCENT,
-        )
-        if reading is not None:
+        seen_measures[(normalise(area), measure.pk)] = number
+        percent = measure.unit == Measure.Unit.PERCENT
+        reading = _read_row(number, cells, table, most_anchored, anchored, parsed, percent=percent)
+        if reading is not None and percent and reading.looks_like_fractions():
+            _refuse_fractions(number, measure, reading, parsed)
+        elif reading is not None:
             readings.append((number, measure, reading))
 
     current = max((m for _, _, r in readings for m in r.months), default=None)
@@ -687,6 +883,29 @@ def _read_table_rows(table: Table, catalogue: Catalogue, parsed: Parsed) -> None
     first = table.months[0] if table.months else None
     for number, measure, reading in readings:
         _row_facts(number, measure, reading, table, first, current, parsed)
+
+
+def _area_in(cells, columns) -> str:
+    column = next((c for c in columns if c.kind == AREA), None)
+    return cells[column.index] if column is not None and column.index < len(cells) else ""
+
+
+def _refuse_fractions(number, measure, reading, parsed) -> None:
+    """Never multiplied silently: 0.5 may be 50% or half a per cent; the person says."""
+    example = next(f for f in reading.figures() if f > 0)
+    as_percent = plain(example * 100)
+    parsed.error(
+        codes.PERCENT_AS_FRACTION,
+        number,
+        (
+            f"Row {number} '{_short(measure.title)}': every figure is at most 1 (e.g. "
+            f"{plain(example)}) but the target is {plain(reading.target)}, so these look like "
+            f"fractions, not percentages. Type the percentage instead: for {plain(example)}, "
+            f"{as_percent} or {as_percent}% (in Excel, format the cells as Percentage). If the "
+            f"figures really are below 1%, write them with a % sign ({plain(example)}%). "
+            "Nothing is imported until then."
+        ),
+    )
 
 
 def _read_row(
@@ -776,8 +995,17 @@ def _row_facts(number, measure, reading, table, first, current, parsed) -> None:
     letter = {c.kind: c for c in table.columns}
     for month, figure in sorted(reading.months.items()):
         column = next(c for c in columns.values() if c.kind == MONTH and c.month == month)
+        area = reading.area
         parsed.facts.append(
-            Fact(MONTHLY, measure.pk, (month,), figure, number, f"Row {number}, {column.name}")
+            Fact(
+                MONTHLY,
+                measure.pk,
+                (month, normalise(area)) if area else (month,),
+                figure,
+                number,
+                f"Row {number}, {column.name}",
+                area=area,
+            )
         )
     if reading.baseline is not None:
         column = letter[BASELINE]

@@ -20,7 +20,16 @@ from decimal import Decimal
 from django.db.models import Q
 
 from .. import figures, formatting, rag
-from ..models import Baseline, Benchmark, Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
+from ..models import (
+    Baseline,
+    Benchmark,
+    Measure,
+    MonthlyReturn,
+    ReturnContribution,
+    ReturnValue,
+    ServiceArea,
+    Target,
+)
 from ..reports import COMPARATORS
 from . import findings as codes
 from .findings import ImportFinding
@@ -35,6 +44,7 @@ from .layout import (
     Parsed,
     _short,
     figure_text,
+    normalise,
     number_text,
     parse,
 )
@@ -123,6 +133,16 @@ class ImportPlan:
     def months(self) -> list[date]:
         return sorted({w.key[2] for w in self.writes if w.kind == MONTHLY})
 
+    @property
+    def returns_written(self) -> set[tuple[int | None, date]]:
+        """(service area id, month) of each return the plan writes into; None for the
+        authority."""
+        return {
+            (w.key[3] if len(w.key) > 3 else None, w.key[2])
+            for w in self.writes
+            if w.kind == MONTHLY
+        }
+
     def by_row(self) -> list[RowReport]:
         reports: dict[int | None, RowReport] = {}
 
@@ -210,7 +230,7 @@ def _merge_facts(parsed: Parsed) -> dict[tuple, Fact]:
 
 
 def compare(plan: ImportPlan, parsed: Parsed) -> None:
-    measures = {m.pk: m for m in Measure.objects.all()}
+    measures = {m.pk: m for m in Measure.objects.prefetch_related("reporting_areas")}
     facts = _merge_facts(parsed)
     writes = []
     writes += _plan_monthly(facts, measures, plan.filename, parsed)
@@ -238,10 +258,17 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
             ),
         )
         return []
+    area_of = _areas_named(monthly, authority, parsed)
+    monthly = [f for f in monthly if f in area_of]
     months = {f.key[0] for f in monthly}
-    returns = {r.month: r for r in MonthlyReturn.objects.filter(area=authority, month__in=months)}
+    returns = {
+        (r.area_id, r.month): r
+        for r in MonthlyReturn.objects.filter(
+            area__in={a.pk for a in area_of.values()}, month__in=months
+        )
+    }
     values = {
-        (v.monthly_return.month, v.measure_id): v
+        (v.monthly_return.area_id, v.monthly_return.month, v.measure_id): v
         for v in ReturnValue.objects.filter(monthly_return__in=returns.values()).select_related(
             "monthly_return"
         )
@@ -262,29 +289,63 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
         )
         .values_list("monthly_return__month", "measure_id")
     )
-    refused_months, pooled = set(), defaultdict(list)
+    refused, filled, pooled = set(), set(), defaultdict(list)
     writes = []
     for fact in sorted(monthly, key=lambda f: (f.key[0], f.row)):
-        month = fact.key[0]
+        month, area = fact.key[0], area_of[fact]
+        whose = "the authority's" if area.is_authority else f"{area.name}'s"
         measure = measures[fact.measure_id]
-        existing_return = returns.get(month)
+        existing_return = returns.get((area.pk, month))
         if existing_return and existing_return.status != MonthlyReturn.Status.APPROVED:
-            if month not in refused_months:
-                refused_months.add(month)
-                parsed.error(
-                    codes.RETURN_NOT_APPROVED,
+            if (area.pk, month) in filled:
+                pass
+            elif (area.pk, month) not in refused and is_untouched(existing_return):
+                filled.add((area.pk, month))
+                parsed.warn(
+                    codes.OPEN_RETURN_FILLED,
                     fact.row,
                     (
-                        f"{fact.where}: the authority's return for {month:%B %Y} is "
-                        f"{existing_return.get_status_display().lower()}, not approved. Figures "
-                        "for that month can be imported only into an approved return (or when "
-                        "there is none): approve or delete it first."
+                        f"{fact.where}: {whose} return for {month:%B %Y} was opened "
+                        "but holds no figures yet: the imported figures fill it, and it is "
+                        "approved with the import."
+                    ),
+                )
+            else:
+                if (area.pk, month) not in refused:
+                    refused.add((area.pk, month))
+                    parsed.error(
+                        codes.RETURN_NOT_APPROVED,
+                        fact.row,
+                        (
+                            f"{fact.where}: {whose} return for {month:%B %Y} is "
+                            f"{existing_return.get_status_display().lower()}, not approved, and "
+                            "holds figures. Figures for that month can be imported only into an "
+                            "approved return, one opened with no figures yet, or when there is "
+                            "none: approve it (or empty it) first."
+                        ),
+                    )
+                continue
+        if not area.is_authority and not _reported_by(measure, area):
+            if (area.pk, measure.pk) not in refused:
+                refused.add((area.pk, measure.pk))
+                parsed.error(
+                    codes.NOT_REPORTED_BY_AREA,
+                    fact.row,
+                    (
+                        f"Row {fact.row}: {area.name} does not report {measure.title} (it is "
+                        + (
+                            "measured for the whole authority"
+                            if measure.level != Measure.Level.AREA
+                            else "reported by other service areas"
+                        )
+                        + "), so the scorecard would never show these figures. Leave the row "
+                        "out, or change the measure's reporting areas first."
                     ),
                 )
             continue
-        if (month, measure.pk) in area_figures:
+        if area.is_authority and (month, measure.pk) in area_figures:
             pooled[month].append(measure.title)
-        value = values.get((month, fact.measure_id))
+        value = values.get((area.pk, month, fact.measure_id))
         if value is not None and (value.numerator is not None or value.denominator is not None):
             entered = figures.comparable(
                 measure, figures.Figure(value.numerator, value.denominator, value.value)
@@ -297,11 +358,12 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
                     codes.ENTERED_AS_COUNTS,
                     fact.row,
                     (
-                        f"{fact.where}: {measure.title} for {month:%B %Y} was entered as counts "
-                        f"({number_text(value.numerator)} of {number_text(value.denominator)}), "
-                        f"giving {number_text(shown)}; the file says "
-                        f"{figure_text(fact.figure, measure)}. Change the counts in the return "
-                        "instead."
+                        f"{fact.where}: {measure.title} for {month:%B %Y}"
+                        + ("" if area.is_authority else f" ({area.name})")
+                        + f" was entered as counts ({number_text(value.numerator)} of "
+                        f"{number_text(value.denominator)}), giving {number_text(shown)}; the "
+                        f"file says {figure_text(fact.figure, measure)}. Change the counts in the "
+                        "return instead."
                     ),
                 )
             continue
@@ -314,11 +376,14 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
                 action="change" if value is not None else "create",
                 kind=MONTHLY,
                 measure=measure.title,
-                period=f"{month:%B %Y}",
+                period=f"{month:%B %Y}" + ("" if area.is_authority else f" ({area.name})"),
                 old=figure_text(old, measure),
                 new=figure_text(fact.figure, measure),
                 row=fact.row,
-                key=(MONTHLY, measure.pk, month),
+                # The authority's key keeps its old shape: previews already kept match.
+                key=(MONTHLY, measure.pk, month)
+                if area.is_authority
+                else (MONTHLY, measure.pk, month, area.pk),
                 new_values=(("value", fact.figure.value), ("not_applicable_reason", reason)),
             )
         )
@@ -334,6 +399,74 @@ def _plan_monthly(facts, measures, filename, parsed) -> list[PlannedWrite]:
             ),
         )
     return writes
+
+
+def _reported_by(measure: Measure, area: ServiceArea) -> bool:
+    """As the engine reads it: an area-level measure, by its reporting areas or, when
+    it lists none, by every area."""
+    if measure.level != Measure.Level.AREA:
+        return False
+    reporting = {a.pk for a in measure.reporting_areas.all()}
+    return not reporting or area.pk in reporting
+
+
+AUTHORITY_WORDS = {"", "authority", "all", "all areas", "total", "whole authority", "la"}
+
+
+def _areas_named(monthly: list[Fact], authority: ServiceArea, parsed) -> dict:
+    """Each monthly fact's service area: the authority unless an area column names
+    another, matched by name or slug ignoring case and punctuation; a name that
+    matches none is an error naming its row."""
+    names = {}
+    for area in ServiceArea.objects.filter(active=True):
+        names.setdefault(normalise(area.name), area)
+        names.setdefault(normalise(area.slug), area)
+    names.update({normalise(word): authority for word in AUTHORITY_WORDS})
+    examples = ", ".join(sorted(a.name for a in set(names.values()) if not a.is_authority)[:3])
+    found, reported = {}, set()
+    for fact in monthly:
+        area = names.get(normalise(fact.area))
+        if area is not None:
+            found[fact] = area
+        elif fact.row not in reported:
+            reported.add(fact.row)
+            parsed.error(
+                codes.UNKNOWN_AREA,
+                fact.row,
+                (
+                    f"Row {fact.row}: '{fact.area}' is not a service area this product knows. "
+                    f"Write the area's name as it is in the product (e.g. {examples}), "
+                    "or leave the cell blank for the whole authority. Nothing is imported "
+                    "until then."
+                ),
+            )
+    return found
+
+
+def is_untouched(monthly_return: MonthlyReturn) -> bool:
+    """A draft return opened for the month that nobody has worked on: no figure, no
+    n/a and no commentary in it, and nobody has shaped it in this round (staffing
+    figures included). An import may fill it; any other unapproved return is
+    someone's work in progress, which the workflow owns."""
+    if monthly_return.status != MonthlyReturn.Status.DRAFT:
+        return False
+    worked_on = (
+        ReturnValue.objects.filter(monthly_return=monthly_return)
+        .filter(
+            Q(value__isnull=False)
+            | Q(numerator__isnull=False)
+            | Q(denominator__isnull=False)
+            | ~Q(not_applicable_reason="")
+            | ~Q(commentary="")
+        )
+        .exists()
+    )
+    return (
+        not worked_on
+        and not ReturnContribution.objects.filter(
+            monthly_return=monthly_return, cycle=monthly_return.cycle
+        ).exists()
+    )
 
 
 def _plan_reference(facts, measures) -> list[PlannedWrite]:

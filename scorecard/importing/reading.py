@@ -49,6 +49,9 @@ class Rows:
     kind: str  # "tab-separated text", "CSV", "Excel workbook"
     rows: list[tuple[int, list[str]]]  # (row number, cells without trailing blanks)
     notes: list[ImportFinding] = field(default_factory=list)  # file-level warnings
+    # A workbook's merged cells: (first row, first column, last row, last column), rows
+    # numbered as `rows` are, columns from 0. Only the first cell of each holds the text.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -214,6 +217,7 @@ def _read_workbook(content: bytes) -> Rows:
         for number, cells in enumerate(sheets[0].iter_rows(max_col=MAX_COLUMNS + 1), start=1):
             _check_row_count(number)
             rows.append((number, _trimmed([cell_text(cell) for cell in cells], number)))
+        merged = _merged_ranges(sheets[0])
     except FileRefused:
         raise
     except Exception as error:
@@ -230,7 +234,28 @@ def _read_workbook(content: bytes) -> Rows:
         raise FileRefused(
             codes.FILE_EMPTY, "The file is empty: its first sheet has no rows to import."
         )
-    return Rows(kind="Excel workbook", rows=rows, notes=notes)
+    return Rows(kind="Excel workbook", rows=rows, notes=notes, merged=merged)
+
+
+def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged cells. A read-only worksheet does not parse them (openpyxl
+    keeps `merged_cells` for fully loaded ones, which cost far more memory), so they
+    are read from the sheet's XML: its <mergeCell ref="C60:K60"/> elements."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    tag = f"{{{SHEET_MAIN_NS}}}mergeCell"
+    found = []
+    with sheet._get_source() as source:  # the sheet's XML in the archive
+        for _, element in iterparse(source):
+            if element.tag == tag and element.get("ref"):
+                first_column, first_row, last_column, last_row = range_boundaries(
+                    element.get("ref")
+                )
+                found.append((first_row, first_column - 1, last_row, last_column - 1))
+            element.clear()
+    return found
 
 
 def cell_text(cell) -> str:

@@ -332,7 +332,12 @@ def test_import_is_audited_with_the_file_name_and_the_importer(measures_only, im
 
 
 def test_figures_are_not_imported_into_a_return_still_in_progress(sample, importer_user):
-    # load_sample opens February 2015: the authority's return is a draft.
+    # load_sample opens February 2015: the authority's return is a draft, and an
+    # officer has begun entering its figures (an empty one may be filled: see
+    # test_import_layouts).
+    ReturnValue.objects.filter(
+        monthly_return__area__parent__isnull=True, monthly_return__month=date(2015, 2, 1)
+    ).update(value=Decimal("12"))
     text = seed_text().replace(
         "% repeat referrals\t30%\t35.0%\t29.0%\t33.0%\t31.0%\t23.0%\t"
         "28.0%\t27.0%\t26.0%\t25.0%\t31.0%\t",

@@ -7,11 +7,12 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scorecard import engine, importing, reports
 from scorecard.exports import export_table
+from scorecard.importing import findings
 from scorecard.models import (
     Benchmark,
     Measure,
@@ -153,6 +154,13 @@ def test_export_then_import_gives_the_same_values(setting, data):
         engine.recalculate(trigger="test")
         before = stored_values()
         csv_file, xlsx_file = exported(authority, "csv"), exported(authority, "xlsx")
+        # A percentage whose every figure is at most 1 against a target above 1 reads as
+        # fractions typed for percentages and is refused by design (test_import_layouts);
+        # the round trip holds for every other scorecard.
+        assume(
+            findings.PERCENT_AS_FRACTION
+            not in {f.code for f in importing.plan_import(csv_file, "scorecard.csv").errors}
+        )
 
         # Against the data it came from, neither export changes anything.
         for content, name in ((csv_file, "scorecard.csv"), (xlsx_file, "scorecard.xlsx")):
