@@ -164,9 +164,9 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
         Benchmark.objects.filter(
             measure__code=measures.TURNOVER,
             comparator=Benchmark.Comparator.STAT_NEIGHBOURS,
-            year__lte=month.year,
+            period_start__lte=month,  # in force: the latest period started by the month
         )
-        .order_by("-year")
+        .order_by("-period_start")
         .first()
     )
     approved_count = sum(1 for area in teams if (area.pk, month) in staffing)
