@@ -106,9 +106,10 @@ def result_text(result, measure) -> str:
 
 def period_note(measure, period_label: str = "") -> str:
     """What goes beside a figure to say what it covers: its quarter or year where
-    the measure is not monthly, and 'year to date' where it is cumulative from
-    April. "" for a plain monthly figure."""
-    return ", ".join(part for part in (period_label, measure.year_to_date and YEAR_TO_DATE) if part)
+    the measure is not monthly ('for Q3 2014-15 (Oct–Dec 2014)'), and 'year to
+    date' where it is cumulative from April. "" for a plain monthly figure."""
+    parts = [f"for {period_label}" if period_label else "", measure.year_to_date and YEAR_TO_DATE]
+    return ", ".join(part for part in parts if part)
 
 
 def denominator_text(result, measure) -> str:

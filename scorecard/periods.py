@@ -92,8 +92,11 @@ class Period:
         return self.starts <= month.replace(day=1) <= self.ends
 
     def __str__(self) -> str:
-        """As `parse_period` reads it: '2021-06', 'Q1 2021-22', '2020-21', '2021'."""
+        """As `parse_period` reads it: '2021-06', 'Q1 2021-22', '2020-21', '2021'.
+        A month that would read as a financial year ('2011-12') is 'Dec 2011'."""
         if self.kind == MONTH:
+            if self.starts.month == (self.starts.year + 1) % 100:
+                return f"{self.starts:%b %Y}"
             return f"{self.starts:%Y-%m}"
         if self.kind == QUARTER:
             return f"Q{quarter_number(self.starts)} {_financial_year_text(self.starts)}"

@@ -142,6 +142,19 @@ def target_notes(measure_ids, month: date) -> dict[int, str]:
     return {measure_id: note for measure_id, note in notes.items() if note}
 
 
+def benchmarks_in_force(benchmarks, month: date) -> dict[int, dict[str, Benchmark]]:
+    """{measure id: {comparator: the benchmark in force in the month}}, as the
+    engine compares with it (`periods.in_force`)."""
+    pairs = defaultdict(list)
+    for benchmark in benchmarks:
+        pairs[(benchmark.measure_id, benchmark.comparator)].append((benchmark.period, benchmark))
+    in_force = defaultdict(dict)
+    for (measure_id, comparator), candidates in pairs.items():
+        if (benchmark := periods.in_force(candidates, month)) is not None:
+            in_force[measure_id][comparator] = benchmark
+    return in_force
+
+
 def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scorecard:
     """`measures`: the measures to show (already filtered); default every active one."""
     months = financial_year_months(month)
@@ -158,13 +171,12 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
     baselines = _latest_by_measure(
         Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"), by_id
     )
-    benchmarks = defaultdict(dict)
-    # the benchmark in force (`periods.in_force`): the latest period started by the month
-    for benchmark in Benchmark.objects.filter(
-        measure_id__in=measure_ids, period_start__lte=month
-    ).order_by("period_start", "period_kind"):
-        benchmark.measure = by_id[benchmark.measure_id]
-        benchmarks[benchmark.measure_id][benchmark.comparator] = benchmark
+    benchmarks = benchmarks_in_force(
+        Benchmark.objects.filter(measure_id__in=measure_ids, period_start__lte=month), month
+    )
+    for by_comparator in benchmarks.values():
+        for benchmark in by_comparator.values():
+            benchmark.measure = by_id[benchmark.measure_id]
     long_term = _latest_by_measure(
         Target.objects.filter(
             measure_id__in=measure_ids, kind=Target.Kind.LONG_TERM, starts__lte=month

@@ -77,6 +77,11 @@ class ReturnLine:
     history: list  # the area's figures over the last 12 months (the months due)
     target: Decimal | None
 
+    @property
+    def previous_label(self) -> str:
+        """'Last month', or 'Last quarter' for a quarterly measure."""
+        return periods.last_period_words(self.measure.frequency).capitalize()
+
 
 def comparable_figure(measure: Measure, value: ReturnValue | None) -> Decimal | None:
     """The figure a line compares with others, as entered (`figures.comparable`)."""

@@ -203,7 +203,7 @@ class ScorecardTable(BaseTable):
         )
         note = formatting.period_note(record.measure, record.current_period)
         if note:
-            markup = format_html('{} <span class="app-period">({})</span>', markup, note)
+            markup = format_html('{} <span class="app-period">{}</span>', markup, note)
         if record.current.provisional:
             return format_html(
                 '{} <strong class="govuk-tag govuk-tag--grey">Provisional</strong>', markup

@@ -156,6 +156,7 @@ def test_a_big_change_is_judged_against_last_quarter(north, quarterly):
     assert form.is_valid()
     (note,) = [n for n in form.notes[quarterly.pk] if "change" in n]
     assert "from last quarter" in note
+    assert line.previous_label == "Last quarter"
 
 
 def test_completeness_counts_only_the_figures_due(north, quarterly, monthly):
@@ -213,6 +214,11 @@ def test_a_benchmark_belongs_to_a_period_and_is_compared_from_its_start(north, m
         "england": "worse",
         "region": "better",
     }
+    row = next(
+        r for r in reports.build_scorecard(area=north, month=OCT).rows if r.measure == monthly
+    )
+    shown = {comparator: str(b.period) for comparator, b in row.benchmarks.items()}
+    assert shown == {"england": "2014-15", "region": "Q3 2014-15"}
 
 
 def test_a_measure_is_monthly_unless_said_otherwise(db):

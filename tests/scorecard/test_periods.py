@@ -97,6 +97,11 @@ def test_a_period_reads_back_as_it_is_written(kind, month):
     assert aggregation.add_months(period.ends, 1) not in period
 
 
+def test_a_month_that_looks_like_a_financial_year_is_written_by_name():
+    assert str(periods.month_period(date(2011, 12, 1))) == "Dec 2011"
+    assert str(periods.month_period(date(2021, 6, 1))) == "2021-06"
+
+
 def test_a_period_cannot_start_where_its_kind_does_not():
     with pytest.raises(ValueError):
         Period(date(2021, 5, 1), "quarter")
