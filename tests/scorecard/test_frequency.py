@@ -224,3 +224,18 @@ def test_a_benchmark_belongs_to_a_period_and_is_compared_from_its_start(north, m
 def test_a_measure_is_monthly_unless_said_otherwise(db):
     measure = factories.measure()
     assert measure.frequency == Measure.Frequency.MONTHLY and not measure.year_to_date
+
+
+def test_an_officer_types_the_benchmark_period_and_a_wrong_one_is_refused_at_the_field(
+    client, administrator, monthly
+):
+    client.force_login(administrator)
+    url = reverse("admin:scorecard_benchmark_add")
+    typed = {"measure": monthly.pk, "comparator": "england", "value": "23.4", "source": ""}
+    refused = client.post(url, typed | {"period": "2020-22"})
+    assert refused.status_code == 200
+    assert "is not a period: give a financial year (2020-21)" in refused.content.decode()
+    assert not Benchmark.objects.exists()
+    assert client.post(url, typed | {"period": "Q1 2021-22"}).status_code == 302
+    saved = Benchmark.objects.get()
+    assert (saved.period_kind, saved.period_start) == ("quarter", date(2021, 4, 1))
