@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin
 
-from . import recalculation
+from . import periods, recalculation
 from .models import (
     Baseline,
     Benchmark,
@@ -57,8 +58,40 @@ class BaselineInline(admin.TabularInline):
     extra = 0
 
 
+class BenchmarkForm(forms.ModelForm):
+    """The period typed as people write it ('2020-21', '2021', 'Q1 2021-22',
+    '2021-06'), read by `periods.parse_period` into its kind and first month."""
+
+    period = forms.CharField(
+        max_length=20,
+        help_text="A financial year (2020-21), a calendar year (2021), a quarter of a financial "
+        "year (Q1 2021-22 is April to June 2021) or a month (2021-06).",
+    )
+
+    class Meta:
+        model = Benchmark
+        fields = ["measure", "comparator", "period", "value", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.period is not None:
+            self.initial["period"] = str(self.instance.period)
+
+    def clean_period(self):
+        try:
+            return periods.parse_period(self.cleaned_data["period"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def _post_clean(self):
+        if "period" in self.cleaned_data:
+            self.instance.period = self.cleaned_data["period"]
+        super()._post_clean()
+
+
 class BenchmarkInline(admin.TabularInline):
     model = Benchmark
+    form = BenchmarkForm
     extra = 0
 
 
@@ -72,11 +105,22 @@ class MeasureAdmin(RecalculatesOnChange):
         "polarity",
         "entry",
         "level",
+        "frequency",
         "is_headline",
         "active",
         "order",
     ]
-    list_filter = ["group", "unit", "polarity", "entry", "level", "is_headline", "active"]
+    list_filter = [
+        "group",
+        "unit",
+        "polarity",
+        "entry",
+        "level",
+        "frequency",
+        "year_to_date",
+        "is_headline",
+        "active",
+    ]
     search_fields = ["title", "code", "definition", "aliases"]
     filter_horizontal = ["reporting_areas"]
     inlines = [TargetInline, BaselineInline, BenchmarkInline]
@@ -97,8 +141,9 @@ class BaselineAdmin(RecalculatesOnChange):
 
 @admin.register(Benchmark)
 class BenchmarkAdmin(RecalculatesOnChange):
-    list_display = ["measure", "comparator", "year", "value", "source"]
-    list_filter = ["comparator", "year"]
+    form = BenchmarkForm
+    list_display = ["measure", "comparator", "period", "value", "source"]
+    list_filter = ["comparator", "period_kind"]
     search_fields = ["measure__title", "source"]
 
 

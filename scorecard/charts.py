@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from . import formatting
+from . import formatting, periods
 
 ONE_PLACE = Decimal("0.1")
 
@@ -32,7 +32,10 @@ def _scale(low: Decimal, high: Decimal, top: Decimal, bottom: Decimal):
 
 
 def sparkline(points: list[tuple[date, Decimal | None]], measure) -> SafeString:
-    """A small line of the last 12 months, with its numbers as its text alternative."""
+    """A small line of the last 12 months, with its numbers as its text alternative.
+    Only the months a figure is due in are points (a quarterly measure's quarter
+    ends, joined): the months between are not gaps."""
+    points = [(m, v) for m, v in points if periods.is_due(measure.frequency, m)]
     known = [(i, v) for i, (_, v) in enumerate(points) if v is not None]
     if len(known) < 2:
         return mark_safe("")  # noqa: S308 - a constant empty string
@@ -69,7 +72,16 @@ def trend_chart(
     title: str,
 ) -> SafeString:
     """Outturn by month, the target as a dashed step line, each benchmark as a
-    horizontal line; provisional points hollow. `benchmarks`: (css name, label, value)."""
+    horizontal line; provisional points hollow. `benchmarks`: (css name, label, value).
+
+    Only the months a figure is due in are plotted (`periods.is_due`): a quarterly
+    measure's quarter ends, evenly spaced and joined, each labelled; a month
+    without a figure among them is still a gap."""
+    due = [i for i, month in enumerate(months) if periods.is_due(measure.frequency, month)]
+    months = [months[i] for i in due]
+    outturns, provisional = [outturns[i] for i in due], [provisional[i] for i in due]
+    targets = [targets[i] for i in due]
+    monthly = measure.frequency == periods.MONTHLY
     width, height = Decimal(720), Decimal(300)
     left, right, top, bottom = Decimal(56), Decimal(150), Decimal(16), Decimal(40)
     plot_bottom, plot_right = height - bottom, width - right
@@ -103,7 +115,7 @@ def trend_chart(
             )
         )
     for i, month in enumerate(months):
-        if month.month in (4, 7, 10, 1):
+        if month.month in (4, 7, 10, 1) or not monthly:
             parts.append(
                 format_html(
                     '<text class="chart__axis" x="{}" y="{}" text-anchor="middle">{}</text>',

@@ -10,7 +10,7 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
-from . import workdays, workflow
+from . import selectors, workdays, workflow
 from .models import MonthlyReturn, ServiceArea
 
 MISSING = "missing"
@@ -64,6 +64,10 @@ class GridCell:
     due: date
     deadline_state: str  # workdays.deadline_state: "on time", "due soon", ... or ""
     return_id: int | None  # None where no return exists
+    # the return's lines due this month (a quarterly measure's only at its quarter's
+    # end), and how many hold a figure or a reason; both 0 where no return exists
+    figures_due: int = 0
+    figures_in: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,8 @@ def completeness_grid(
 ) -> CompletenessGrid:
     """Rows are `areas` (in the order given), columns are `months`.
 
-    One query for the returns (and one for `areas` if it is an unevaluated
-    queryset), however many areas and months.
+    Two queries, for the returns and their figures (and one for `areas` if it
+    is an unevaluated queryset), however many areas and months.
     """
     today = today or timezone.localdate()
     months, areas = list(months), list(areas)
@@ -94,6 +98,7 @@ def completeness_grid(
             "id", "area", "month", "status", "submitted_at", "approved_at"
         )
     }
+    figures = selectors.figures_due_and_in(found.values())
     due = {month: due_date_for_month(month) for month in months}
     rows = []
     for area in areas:
@@ -102,10 +107,12 @@ def completeness_grid(
             monthly_return = found.get((area.pk, month))
             if monthly_return is None:
                 status, code, return_id, sent = "Missing", MISSING, None, None
+                figures_due, figures_in = 0, 0
             else:
                 status = monthly_return.get_status_display()
                 code, return_id = monthly_return.status, monthly_return.pk
                 sent = submitted_on(monthly_return)
+                figures_due, figures_in = figures[return_id]
             cells.append(
                 GridCell(
                     month=month,
@@ -114,6 +121,8 @@ def completeness_grid(
                     due=due[month],
                     deadline_state=workdays.deadline_state(due[month], today, sent),
                     return_id=return_id,
+                    figures_due=figures_due,
+                    figures_in=figures_in,
                 )
             )
         rows.append(GridRow(area=area, cells=cells))

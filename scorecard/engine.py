@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from . import aggregation, disclosure, extensions, figures, limits, publication, rag, runs
+from . import aggregation, disclosure, extensions, figures, limits, periods, publication, rag, runs
 from .figures import Figure
 from .models import (
     Benchmark,
@@ -327,7 +327,7 @@ def own_figure_fallback(point: Point, own: Figure | None, own_approved: bool) ->
 
 def _reference_data():
     """In-year targets {measure id: [(starts, value)]}, benchmarks {measure id:
-    [(comparator, year, value)]}, both oldest first, and child populations
+    [(comparator, periods.Period, value)]}, both oldest first, and child populations
     {(area id, year): children}; three queries."""
     targets = defaultdict(list)
     for measure_id, value, starts in (
@@ -337,10 +337,10 @@ def _reference_data():
     ):
         targets[measure_id].append((starts, value))
     benchmarks = defaultdict(list)
-    for measure_id, comparator, year, value in Benchmark.objects.values_list(
-        "measure_id", "comparator", "year", "value"
-    ).order_by("year"):
-        benchmarks[measure_id].append((comparator, year, value))
+    for measure_id, comparator, kind, starts, value in Benchmark.objects.values_list(
+        "measure_id", "comparator", "period_kind", "period_start", "value"
+    ).order_by("period_start"):
+        benchmarks[measure_id].append((comparator, periods.Period(starts, kind), value))
     populations = dict(
         ((area_id, year), children)
         for area_id, year, children in Population.objects.values_list(
@@ -458,27 +458,69 @@ def _target_in_force(targets: list[tuple[date, Decimal]], month: date) -> Decima
 
 
 def _benchmark_comparison(measure, benchmarks, month, value) -> dict:
-    latest = {}
-    for comparator, year, benchmark in benchmarks:
-        if year <= month.year:
-            latest[comparator] = benchmark
+    """Against each comparator's benchmark in force in the month (`periods.in_force`)."""
+    if value is None:
+        return {}
+    by_comparator = defaultdict(list)
+    for comparator, period, benchmark in benchmarks:
+        by_comparator[comparator].append((period, benchmark))
+    in_force = {
+        comparator: periods.in_force(pairs, month) for comparator, pairs in by_comparator.items()
+    }
     return {
         comparator: rag.compare(value, benchmark, measure.polarity)
-        for comparator, benchmark in latest.items()
-        if value is not None
+        for comparator, benchmark in in_force.items()
+        if benchmark is not None
     }
 
 
 def _sum_over(measure, series, months) -> Decimal | None:
-    """Σnumerator ÷ Σdenominator over months, for numerator/denominator measures."""
+    """Σnumerator ÷ Σdenominator over the months a figure is due in, for
+    numerator/denominator measures. A year-to-date figure is already a total:
+    its latest figure stands (`_latest_over`), never a sum."""
     if measure.entry != Measure.Entry.RATIO:
         return None
+    months = periods.due_months(measure.frequency, months)
     pairs = [
         (figure.numerator, figure.denominator)
         for figure, _, _ in (series.get(m, (None, 0, 0)) for m in months)
         if figure is not None and not figure.not_applicable
     ]
     return aggregation.pooled_percentage(pairs)
+
+
+def _latest_over(measure, area, series, populations, months) -> Decimal | None:
+    """A year-to-date measure's latest figure over the months (its March figure
+    once the year is complete): what its year to date, or its year, comes to."""
+    for month in reversed(periods.due_months(measure.frequency, months)):
+        value = _figure_at(measure, area, series, populations, month)[1]
+        if value is not None:
+            return value
+    return None
+
+
+def _year_totals(measure, area, series, populations, month) -> tuple:
+    """(year to date, rolling 12 months) for the result of `month`. A year-to-date
+    measure's year to date is its latest figure this financial year, and its
+    12 months the March figure of the last complete year within them (None when
+    no March falls in them), so that cumulative figures are never added up."""
+    fy_months = months_between(aggregation.financial_year_start(month), month)
+    rolling = months_between(aggregation.add_months(month, -11), month)
+    if measure.year_to_date:
+        march = [m for m in rolling if m.month == 3]
+        return (
+            _latest_over(measure, area, series, populations, fy_months),
+            _latest_over(measure, area, series, populations, march) if march else None,
+        )
+    return _sum_over(measure, series, fy_months), _sum_over(measure, series, rolling)
+
+
+def not_due_result(measure, area, month, run) -> ScorecardResult:
+    """A month the measure's frequency expects no figure in: no figure, no rating,
+    nothing waited for, shown as 'not due'."""
+    return ScorecardResult(
+        run=run, measure=measure, area=area, month=month, due=False, provisional=False
+    )
 
 
 def _note(measure, figure, value) -> str:
@@ -521,11 +563,13 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
 
     rows = []
     for month in months:
+        if not periods.is_due(measure.frequency, month):
+            rows.append(not_due_result(measure, area, month, run))
+            continue
         figure, expected, approved = series[month]
         value = _figure_at(measure, area, series, populations, month)[1]
         target = _target_in_force(targets, month)
-        fy_months = months_between(aggregation.financial_year_start(month), month)
-        rolling = months_between(aggregation.add_months(month, -11), month)
+        year_to_date, rolling_12_months = _year_totals(measure, area, series, populations, month)
         note = _note(measure, figure, value)
         if note == NO_POPULATION:
             note = f"{NO_POPULATION} {month.year}"
@@ -551,14 +595,17 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
                 not_applicable=bool(figure and figure.not_applicable),
                 target=target,
                 rating=rating,
+                # since the last period: June for a quarterly measure's September
                 against_last_month=rag.direction(
-                    shown(month), shown(aggregation.add_months(month, -1)), measure.polarity
+                    shown(month),
+                    shown(periods.previous_due(measure.frequency, month)),
+                    measure.polarity,
                 ),
                 against_last_year=rag.direction(
                     shown(month), shown(aggregation.add_months(month, -12)), measure.polarity
                 ),
-                year_to_date=_sum_over(measure, series, fy_months),
-                rolling_12_months=_sum_over(measure, series, rolling),
+                year_to_date=year_to_date,
+                rolling_12_months=rolling_12_months,
                 benchmark_comparison=_benchmark_comparison(
                     measure, benchmarks, month, shown(month)
                 ),

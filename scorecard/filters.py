@@ -4,14 +4,15 @@ reach an area the user may not see."""
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
-from . import aggregation, reports, selectors
+from . import aggregation, periods, reports, selectors
 from .models import Measure, Rating
 from .months import parse_month
 
 
 def financial_year_label(start) -> str:
-    return f"{start.year}-{(start.year + 1) % 100:02d}"
+    return str(periods.financial_year_of(start))
 
 
 class ScorecardFilter(django_filters.FilterSet):
@@ -67,9 +68,14 @@ class ScorecardFilter(django_filters.FilterSet):
         return queryset  # chooses what the rows show, not which rows
 
     def filter_rag(self, queryset, name, value):
-        return queryset.filter(
-            results__area=self.area, results__month=self.month, results__rating=value
-        )
+        """By the rating the scorecard shows: each measure's as at the month
+        (`reports.as_at`), so a quarterly measure keeps its quarter's rating."""
+        as_at = Q()
+        for frequency in periods.DUE_MONTHS:
+            as_at |= Q(
+                frequency=frequency, results__month=periods.latest_due(frequency, self.month)
+            )
+        return queryset.filter(as_at, results__area=self.area, results__rating=value)
 
     def filter_headline(self, queryset, name, value):
         return queryset.filter(is_headline=True) if value else queryset

@@ -25,6 +25,8 @@ DIRECTION_ARROWS = {
     "": "",
 }
 NOT_APPLICABLE = "n/a"
+NOT_DUE = "not due"  # a month between a quarterly (or annual) measure's due months
+YEAR_TO_DATE = "year to date"
 
 
 def as_decimal(value) -> Decimal:
@@ -91,6 +93,8 @@ def result_text(result, measure) -> str:
     where withheld (small numbers), or why there is no figure."""
     if result is None:
         return ""
+    if not result.due:
+        return NOT_DUE
     if result.not_applicable:
         return NOT_APPLICABLE
     if result.suppressed:
@@ -98,6 +102,14 @@ def result_text(result, measure) -> str:
     if result.value is None:
         return result.note or ""
     return number(result.value, measure.decimal_places)
+
+
+def period_note(measure, period_label: str = "") -> str:
+    """What goes beside a figure to say what it covers: its quarter or year where
+    the measure is not monthly ('for Q3 2014-15 (Oct–Dec 2014)'), and 'year to
+    date' where it is cumulative from April. "" for a plain monthly figure."""
+    parts = [f"for {period_label}" if period_label else "", measure.year_to_date and YEAR_TO_DATE]
+    return ", ".join(part for part in parts if part)
 
 
 def denominator_text(result, measure) -> str:
@@ -116,7 +128,7 @@ def denominator_text(result, measure) -> str:
 def rating_markup(result, measure) -> str:
     """The RAG cell: the rating's tag, 'c' where the figure is withheld, and why
     there is no rating where there is a reason."""
-    if not measure.has_polarity:
+    if not measure.has_polarity or (result is not None and not result.due):
         return ""
     if result is None:
         return rating_tag(rag.NO_RATING)
@@ -133,7 +145,7 @@ def rating_markup(result, measure) -> str:
 
 def rating_text(result, measure) -> str:
     """The RAG cell in words, for exports."""
-    if not measure.has_polarity:
+    if not measure.has_polarity or (result is not None and not result.due):
         return ""
     if result is None:
         return RATING_WORDS[rag.NO_RATING]

@@ -15,6 +15,7 @@ def _rules(measure) -> validation.MeasureRules:
         tolerance_kind=measure.tolerance_kind,
         change_threshold_percent=measure.change_threshold_percent,
         green_band=measure.green_band,
+        frequency=measure.frequency,
     )
 
 

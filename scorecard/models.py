@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import limits
+from . import limits, periods
 
 # Column sizes come from `limits`, with the entry limits they are derived from.
 DECIMAL = limits.ENTERED_VALUE.field
@@ -94,6 +94,11 @@ class Measure(models.Model):
         AREA = "area", "Service area"
         AUTHORITY = "authority", "Authority"
 
+    class Frequency(models.TextChoices):
+        MONTHLY = periods.MONTHLY, "Monthly"
+        QUARTERLY = periods.QUARTERLY, "Quarterly (June, September, December, March)"
+        ANNUAL = periods.ANNUAL, "Annual (March)"
+
     code = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=200, unique=True)
     definition = models.TextField(blank=True)
@@ -127,6 +132,19 @@ class Measure(models.Model):
         help_text="A change from the previous month beyond this (relative %) needs a commentary.",
     )
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.AREA)
+    frequency = models.CharField(
+        max_length=10,
+        choices=Frequency.choices,
+        default=Frequency.MONTHLY,
+        help_text="How often a figure is due. Between a quarterly measure's quarter ends "
+        "(or before an annual one's March) the figure is not due, not missing.",
+    )
+    year_to_date = models.BooleanField(
+        "figures are year to date",
+        default=False,
+        help_text="Each figure is cumulative from April: it is shown as 'year to date' and never "
+        "summed or averaged across months.",
+    )
     reporting_areas = models.ManyToManyField(
         ServiceArea,
         blank=True,
@@ -230,25 +248,59 @@ class Benchmark(models.Model):
         REGION = "region", "Region"
         ENGLAND = "england", "England"
 
+    class PeriodKind(models.TextChoices):
+        MONTH = periods.MONTH, "Month"
+        QUARTER = periods.QUARTER, "Quarter of a financial year"
+        FINANCIAL_YEAR = periods.FINANCIAL_YEAR, "Financial year (April to March)"
+        CALENDAR_YEAR = periods.CALENDAR_YEAR, "Calendar year"
+
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="benchmarks")
     comparator = models.CharField(max_length=20, choices=Comparator.choices)
-    year = models.PositiveSmallIntegerField(help_text="The year the figure describes.")
+    # The period the figure describes (`periods.Period`): its kind and first month.
+    # It is compared with the months of that period and after, until a later one's.
+    period_kind = models.CharField(max_length=15, choices=PeriodKind.choices)
+    period_start = models.DateField(help_text="The first day of the period's first month.")
     value = models.DecimalField(**DECIMAL)
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["measure", "comparator", "-year"]
+        ordering = ["measure", "comparator", "-period_start"]
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "comparator", "year"], name="benchmark_unique"
+                fields=["measure", "comparator", "period_kind", "period_start"],
+                name="benchmark_unique",
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1990, year__lte=2100), name="benchmark_year_plausible"
+                condition=Q(period_start__year__gte=1990, period_start__year__lte=2100),
+                name="benchmark_period_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__day=1), name="benchmark_period_starts_first_of_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_kind=periods.MONTH)
+                | Q(period_kind=periods.QUARTER, period_start__month__in=[1, 4, 7, 10])
+                | Q(period_kind=periods.FINANCIAL_YEAR, period_start__month=4)
+                | Q(period_kind=periods.CALENDAR_YEAR, period_start__month=1),
+                name="benchmark_period_starts_where_its_kind_does",
             ),
         ]
 
     def __str__(self):
-        return f"{self.measure}: {self.get_comparator_display()} {self.year} {self.value}"
+        return f"{self.measure}: {self.get_comparator_display()} {self.period} {self.value}"
+
+    @property
+    def period(self) -> periods.Period | None:
+        if not self.period_kind or self.period_start is None:
+            return None
+        return periods.Period(self.period_start, self.period_kind)
+
+    @period.setter
+    def period(self, period: "periods.Period | str") -> None:
+        """A Period, or its text as `periods.parse_period` reads it ('2020-21')."""
+        if isinstance(period, str):
+            period = periods.parse_period(period)
+        self.period_kind, self.period_start = period.kind, period.starts
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -485,6 +537,9 @@ class ScorecardResult(models.Model):
     rolling_12_months = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
     benchmark_comparison = models.JSONField(default=dict, blank=True)
     provisional = models.BooleanField(default=False)
+    # False in a month the measure's frequency expects no figure in (between a
+    # quarterly measure's quarter ends): shown as 'not due', never as missing.
+    due = models.BooleanField(default=True)
     # Why there is no figure or no rating ("no child population for 2015", "too few
     # to rate: 3 children"); empty when there is nothing to explain.
     note = models.CharField(max_length=200, blank=True)

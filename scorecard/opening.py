@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db import transaction
 
-from . import workflow
+from . import periods, workflow
 from .models import Measure, MonthlyReturn, ReturnValue, ServiceArea
 
 
@@ -17,14 +17,19 @@ def open_returns(month: date) -> int:
     Every active area gets a return, the authority included. The authority's
     return has a row for each active authority-level measure; an area's has one
     for each active area-level measure that lists it among its reporting areas,
-    or lists none. Safe to run again: it only adds what is missing, and adds
-    rows only to returns still with their area (draft or returned), never to
-    ones submitted or approved.
+    or lists none. Only measures due in the month have a row: a quarterly
+    measure's only at its quarter's end (`periods.is_due`). Safe to run again:
+    it only adds what is missing, and adds rows only to returns still with
+    their area (draft or returned), never to ones submitted or approved.
     """
     if month.day != 1:
         raise ValueError(f"month must be the first of a month, not {month}")
     areas = list(ServiceArea.objects.filter(active=True))
-    measures = list(Measure.objects.filter(active=True).only("id", "level"))
+    measures = [
+        measure
+        for measure in Measure.objects.filter(active=True).only("id", "level", "frequency")
+        if periods.is_due(measure.frequency, month)
+    ]
     reporting = {}  # measure id -> set of area ids; absent means every area
     for measure_id, area_id in Measure.reporting_areas.through.objects.filter(
         measure__active=True

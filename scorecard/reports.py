@@ -12,7 +12,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Count, Q
 
-from . import aggregation, disclosure, engine
+from . import aggregation, disclosure, engine, periods
 from .formatting import DIRECTION_WORDS, RATING_WORDS
 from .models import (
     Baseline,
@@ -41,12 +41,15 @@ RATING_ORDER = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.NONE]
 class ScorecardRow:
     measure: Measure
     months: list  # [(month, ScorecardResult | None)] April..March
+    # the figure as at the month: its own, or for a quarterly or annual measure the
+    # latest due month's (December's quarter as at January), labelled `current_period`
     current: ScorecardResult | None
     trend: list = field(default_factory=list)  # [(month, ScorecardResult | None)] last 12
     baseline: Baseline | None = None
     benchmarks: dict = field(default_factory=dict)  # comparator -> Benchmark
     long_term_target: Target | None = None
     target_note: str = ""  # e.g. "Illustrative: ...", shown beside the target
+    current_period: str = ""  # "Q3 2014-15 (Oct–Dec 2014)"; "" for a monthly measure
 
     @property
     def group_label(self):
@@ -108,6 +111,20 @@ def _latest_by_measure(queryset, measures_by_id):
     return latest
 
 
+def as_at(measure: Measure, month: date) -> date:
+    """The month whose result stands for `measure` as at `month`: the month itself,
+    or the latest month a quarterly or annual figure was due (`periods.latest_due`)."""
+    return periods.latest_due(measure.frequency, month)
+
+
+def period_label(measure: Measure, month: date) -> str:
+    """The period a non-monthly measure's figure for `month` describes, for people
+    ('Q3 2014-15 (Oct–Dec 2014)', '2014-15'); "" for a monthly one."""
+    if measure.frequency == periods.MONTHLY:
+        return ""
+    return periods.period_of(measure.frequency, month).label
+
+
 def target_notes(measure_ids, month: date) -> dict[int, str]:
     """{measure id: the note of the in-year target in force in the month}, where it
     has one (an illustrative target says so on the page itself); one query."""
@@ -123,6 +140,19 @@ def target_notes(measure_ids, month: date) -> dict[int, str]:
     ):
         notes[measure_id] = note
     return {measure_id: note for measure_id, note in notes.items() if note}
+
+
+def benchmarks_in_force(benchmarks, month: date) -> dict[int, dict[str, Benchmark]]:
+    """{measure id: {comparator: the benchmark in force in the month}}, as the
+    engine compares with it (`periods.in_force`)."""
+    pairs = defaultdict(list)
+    for benchmark in benchmarks:
+        pairs[(benchmark.measure_id, benchmark.comparator)].append((benchmark.period, benchmark))
+    in_force = defaultdict(dict)
+    for (measure_id, comparator), candidates in pairs.items():
+        if (benchmark := periods.in_force(candidates, month)) is not None:
+            in_force[measure_id][comparator] = benchmark
+    return in_force
 
 
 def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scorecard:
@@ -141,12 +171,12 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
     baselines = _latest_by_measure(
         Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"), by_id
     )
-    benchmarks = defaultdict(dict)
-    for benchmark in Benchmark.objects.filter(
-        measure_id__in=measure_ids, year__lte=month.year
-    ).order_by("year"):
-        benchmark.measure = by_id[benchmark.measure_id]
-        benchmarks[benchmark.measure_id][benchmark.comparator] = benchmark
+    benchmarks = benchmarks_in_force(
+        Benchmark.objects.filter(measure_id__in=measure_ids, period_start__lte=month), month
+    )
+    for by_comparator in benchmarks.values():
+        for benchmark in by_comparator.values():
+            benchmark.measure = by_id[benchmark.measure_id]
     long_term = _latest_by_measure(
         Target.objects.filter(
             measure_id__in=measure_ids, kind=Target.Kind.LONG_TERM, starts__lte=month
@@ -159,7 +189,8 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
         ScorecardRow(
             measure=measure,
             months=[(m, results.get((measure.pk, m)) if m <= month else None) for m in months],
-            current=results.get((measure.pk, month)),
+            current=results.get((measure.pk, as_at(measure, month))),
+            current_period=period_label(measure, as_at(measure, month)),
             trend=[(m, results.get((measure.pk, m))) for m in trend_months],
             baseline=baselines.get(measure.pk),
             benchmarks=benchmarks.get(measure.pk, {}),
@@ -354,9 +385,14 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
     """`visible_areas`: the areas whose commentary this user may read."""
     previous_month = aggregation.add_months(month, -1)
     measures = list(Measure.objects.filter(active=True))
+    # each measure as at this month and as at last month (`as_at`): a quarterly
+    # measure's rating changes when a new quarter's figure comes, not in between
+    wanted = {m.pk: (as_at(m, month), as_at(m, previous_month)) for m in measures}
     results = {
         (r.measure_id, r.month): r
-        for r in ScorecardResult.objects.filter(area=area, month__in=[month, previous_month])
+        for r in ScorecardResult.objects.filter(
+            area=area, month__in={when for pair in wanted.values() for when in pair}
+        )
     }
     commentary = defaultdict(list)
     for value in (
@@ -373,8 +409,8 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
     items = [
         SummaryItem(
             measure,
-            results.get((measure.pk, month)),
-            results.get((measure.pk, previous_month)),
+            results.get((measure.pk, wanted[measure.pk][0])),
+            results.get((measure.pk, wanted[measure.pk][1])),
             commentary[measure.pk],
         )
         for measure in measures
@@ -420,8 +456,23 @@ class MeasureDetail:
     run: CalculationRun | None
 
     @property
+    def as_at(self) -> date:
+        """The month whose figure stands as at `month` (`as_at`)."""
+        return as_at(self.measure, self.month)
+
+    @property
     def current(self):
-        return dict(self.series).get(self.month)
+        return dict(self.series).get(self.as_at)
+
+    @property
+    def current_period(self) -> str:
+        return period_label(self.measure, self.as_at)
+
+    @property
+    def due_series(self):
+        """[(month, result)] of the months a figure is due in: what the chart and
+        its table show (a quarterly measure's quarter ends, joined)."""
+        return [(m, r) for m, r in self.series if periods.is_due(self.measure.frequency, m)]
 
     @property
     def revisions(self):
@@ -439,7 +490,7 @@ def build_measure_detail(
         ScorecardResult.objects.filter(measure=measure, month__in=months, area__in=visible_areas)
     )
     series = {r.month: r for r in results if r.area_id == area.pk}
-    this_month = {r.area_id: r for r in results if r.month == month}
+    this_month = {r.area_id: r for r in results if r.month == as_at(measure, month)}
     area_ids = [a.pk for a in visible_areas]
     commentary = [
         (value.monthly_return.month, value.monthly_return.area.name, value.commentary)
@@ -478,7 +529,7 @@ def build_measure_detail(
         series=[(m, series.get(m)) for m in months],
         targets=list(measure.targets.order_by("kind", "starts")),
         baselines=list(measure.baselines.order_by("date")),
-        benchmarks=list(measure.benchmarks.order_by("comparator", "year")),
+        benchmarks=list(measure.benchmarks.order_by("comparator", "period_start")),
         by_area=[(a, this_month.get(a.pk)) for a in visible_areas if a.pk in this_month],
         commentary=commentary,
         approvals=approvals,

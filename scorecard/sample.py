@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from . import extensions
+from . import extensions, periods
 from .aggregation import add_months
 from .models import (
     Baseline,
@@ -110,7 +110,13 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
         for comparator, value in spec.get("benchmarks", {}).items():
             _sync(
                 Benchmark,
-                {"measure": measure, "comparator": comparator, "year": data["benchmark_year"]},
+                {
+                    "measure": measure,
+                    "comparator": comparator,
+                    # the sample's benchmarks are 2014 figures, compared from January 2014
+                    "period_kind": Benchmark.PeriodKind.CALENDAR_YEAR,
+                    "period_start": periods.calendar_year(data["benchmark_year"]).starts,
+                },
                 {"value": Decimal(value), "source": data["source"]},
             )
         starts = date.fromisoformat(data["target_starts"])

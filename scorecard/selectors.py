@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from . import aggregation, engine, figures
+from . import aggregation, engine, figures, periods
 from .models import Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
 
 
@@ -73,9 +73,14 @@ class ReturnLine:
 
     value: ReturnValue
     measure: Measure
-    previous: Decimal | None  # last month's figure for the same area
-    history: list  # the area's figures over the last 12 months
+    previous: Decimal | None  # the last period's figure for the same area
+    history: list  # the area's figures over the last 12 months (the months due)
     target: Decimal | None
+
+    @property
+    def previous_label(self) -> str:
+        """'Last month', or 'Last quarter' for a quarterly measure."""
+        return periods.last_period_words(self.measure.frequency).capitalize()
 
 
 def comparable_figure(measure: Measure, value: ReturnValue | None) -> Decimal | None:
@@ -94,20 +99,48 @@ def _holds_figure(value: ReturnValue) -> bool:
     )
 
 
+def is_asked_for(value: ReturnValue, month, *, computed: frozenset[str]) -> bool:
+    """Whether a return's line is one its team is asked to fill in: due in the
+    month (`periods.is_due`), and not a measure another app computes
+    (`computed`: `engine.contributed_measures()`) unless it holds a figure
+    imported from history. `value.measure` must be at hand."""
+    measure = value.measure
+    return (measure.code not in computed or _holds_figure(value)) and periods.is_due(
+        measure.frequency, month
+    )
+
+
+def figures_due_and_in(monthly_returns) -> dict[int, tuple[int, int]]:
+    """{return id: (lines asked for, lines filled in: a figure or a reason it is
+    not applicable)}, over the months due only; one query."""
+    computed = engine.contributed_measures()
+    months = {r.pk: r.month for r in monthly_returns}
+    counts = {pk: (0, 0) for pk in months}
+    for value in ReturnValue.objects.filter(monthly_return_id__in=list(months)).select_related(
+        "measure"
+    ):
+        if is_asked_for(value, months[value.monthly_return_id], computed=computed):
+            due, filled = counts[value.monthly_return_id]
+            counts[value.monthly_return_id] = (due + 1, filled + int(_holds_figure(value)))
+    return counts
+
+
 def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
-    """The return's lines in scorecard order, each with last month's figure, the
-    last 12 months and the target in force. Four queries whatever the size.
+    """The return's lines in scorecard order, each with the last period's figure
+    (last month's; June's for a quarterly measure in September), the last 12
+    months and the target in force. Four queries whatever the size.
 
     Measures another app computes (`engine.contributed_measures()`, e.g. the
     workforce rates from the staffing section) are left out, unless the line
-    holds a figure imported from history."""
+    holds a figure imported from history. So are measures not due in the month
+    (`periods.is_due`), whose figure is neither asked for nor counted."""
     computed = engine.contributed_measures()
     values = [
         value
         for value in ReturnValue.objects.filter(monthly_return=monthly_return)
         .select_related("measure")
         .order_by("measure__order", "measure__title")
-        if value.measure.code not in computed or _holds_figure(value)
+        if is_asked_for(value, monthly_return.month, computed=computed)
     ]
     start = aggregation.add_months(monthly_return.month, -12)
     earlier = {}
@@ -124,19 +157,20 @@ def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
         measure_id__in=[v.measure_id for v in values],
     ).order_by("starts"):
         targets[target.measure_id] = target.value
-    previous_month = aggregation.add_months(monthly_return.month, -1)
+    last_12 = [aggregation.add_months(start, i) for i in range(12)]
     lines = []
     for value in values:
         measure = value.measure
         history = [
-            comparable_figure(measure, earlier.get((measure.pk, aggregation.add_months(start, i))))
-            for i in range(12)
+            comparable_figure(measure, earlier.get((measure.pk, month)))
+            for month in periods.due_months(measure.frequency, last_12)
         ]
+        previous = periods.previous_due(measure.frequency, monthly_return.month)
         lines.append(
             ReturnLine(
                 value=value,
                 measure=measure,
-                previous=comparable_figure(measure, earlier.get((measure.pk, previous_month))),
+                previous=comparable_figure(measure, earlier.get((measure.pk, previous))),
                 history=[h for h in history if h is not None],
                 target=targets.get(measure.pk),
             )

@@ -7,7 +7,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import charts, formatting
+from . import charts, formatting, periods
 from .reports import COMPARATORS, Scorecard
 
 
@@ -50,7 +50,10 @@ class MonthColumn(tables.Column):
         return _cell_markup(record.months[self.index][1], record.measure)
 
     def value(self, record):
-        return formatting.result_text(record.months[self.index][1], record.measure)
+        result = record.months[self.index][1]
+        if result is not None and not result.due:
+            return ""  # a blank month, as the importer reads the export back
+        return formatting.result_text(result, record.measure)
 
 
 class BenchmarkColumn(tables.Column):
@@ -65,7 +68,7 @@ class BenchmarkColumn(tables.Column):
         return format_html(
             '{} <span class="benchmark-year">({})</span>',
             formatting.number(benchmark.value, record.measure.decimal_places),
-            benchmark.year,
+            benchmark.period,
         )
 
     def value(self, record):
@@ -73,7 +76,7 @@ class BenchmarkColumn(tables.Column):
         if benchmark is None:
             return ""
         value = formatting.number(benchmark.value, record.measure.decimal_places)
-        return f"{value} ({benchmark.year})"
+        return f"{value} ({benchmark.period})"
 
 
 class ScorecardTable(BaseTable):
@@ -198,6 +201,9 @@ class ScorecardTable(BaseTable):
         markup = format_html(
             "{}{}", markup, formatting.revision_markup(record.current, record.measure)
         )
+        note = formatting.period_note(record.measure, record.current_period)
+        if note:
+            markup = format_html('{} <span class="app-period">{}</span>', markup, note)
         if record.current.provisional:
             return format_html(
                 '{} <strong class="govuk-tag govuk-tag--grey">Provisional</strong>', markup
@@ -235,7 +241,14 @@ class ScorecardTable(BaseTable):
     value_long_term_target = render_long_term_target
 
     def render_direction(self, record):
-        return direction_markup(record.current.against_last_month if record.current else "")
+        markup = direction_markup(record.current.against_last_month if record.current else "")
+        if markup and record.measure.frequency != periods.MONTHLY:
+            return format_html(
+                '{} <span class="app-period">(on {})</span>',
+                markup,
+                periods.last_period_words(record.measure.frequency),
+            )
+        return markup
 
     def value_direction(self, record):
         return record.direction_word

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import figures, limits, numbers, rag
+from . import figures, limits, numbers, periods, rag
 from .text import is_blank
 
 NUMERATOR, DENOMINATOR, VALUE, COMMENTARY = "numerator", "denominator", "value", "commentary"
@@ -29,6 +29,7 @@ class MeasureRules:
     tolerance_kind: str
     change_threshold_percent: Decimal
     green_band: Decimal = Decimal(0)
+    frequency: str = periods.MONTHLY
 
 
 @dataclass
@@ -41,7 +42,9 @@ class Entry:
     value: str = ""
     not_applicable_reason: str = ""
     commentary: str = ""
-    previous: Decimal | None = None  # last month's figure, comparable with this one's
+    # the last period's figure (last month's; last quarter's for a quarterly
+    # measure: `periods.previous_due`), comparable with this one's
+    previous: Decimal | None = None
     history: list[Decimal] = field(default_factory=list)  # the last 12 months' figures
     target: Decimal | None = None
     parsed: dict = field(default_factory=dict)  # field -> Decimal, filled by `parse`
@@ -192,7 +195,8 @@ def big_change(entry: Entry) -> list[Finding]:
         return [
             Finding(
                 "big_change",
-                f"This is a change of {rag.round_to(change, 0)}% from last month "
+                f"This is a change of {rag.round_to(change, 0)}% from "
+                f"{periods.last_period_words(entry.measure.frequency)} "
                 f"(more than {rag.round_to(entry.measure.change_threshold_percent, 0)}%):"
                 " explain it in the commentary",
                 COMMENTARY,

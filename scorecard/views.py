@@ -241,10 +241,10 @@ def measure_chart(detail):
         provisional=[bool(r and r.provisional) for _, r in series],
         targets=[r.target if r else None for _, r in series],
         benchmarks=[
-            (b.comparator, f"{reports.COMPARATOR_LABELS[b.comparator]} {b.year}", b.value)
+            (b.comparator, f"{reports.COMPARATOR_LABELS[b.comparator]} {b.period}", b.value)
             for b in latest_benchmarks.values()
         ],
         measure=detail.measure,
-        title=f"{detail.measure.title}, {detail.area}: monthly outturn to "
+        title=f"{detail.measure.title}, {detail.area}: {detail.measure.frequency} outturn to "
         f"{detail.month:%B %Y} against the target and benchmarks",
     )

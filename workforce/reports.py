@@ -160,14 +160,18 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
         and (area.is_authority or _value(line.result) is not None)
     ]
 
-    turnover_benchmark = (
+    in_force = reports.benchmarks_in_force(
         Benchmark.objects.filter(
-            measure__code=measures.TURNOVER,
-            comparator=Benchmark.Comparator.STAT_NEIGHBOURS,
-            year__lte=month.year,
-        )
-        .order_by("-year")
-        .first()
+            measure__code=measures.TURNOVER, comparator=Benchmark.Comparator.STAT_NEIGHBOURS
+        ),
+        month,
+    )
+    turnover_benchmark = next(
+        (
+            by_comparator[Benchmark.Comparator.STAT_NEIGHBOURS]
+            for by_comparator in in_force.values()
+        ),
+        None,
     )
     approved_count = sum(1 for area in teams if (area.pk, month) in staffing)
     return WorkforcePage(

@@ -82,7 +82,7 @@ class WorkforceView(PermissionRequiredMixin, TemplateView):
         if bars and page.turnover_benchmark is not None:
             bars.append(
                 (
-                    f"Statistical neighbours ({page.turnover_benchmark.year})",
+                    f"Statistical neighbours ({page.turnover_benchmark.period})",
                     page.turnover_benchmark.value,
                     True,
                 )

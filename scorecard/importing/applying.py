@@ -194,7 +194,8 @@ def _write(plan: ImportPlan, user) -> None:
         Benchmark.objects.update_or_create(
             measure_id=measure_id,
             comparator=comparator,
-            year=year,
+            period_kind=Benchmark.PeriodKind.CALENDAR_YEAR,  # a bare year: the calendar year
+            period_start=date(year, 1, 1),
             defaults={"value": dict(write.new_values)["value"]},
             create_defaults={
                 "value": dict(write.new_values)["value"],

@@ -473,9 +473,11 @@ def _plan_reference(facts, measures) -> list[PlannedWrite]:
     """Baselines, benchmarks and targets."""
     ids = {f.measure_id for f in facts.values()}
     baselines = {(b.measure_id, b.date): b for b in Baseline.objects.filter(measure_id__in=ids)}
-    benchmarks = {
-        (b.measure_id, b.comparator, b.year): b
-        for b in Benchmark.objects.filter(measure_id__in=ids)
+    benchmarks = {  # a bare year is the calendar year (`periods.calendar_year`)
+        (b.measure_id, b.comparator, b.period_start.year): b
+        for b in Benchmark.objects.filter(
+            measure_id__in=ids, period_kind=Benchmark.PeriodKind.CALENDAR_YEAR
+        )
     }
     targets = defaultdict(list)
     for target in Target.objects.filter(measure_id__in=ids).order_by("starts"):

@@ -64,6 +64,13 @@ def figure_count(value):
 
 
 @register.simple_tag
+def period_note(measure, period=""):
+    """'year to date', 'Q3 2014-15 (Oct–Dec 2014)': what a figure covers, where it
+    is not simply its month (`formatting.period_note`)."""
+    return formatting.period_note(measure, period or "")
+
+
+@register.simple_tag
 def provisional_mark(result):
     return formatting.provisional_markup(result)
 

@@ -33,3 +33,13 @@ def test_the_ratings_polarities_and_tolerances_are_the_models_choices():
     assert set(formatting.RATING_WORDS) == set(Rating.values)
     assert {rag.HIGHER, rag.LOWER, rag.NO_POLARITY} == set(Measure.Polarity.values)
     assert {rag.POINTS, rag.RELATIVE} == set(Measure.Tolerance.values)
+
+
+def test_the_frequencies_and_period_kinds_are_the_models_choices():
+    from scorecard import periods
+    from scorecard.models import Benchmark
+
+    assert set(periods.DUE_MONTHS) == set(Measure.Frequency.values)
+    assert set(periods.LAST_PERIOD_WORDS) == set(Measure.Frequency.values)
+    assert set(periods.STARTS_IN) == set(Benchmark.PeriodKind.values)
+    assert set(periods.LENGTH_IN_MONTHS) == set(Benchmark.PeriodKind.values)

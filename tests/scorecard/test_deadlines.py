@@ -166,7 +166,7 @@ class TestCompletenessGrid:
             for month in months[:6]:
                 factories.monthly_return(service_area, month=month)
         areas = ServiceArea.objects.filter(parent__isnull=False)
-        with django_assert_num_queries(2):  # the areas, then the returns
+        with django_assert_num_queries(3):  # the areas, the returns, their figures
             grid = deadlines.completeness_grid(months, areas, today=date(2015, 2, 1))
         assert len(grid.rows) == 10
         assert {cell.status for row in grid.rows for cell in row.cells} == {"Draft", "Missing"}

@@ -127,8 +127,8 @@ def test_year_to_date_and_rolling_12_months_sum_before_dividing(areas, seen):
 
 
 def test_benchmarks_and_direction_use_polarity(areas, seen):
-    Benchmark.objects.create(measure=seen, comparator="england", year=2014, value=82)
-    Benchmark.objects.create(measure=seen, comparator="region", year=2014, value=95)
+    Benchmark.objects.create(measure=seen, comparator="england", period="2014", value=82)
+    Benchmark.objects.create(measure=seen, comparator="region", period="2014", value=95)
     north = areas[0]
     figure(north, date(2014, 2, 1), seen, numerator=95, denominator=100)
     figure(north, JAN, seen, numerator=80, denominator=100)
@@ -288,7 +288,7 @@ def test_a_run_reads_one_snapshot_so_a_change_committed_while_it_reads_is_not_ha
 ):
     north = areas[0]
     figure(north, FEB, seen, numerator=9, denominator=10)  # 90% against a target of 85
-    Benchmark.objects.create(measure=seen, comparator="england", year=2015, value=95)
+    Benchmark.objects.create(measure=seen, comparator="england", period="2015", value=95)
     finished = threading.Event()
 
     def run():
@@ -326,7 +326,7 @@ def build(measures, area_count, months, name):
         Target.objects.create(
             measure=measure, kind=Target.Kind.IN_YEAR, value=80, starts=date(2010, 4, 1)
         )
-        Benchmark.objects.create(measure=measure, comparator="england", year=2014, value=80)
+        Benchmark.objects.create(measure=measure, comparator="england", period="2014", value=80)
         all_measures.append(measure)
     start = date(2014, 1, 1)
     for i in range(months):

@@ -118,7 +118,9 @@ def load(authority, officer, measures, data):
                 due=date(2016, 1, 1),
             )
         for comparator, value in spec["benchmarks"].items():
-            Benchmark.objects.create(measure=measure, comparator=comparator, year=2014, value=value)
+            Benchmark.objects.create(
+                measure=measure, comparator=comparator, period="2014", value=value
+            )
 
 
 def exported(authority, export_format):

@@ -45,7 +45,7 @@ def workforce_measures(db):
     Benchmark.objects.create(
         measure=made[measures.TURNOVER],
         comparator="stat_neighbours",
-        year=2014,
+        period="2014",
         value=Decimal("16.0"),
     )
     return made
