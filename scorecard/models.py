@@ -136,6 +136,11 @@ class Measure(models.Model):
     aliases = models.TextField(
         blank=True, help_text="Other titles this measure goes by in spreadsheets, one per line."
     )
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the definition comes from: the statutory return or guidance.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_headline = models.BooleanField("headline success measure", default=False)
     active = models.BooleanField(default=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import, views_returns
+from . import views, views_import, views_library, views_returns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("approvals/", views_returns.ApprovalQueueView.as_view(), name="approval-queue"),
     path("completeness/", views_returns.CompletenessView.as_view(), name="completeness"),
+    path("measures/library/", views_library.MeasureLibraryView.as_view(), name="measure-library"),
     path("import/", views_import.ImportView.as_view(), name="import"),
     path("import/confirm/", views_import.ImportConfirmView.as_view(), name="import-confirm"),
     path("import/changes/", views_import.ChangeSetListView.as_view(), name="import-change-sets"),

@@ -77,6 +77,8 @@ MATRIX = {
     "password_reset_confirm": {"GET": ANYONE, "POST": ANYONE},
     "password_reset_complete": {"GET": ANYONE},
     "import-change-sets": {"GET": OFFICERS},
+    # POST with nothing ticked: refused with a message
+    "measure-library": {"GET": OFFICERS, "POST": outcomes("login", 403, 403, 400, 403, 400)},
     # the example pk is a return's, so no change set has it: officers get 404
     "import-change-set": {
         "GET": outcomes("login", 403, 403, 404, 403, 404),

@@ -135,6 +135,14 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     officer.check_accessibility("calculations")
     officer.goto("/import/")
     officer.check_accessibility("import")
+    officer.goto("/measures/library/")
+    opage.get_by_label("Use % children looked after with an up-to-date dental check").check()
+    opage.get_by_label(
+        "Your title for % children looked after with an up-to-date dental check"
+    ).fill("Dental checks")
+    opage.get_by_role("button", name="Use the ticked measures").click()
+    expect(opage.locator(".govuk-notification-banner--success")).to_contain_text("1 measure added")
+    officer.check_accessibility("measure-library")
 
     # The return's history: each step, who and when, with old and new values.
     officer.goto(f"/returns/{monthly_return.pk}/")
