@@ -4,7 +4,7 @@ measures it reports instead of inventing them; its own titles become aliases."""
 import pytest
 from django.urls import reverse
 
-from scorecard import library
+from scorecard import engine, library
 from scorecard.importing.layout import Catalogue
 from scorecard.models import Measure, RecalculationRequest
 from tests import factories
@@ -133,6 +133,17 @@ def test_an_officer_ticks_measures_on_the_page_and_it_is_audited(client, officer
     assert (event.pgh_label, event.aliases) == ("insert", "ICPC in 15 days")
     assert event.pgh_context.metadata["user"] == officer.pk
     assert "In use" in response.content.decode()
+
+
+def test_the_director_reads_an_adopted_measures_definition_and_source(client, sample, director):
+    library.adopt({"cla-dental-checks": ""})
+    engine.recalculate()
+    client.force_login(director)
+    page = client.get(reverse("measure-detail", kwargs={"code": "cla-dental-checks"}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert library.by_code()["cla-dental-checks"].definition in html
+    assert "Source of the definition" in html and "SSDA903" in html
 
 
 @pytest.mark.django_db
