@@ -8,6 +8,7 @@ from .models import (
     Heartbeat,
     ImportChangeSet,
     Measure,
+    MeasureGroup,
     MonthlyReturn,
     Population,
     Publication,
@@ -80,6 +81,12 @@ class MeasureAdmin(RecalculatesOnChange):
     search_fields = ["title", "code", "definition", "aliases"]
     filter_horizontal = ["reporting_areas"]
     inlines = [TargetInline, BaselineInline, BenchmarkInline]
+
+
+@admin.register(MeasureGroup)
+class MeasureGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    list_editable = ["order"]
 
 
 @admin.register(Target)

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from . import recalculation
-from .models import Measure
+from .models import Measure, MeasureGroup
 
 LIBRARY_FILE = Path(__file__).resolve().parent / "data" / "measure_library.json"
 
@@ -38,10 +38,6 @@ class LibraryMeasure:
     level: str = Measure.Level.AREA  # rates per 10,000 children are the authority's
 
     @property
-    def group_label(self) -> str:
-        return Measure.Group(self.group).label
-
-    @property
     def unit_label(self) -> str:
         return Measure.Unit(self.unit).label
 
@@ -51,12 +47,15 @@ class LibraryMeasure:
 
 
 @functools.cache
+def _data() -> dict:
+    return json.loads(LIBRARY_FILE.read_text(encoding="utf-8"))
+
+
 def library() -> tuple[LibraryMeasure, ...]:
-    data = json.loads(LIBRARY_FILE.read_text(encoding="utf-8"))
-    sources = data["sources"]
+    sources = _data()["sources"]
     return tuple(
         LibraryMeasure(**{**entry, "source": sources[entry["source"]]})
-        for entry in data["measures"]
+        for entry in _data()["measures"]
     )
 
 
@@ -102,6 +101,7 @@ def adopt(choices: dict[str, str]) -> list[Measure]:
 
     adopted = []
     with transaction.atomic():
+        groups = ensure_groups(entries[code].group for code in choices)
         order = Measure.objects.aggregate(last=Max("order"))["last"] or 0
         for code, own_title in choices.items():
             entry = entries[code]
@@ -113,7 +113,7 @@ def adopt(choices: dict[str, str]) -> list[Measure]:
                         code=entry.code,
                         title=entry.title,
                         aliases=with_alias("", entry.title, own_title),
-                        group=entry.group,
+                        group=groups[entry.group],
                         unit=entry.unit,
                         polarity=entry.polarity,
                         entry=entry.entry,
@@ -133,6 +133,25 @@ def adopt(choices: dict[str, str]) -> list[Measure]:
         if adopted:
             recalculation.request("measure library")
     return adopted
+
+
+def group_names() -> dict[str, str]:
+    """The library's groups: {code: name}, in the library's order."""
+    return _data()["groups"]
+
+
+def ensure_groups(codes) -> dict[str, MeasureGroup]:
+    """The authority's groups by code, adding any of the library's named in `codes`
+    that it lacks (removed, or a database emptied since the migration made them)."""
+    groups = {group.code: group for group in MeasureGroup.objects.all()}
+    last = max((group.order for group in groups.values()), default=0)
+    for code in dict.fromkeys(codes):
+        if code not in groups:
+            last += 1
+            groups[code] = MeasureGroup.objects.create(
+                code=code, name=group_names()[code], order=last
+            )
+    return groups
 
 
 def with_alias(aliases: str, title: str, own_title: str) -> str:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from . import library
-from .models import Measure
+from .models import Measure, MeasureGroup
 
 OWN_TITLE_MAX = Measure._meta.get_field("title").max_length
 
@@ -29,10 +29,12 @@ def _rows(in_use: set[str], posted=None, errors=None):
         }
         for entry in library.library()
     ]
-    order = list(Measure.Group.values)
+    # the authority's own groups, names and order first, then the library's
+    names = {**library.group_names(), **dict(MeasureGroup.objects.values_list("code", "name"))}
+    order = [*MeasureGroup.objects.values_list("code", flat=True), *library.group_names()]
     rows.sort(key=lambda row: order.index(row["entry"].group))
     return [
-        {"label": Measure.Group(group).label, "rows": list(members)}
+        {"label": names[group], "rows": list(members)}
         for group, members in groupby(rows, key=lambda row: row["entry"].group)
     ]
 
