@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from . import recalculation
+from . import reference
 from .models import (
     Baseline,
     Benchmark,
@@ -28,16 +28,13 @@ class RecalculatesOnChange(admin.ModelAdmin):
     recalculation (after it is committed), so the scorecards follow it."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        recalculation.request("reference data")
+        reference.save(obj)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        recalculation.request("reference data")
+        reference.delete(obj)
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        recalculation.request("reference data")
+        reference.delete_all(queryset)
 
 
 @admin.register(ServiceArea)

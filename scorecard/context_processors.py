@@ -13,7 +13,7 @@ NAVIGATION = [
     ("Workforce", "workforce", "scorecard.view_scorecard"),
     ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),
     ("Import", "import", "scorecard.import_scorecard"),
-    ("Measure library", "measure-library", "scorecard.add_measure"),
+    ("Set-up", "setup", "scorecard.change_measure"),
 ]
 
 
