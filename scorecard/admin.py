@@ -1,7 +1,6 @@
-from django import forms
 from django.contrib import admin
 
-from . import periods, recalculation
+from . import reference
 from .models import (
     Baseline,
     Benchmark,
@@ -9,6 +8,7 @@ from .models import (
     Heartbeat,
     ImportChangeSet,
     Measure,
+    MeasureGroup,
     MonthlyReturn,
     Population,
     Publication,
@@ -21,6 +21,7 @@ from .models import (
     Target,
     TeamMembership,
 )
+from .setup_forms import BenchmarkPeriodForm
 
 
 class RecalculatesOnChange(admin.ModelAdmin):
@@ -28,16 +29,13 @@ class RecalculatesOnChange(admin.ModelAdmin):
     recalculation (after it is committed), so the scorecards follow it."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        recalculation.request("reference data")
+        reference.save(obj)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        recalculation.request("reference data")
+        reference.delete(obj)
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        recalculation.request("reference data")
+        reference.delete_all(queryset)
 
 
 @admin.register(ServiceArea)
@@ -58,40 +56,9 @@ class BaselineInline(admin.TabularInline):
     extra = 0
 
 
-class BenchmarkForm(forms.ModelForm):
-    """The period typed as people write it ('2020-21', '2021', 'Q1 2021-22',
-    '2021-06'), read by `periods.parse_period` into its kind and first month."""
-
-    period = forms.CharField(
-        max_length=20,
-        help_text="A financial year (2020-21), a calendar year (2021), a quarter of a financial "
-        "year (Q1 2021-22 is April to June 2021) or a month (2021-06).",
-    )
-
-    class Meta:
-        model = Benchmark
-        fields = ["measure", "comparator", "period", "value", "source"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.period is not None:
-            self.initial["period"] = str(self.instance.period)
-
-    def clean_period(self):
-        try:
-            return periods.parse_period(self.cleaned_data["period"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-
-    def _post_clean(self):
-        if "period" in self.cleaned_data:
-            self.instance.period = self.cleaned_data["period"]
-        super()._post_clean()
-
-
 class BenchmarkInline(admin.TabularInline):
     model = Benchmark
-    form = BenchmarkForm
+    form = BenchmarkPeriodForm
     extra = 0
 
 
@@ -126,6 +93,12 @@ class MeasureAdmin(RecalculatesOnChange):
     inlines = [TargetInline, BaselineInline, BenchmarkInline]
 
 
+@admin.register(MeasureGroup)
+class MeasureGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    list_editable = ["order"]
+
+
 @admin.register(Target)
 class TargetAdmin(RecalculatesOnChange):
     list_display = ["measure", "kind", "value", "starts", "due"]
@@ -141,7 +114,7 @@ class BaselineAdmin(RecalculatesOnChange):
 
 @admin.register(Benchmark)
 class BenchmarkAdmin(RecalculatesOnChange):
-    form = BenchmarkForm
+    form = BenchmarkPeriodForm
     list_display = ["measure", "comparator", "period", "value", "source"]
     list_filter = ["comparator", "period_kind"]
     search_fields = ["measure__title", "source"]

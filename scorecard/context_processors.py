@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Workforce", "workforce", "scorecard.view_scorecard"),
     ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),
     ("Import", "import", "scorecard.import_scorecard"),
+    ("Set-up", "setup", "scorecard.change_measure"),
 ]
 
 

@@ -28,6 +28,7 @@ from .models import (
     Benchmark,
     CalculationRun,
     Measure,
+    MeasureGroup,
     MonthlyReturn,
     Population,
     ReturnValue,
@@ -421,7 +422,7 @@ def _withheld(measure, reporting, months, series, populations) -> set[tuple[int,
     """(area id, month) of the figures shown as 'c' (see `disclosure`): below the
     authority, for measures about children, primary and secondary suppression
     within each month's breakdown of the areas."""
-    if measure.group == Measure.Group.WORKFORCE or not reporting:
+    if measure.group_id == MeasureGroup.WORKFORCE or not reporting:
         return set()
     withheld = set()
     for month in months:

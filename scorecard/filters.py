@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from . import aggregation, periods, reports, selectors
-from .models import Measure, Rating
+from .models import Measure, MeasureGroup, Rating
 from .months import parse_month
 
 
@@ -23,8 +23,11 @@ class ScorecardFilter(django_filters.FilterSet):
     area = django_filters.ModelChoiceFilter(
         label="Service area", method="keep", queryset=None, empty_label=None
     )
-    group = django_filters.ChoiceFilter(
-        label="Group", choices=Measure.Group.choices, empty_label="All groups"
+    group = django_filters.ModelChoiceFilter(
+        label="Group",
+        queryset=MeasureGroup.objects.all(),
+        to_field_name="code",
+        empty_label="All groups",
     )
     rag = django_filters.ChoiceFilter(
         label="RAG", choices=Rating.choices, method="filter_rag", empty_label="Any rating"
@@ -38,7 +41,9 @@ class ScorecardFilter(django_filters.FilterSet):
         fields = ["year", "month", "area", "group", "rag", "headline"]
 
     def __init__(self, data=None, *, user, months, **kwargs):
-        super().__init__(data, queryset=Measure.objects.filter(active=True), **kwargs)
+        super().__init__(
+            data, queryset=Measure.objects.filter(active=True).select_related("group"), **kwargs
+        )
         self.months = months
         years = sorted({aggregation.financial_year_start(m) for m in months}, reverse=True)
         self.filters["year"].extra["choices"] = [

@@ -59,16 +59,27 @@ class ServiceArea(models.Model):
 # Reference data is audited like the returns: a changed target or tolerance
 # changes ratings, so who changed it, when, old and new are kept.
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Measure(models.Model):
-    class Group(models.TextChoices):
-        REFERRALS = "referrals", "Referrals"
-        ASSESSMENT = "assessment", "Assessment"
-        CHILD_PROTECTION = "child_protection", "Child protection"
-        CHILDREN_IN_NEED = "children_in_need", "Children in need"
-        LOOKED_AFTER = "looked_after", "Children looked after"
-        CARE_LEAVERS = "care_leavers", "Care leavers"
-        WORKFORCE = "workforce", "Workforce"
+class MeasureGroup(models.Model):
+    """A heading the scorecard's measures sit under, in the officers' order. The
+    standard groups are made by a migration; officers rename, reorder and add."""
 
+    # Measures about staff, not children: their figures are never withheld as
+    # small numbers (`disclosure`), and the workforce app's measures sit here.
+    WORKFORCE = "workforce"
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Measure(models.Model):
     class Unit(models.TextChoices):
         PERCENT = "percent", "Percentage"
         RATE_10K = "rate_10k", "Rate per 10,000 children"
@@ -104,7 +115,15 @@ class Measure(models.Model):
     definition = models.TextField(blank=True)
     numerator_label = models.CharField(max_length=200, blank=True)
     denominator_label = models.CharField(max_length=200, blank=True)
-    group = models.CharField(max_length=30, choices=Group.choices)
+    # The group's code is what is stored (and in a URL's ?group=): the column
+    # keeps its name and values from when groups were a fixed list.
+    group = models.ForeignKey(
+        MeasureGroup,
+        on_delete=models.PROTECT,
+        to_field="code",
+        db_column="group",
+        related_name="measures",
+    )
     unit = models.CharField(max_length=10, choices=Unit.choices)
     polarity = models.CharField(max_length=10, choices=Polarity.choices)
     entry = models.CharField(max_length=10, choices=Entry.choices)
@@ -154,12 +173,17 @@ class Measure(models.Model):
     aliases = models.TextField(
         blank=True, help_text="Other titles this measure goes by in spreadsheets, one per line."
     )
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the definition comes from: the statutory return or guidance.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_headline = models.BooleanField("headline success measure", default=False)
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["order", "title"]
+        ordering = ["group__order", "order", "title"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(decimal_places__lte=limits.VALUE_PLACES),

@@ -53,7 +53,7 @@ class ScorecardRow:
 
     @property
     def group_label(self):
-        return self.measure.get_group_display()
+        return self.measure.group.name
 
     @property
     def rating(self):
@@ -159,7 +159,11 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
     """`measures`: the measures to show (already filtered); default every active one."""
     months = financial_year_months(month)
     trend_months = last_12_months(month)
-    measures = list(measures if measures is not None else Measure.objects.filter(active=True))
+    measures = list(
+        measures
+        if measures is not None
+        else Measure.objects.filter(active=True).select_related("group")
+    )
     measure_ids = [m.pk for m in measures]
     by_id = {m.pk: m for m in measures}
     results = {}
@@ -384,7 +388,7 @@ def revised_since_last_board(area: ServiceArea, month: date, measures_by_id) -> 
 def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
     """`visible_areas`: the areas whose commentary this user may read."""
     previous_month = aggregation.add_months(month, -1)
-    measures = list(Measure.objects.filter(active=True))
+    measures = list(Measure.objects.filter(active=True).select_related("group"))
     # each measure as at this month and as at last month (`as_at`): a quarterly
     # measure's rating changes when a new quarter's figure comes, not in between
     wanted = {m.pk: (as_at(m, month), as_at(m, previous_month)) for m in measures}
@@ -419,7 +423,7 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
     last_month_has_figures = any(m == previous_month for _, m in results)
     groups = defaultdict(list)
     for item in items:
-        groups[item.measure.get_group_display()].append(item)
+        groups[item.measure.group.name].append(item)
     status = month_statuses([month])[month]
     return Summary(
         revised=revised_since_last_board(area, month, {m.pk: m for m in measures}),

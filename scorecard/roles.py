@@ -10,7 +10,15 @@ TEAM_MANAGERS = "Team managers"
 PERFORMANCE_OFFICERS = "Performance officers"
 DIRECTORS = "Directors"
 
-REFERENCE_MODELS = ["measure", "target", "baseline", "benchmark", "population"]
+REFERENCE_MODELS = [
+    "measure",
+    "measuregroup",
+    "target",
+    "baseline",
+    "benchmark",
+    "population",
+    "teammembership",
+]
 
 GROUP_PERMISSIONS = {
     TEAM_MANAGERS: [

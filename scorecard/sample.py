@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from . import extensions, periods
+from . import extensions, library, periods
 from .aggregation import add_months
 from .models import (
     Baseline,
@@ -74,6 +74,7 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
     officer = get_user_model().objects.get(username="officer")
 
     months = [_month(m) for m in data["months"]]
+    library.ensure_groups(spec["group"] for spec in data["measures"])
     for order, spec in enumerate(data["measures"], start=1):
         extra = {"tolerance": Decimal(spec["tolerance"])} if "tolerance" in spec else {}
         measure = _sync(
@@ -85,7 +86,7 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
                 "definition": spec.get("definition", ""),
                 "numerator_label": spec.get("numerator_label", ""),
                 "denominator_label": spec.get("denominator_label", ""),
-                "group": spec["group"],
+                "group_id": spec["group"],
                 "unit": spec["unit"],
                 "polarity": spec["polarity"],
                 "entry": spec["entry"],

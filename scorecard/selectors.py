@@ -138,8 +138,8 @@ def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
     values = [
         value
         for value in ReturnValue.objects.filter(monthly_return=monthly_return)
-        .select_related("measure")
-        .order_by("measure__order", "measure__title")
+        .select_related("measure__group")
+        .order_by("measure__group__order", "measure__order", "measure__title")
         if is_asked_for(value, monthly_return.month, computed=computed)
     ]
     start = aggregation.add_months(monthly_return.month, -12)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import, views_returns
+from . import views, views_import, views_library, views_returns, views_setup
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,16 @@ urlpatterns = [
     ),
     path("approvals/", views_returns.ApprovalQueueView.as_view(), name="approval-queue"),
     path("completeness/", views_returns.CompletenessView.as_view(), name="completeness"),
+    path("setup/", views_setup.SetupIndexView.as_view(), name="setup"),
+    path("setup/library/", views_library.MeasureLibraryView.as_view(), name="measure-library"),
+    path("setup/measures/", views_setup.GroupsView.as_view(), name="setup-groups"),
+    path(
+        "setup/measures/<slug:code>/",
+        views_setup.MeasureSetupView.as_view(),
+        name="setup-measure",
+    ),
+    path("setup/populations/", views_setup.PopulationsView.as_view(), name="setup-populations"),
+    path("setup/managers/", views_setup.ManagersView.as_view(), name="setup-managers"),
     path("import/", views_import.ImportView.as_view(), name="import"),
     path("import/confirm/", views_import.ImportConfirmView.as_view(), name="import-confirm"),
     path("import/changes/", views_import.ChangeSetListView.as_view(), name="import-change-sets"),

@@ -114,19 +114,23 @@ def parse(entry: Entry) -> list[Finding]:
         number, problem = read_figure(
             text, places=places, bound=limits.ENTERED_BOUND, percent=percent
         )
-        message = {
-            NOT_A_NUMBER: f"Enter the {label} as a number, like 12"
-            f"{'' if places == 0 else ' or 12.5'}",
-            NEGATIVE: f"The {label} cannot be negative",
-            TOO_MANY_DIGITS: f"The {label} must be less than {limits.ENTERED_BOUND:,}",
-            TOO_MANY_DECIMALS: f"Enter the {label} as "
-            + ("a whole number" if places == 0 else f"no more than {places} decimal places"),
-        }.get(problem)
-        if message:
+        if problem:
+            message = figure_message(problem, label, places=places, bound=limits.ENTERED_BOUND)
             findings.append(Finding(problem, message, name, HARD))
         else:
             entry.parsed[name] = number
     return findings
+
+
+def figure_message(problem: str, label: str, *, places: int, bound: Decimal) -> str:
+    """What to tell the person about a `read_figure` problem with their `label`."""
+    return {
+        NOT_A_NUMBER: f"Enter the {label} as a number, like 12{'' if places == 0 else ' or 12.5'}",
+        NEGATIVE: f"The {label} cannot be negative",
+        TOO_MANY_DIGITS: f"The {label} must be less than {bound:,}",
+        TOO_MANY_DECIMALS: f"Enter the {label} as "
+        + ("a whole number" if places == 0 else f"no more than {places} decimal places"),
+    }[problem]
 
 
 def numerator_within_denominator(entry: Entry) -> list[Finding]:

@@ -6,7 +6,14 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from scorecard.models import Measure, MonthlyReturn, ReturnValue, ServiceArea, TeamMembership
+from scorecard.models import (
+    Measure,
+    MeasureGroup,
+    MonthlyReturn,
+    ReturnValue,
+    ServiceArea,
+    TeamMembership,
+)
 
 PASSWORD = "a-long-test-password-1"
 
@@ -40,12 +47,20 @@ def user(username, group=None, areas=(), **fields):
 _counter = iter(range(1, 10**6))
 
 
+def group(code="assessment"):
+    """A measure group, as the migration makes them (a flushed database has none)."""
+    return MeasureGroup.objects.get_or_create(
+        code=code, defaults={"name": code.replace("_", " ").capitalize()}
+    )[0]
+
+
 def measure(**fields):
     n = next(_counter)
+    group(fields.get("group_id", "assessment"))
     values = {
         "code": f"measure-{n}",
         "title": f"% measure {n}",
-        "group": Measure.Group.ASSESSMENT,
+        "group_id": "assessment",
         "unit": Measure.Unit.PERCENT,
         "polarity": Measure.Polarity.HIGHER,
         "entry": Measure.Entry.RATIO,

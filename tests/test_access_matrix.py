@@ -32,6 +32,7 @@ def outcomes(anonymous, manager_a, manager_b, officer, director, admin):
 EVERYONE = outcomes("login", 200, 200, 200, 200, 200)
 OFFICERS = outcomes("login", 403, 403, 200, 403, 200)
 ANYONE = outcomes(200, 200, 200, 200, 200, 200)
+OFFICERS_REFUSE_EMPTY = outcomes("login", 403, 403, 400, 403, 400)  # a POST with nothing in it
 
 # route name -> {"GET": outcomes, "POST": outcomes (where the view accepts POST)}
 MATRIX = {
@@ -77,6 +78,13 @@ MATRIX = {
     "password_reset_confirm": {"GET": ANYONE, "POST": ANYONE},
     "password_reset_complete": {"GET": ANYONE},
     "import-change-sets": {"GET": OFFICERS},
+    # POST with nothing ticked: refused with a message
+    "measure-library": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
+    "setup": {"GET": OFFICERS},
+    "setup-groups": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
+    "setup-measure": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
+    "setup-populations": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
+    "setup-managers": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
     # the example pk is a return's, so no change set has it: officers get 404
     "import-change-set": {
         "GET": outcomes("login", 403, 403, 404, 403, 404),

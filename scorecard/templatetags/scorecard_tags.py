@@ -88,3 +88,28 @@ def revision_summary(result, measure):
 @register.simple_tag
 def published_text(result, measure):
     return formatting.published_text(result, measure)
+
+
+GOVUK_INPUT_CLASSES = {
+    "select": "govuk-select",
+    "checkbox": "govuk-checkboxes__input",
+    "textarea": "govuk-textarea",
+}
+
+
+@register.simple_tag
+def govuk_widget(field, width=""):
+    """A form field's input in GOV.UK style, tied to its hint and error message."""
+    kind = field.widget_type
+    css = GOVUK_INPUT_CLASSES.get(kind, "govuk-input")
+    if field.errors and kind != "checkbox":
+        css += f" {css.split()[0]}--error"
+    if width and kind not in ("checkbox", "select"):
+        css += f" govuk-input--width-{width}"
+    described = [f"{field.id_for_label}-hint"] if field.help_text else []
+    if field.errors:
+        described.append(f"{field.id_for_label}-error")
+    attrs = {"class": css}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)

@@ -135,6 +135,37 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     officer.check_accessibility("calculations")
     officer.goto("/import/")
     officer.check_accessibility("import")
+    officer.goto("/setup/library/")
+    opage.get_by_label("Use % children looked after with an up-to-date dental check").check()
+    opage.get_by_label(
+        "Your title for % children looked after with an up-to-date dental check"
+    ).fill("Dental checks")
+    opage.get_by_role("button", name="Use the ticked measures").click()
+    expect(opage.locator(".govuk-notification-banner--success")).to_contain_text("1 measure added")
+    officer.check_accessibility("measure-library")
+    officer.goto("/setup/")
+    officer.check_accessibility("setup")
+    opage.get_by_role("link", name="Measures and groups").click()
+    officer.check_accessibility("setup-groups")
+    opage.get_by_role("link", name="% children seen during assessment").click()
+    opage.get_by_text("Add a target").click()
+    opage.get_by_label("Target", exact=True).fill("1e3")
+    opage.get_by_label("First month in force").fill("2016-04")
+    opage.get_by_role("button", name="Add target").click()
+    expect(opage.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the target as a number, like 12 or 12.5"
+    )
+    officer.check_accessibility("setup-measure-error")
+    opage.get_by_label("Target", exact=True).fill("91.5")
+    opage.get_by_role("button", name="Add target").click()
+    expect(opage.locator(".govuk-notification-banner--success")).to_contain_text("Target added.")
+    expect(
+        opage.get_by_role("table", name="Targets for % children seen during assessment")
+    ).to_contain_text("91.5")
+    officer.goto("/setup/populations/")
+    officer.check_accessibility("setup-populations")
+    officer.goto("/setup/managers/")
+    officer.check_accessibility("setup-managers")
 
     # The return's history: each step, who and when, with old and new values.
     officer.goto(f"/returns/{monthly_return.pk}/")

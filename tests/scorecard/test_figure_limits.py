@@ -13,7 +13,7 @@ from django.urls import reverse
 from scorecard import engine, figures, limits, roles, services
 from scorecard.models import (
     CalculationRun,
-    Measure,
+    MeasureGroup,
     MonthlyReturn,
     Population,
     PublishedFigure,
@@ -133,7 +133,7 @@ def test_the_largest_staffing_figures_in_every_team_recalculate(db):
     from tests.workforce.conftest import MEASURES
 
     for code, spec in MEASURES.items():
-        factories.measure(code=code, group=Measure.Group.WORKFORCE, polarity="lower", **spec)
+        factories.measure(code=code, group_id=MeasureGroup.WORKFORCE, polarity="lower", **spec)
     largest = limits.STAFFING_BOUND - Decimal("0.01")
     for n in range(TEAMS):
         team = factories.area(f"Team {n}")

@@ -19,7 +19,7 @@ def test_every_fresh_database_has_the_three_roles(groups):
     )
 
 
-def test_performance_officers_maintain_exactly_the_reference_data_in_the_admin(groups):
+def test_performance_officers_maintain_exactly_the_reference_data(groups):
     model_permissions = {
         p.codename
         for p in groups[roles.PERFORMANCE_OFFICERS].permissions.all()
@@ -27,7 +27,15 @@ def test_performance_officers_maintain_exactly_the_reference_data_in_the_admin(g
     }
     assert model_permissions == {
         f"{action}_{model}"
-        for model in ["measure", "target", "baseline", "benchmark", "population"]
+        for model in [
+            "measure",
+            "measuregroup",
+            "target",
+            "baseline",
+            "benchmark",
+            "population",
+            "teammembership",
+        ]
         for action in ["add", "change", "delete"]
     }
 

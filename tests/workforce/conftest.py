@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from scorecard.models import Benchmark, Measure, MonthlyReturn, Target
+from scorecard.models import Benchmark, Measure, MeasureGroup, MonthlyReturn, Target
 from tests import factories
 from workforce import measures
 from workforce.models import Staffing
@@ -33,7 +33,7 @@ def workforce_measures(db):
     target and the statistical-neighbour turnover benchmark."""
     made = {
         code: factories.measure(
-            code=code, group=Measure.Group.WORKFORCE, polarity=Measure.Polarity.LOWER, **spec
+            code=code, group_id=MeasureGroup.WORKFORCE, polarity=Measure.Polarity.LOWER, **spec
         )
         for code, spec in MEASURES.items()
     }

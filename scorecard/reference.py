@@ -1,0 +1,29 @@
+"""Changing reference data (measures and their groups, targets, benchmarks,
+populations, who manages which area): what figures are rated and compared
+against, so every change is followed by a recalculation in the same
+transaction. Audited by the models' triggers (who, when, old, new), whether the
+change comes from the service's set-up pages or the admin."""
+
+from django.db import transaction
+
+from . import recalculation
+
+TRIGGER = "reference data"
+
+
+def save(instance) -> None:
+    with transaction.atomic():
+        instance.save()
+        recalculation.request(TRIGGER)
+
+
+def delete(instance) -> None:
+    with transaction.atomic():
+        instance.delete()
+        recalculation.request(TRIGGER)
+
+
+def delete_all(queryset) -> None:
+    with transaction.atomic():
+        queryset.delete()
+        recalculation.request(TRIGGER)
