@@ -54,7 +54,12 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
     authority = _sync(
         ServiceArea,
         {"slug": data["authority"]["slug"]},
-        {"name": data["authority"]["name"], "parent": None, "order": 0},
+        {
+            "name": data["authority"]["name"],
+            "region": data["authority"]["region"],
+            "parent": None,
+            "order": 0,
+        },
     )
     areas = {authority.slug: authority}
     for order, area in enumerate(data["areas"], start=1):

@@ -21,7 +21,7 @@ from django.db.models import Q
 
 from .. import figures, formatting, rag
 from ..models import Baseline, Benchmark, Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
-from ..reports import COMPARATORS
+from ..reports import comparators, region_name
 from . import findings as codes
 from .findings import ImportFinding
 from .layout import (
@@ -40,7 +40,6 @@ from .layout import (
 )
 from .reading import plain, read_rows
 
-COMPARATOR_LABELS = dict(COMPARATORS)  # as the scorecard heads them
 SUBJECTS = {
     MONTHLY: "Monthly figure",
     BASELINE: "Baseline",
@@ -177,7 +176,7 @@ def plan_import(content: bytes, filename: str) -> ImportPlan:
     """What importing the file would create and change. Writes nothing.
     Raises FileRefused when the file cannot be read at all."""
     rows = read_rows(content, filename)
-    parsed = parse(rows, Measure.objects.all())
+    parsed = parse(rows, Measure.objects.all(), region=region_name())
     plan = ImportPlan(
         filename=filename,
         sha256=hashlib.sha256(content).hexdigest(),
@@ -344,6 +343,7 @@ def _plan_reference(facts, measures) -> list[PlannedWrite]:
         (b.measure_id, b.comparator, b.year): b
         for b in Benchmark.objects.filter(measure_id__in=ids)
     }
+    labels = dict(comparators())  # as the scorecard heads them
     targets = defaultdict(list)
     for target in Target.objects.filter(measure_id__in=ids).order_by("starts"):
         targets[(target.measure_id, target.kind)].append(target)
@@ -372,7 +372,7 @@ def _plan_reference(facts, measures) -> list[PlannedWrite]:
         elif kind == BENCHMARK:
             comparator, year = fact.key
             old = benchmarks.get((measure.pk, comparator, year))
-            label = f"{COMPARATOR_LABELS[comparator]} {year}"
+            label = f"{labels[comparator]} {year}"
             if old is None or old.value != new:
                 writes.append(
                     PlannedWrite(
