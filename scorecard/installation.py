@@ -39,10 +39,7 @@ def problems_with(
     User = get_user_model()
     existing = ServiceArea.objects.authority()
     if existing is not None:
-        return [
-            f"There is already an authority, {existing}: an installation has exactly one. "
-            "Nothing was written."
-        ]
+        return [f"There is already an authority, {existing}: an installation has exactly one."]
     problems = []
     name = name.strip()
     name_field = ServiceArea._meta.get_field("name")
