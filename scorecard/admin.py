@@ -39,8 +39,11 @@ class RecalculatesOnChange(admin.ModelAdmin):
 
 
 @admin.register(ServiceArea)
-class ServiceAreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent", "active", "order"]
+class ServiceAreaAdmin(RecalculatesOnChange):
+    """An area made inactive, or the authority's region changed, changes what the
+    scorecards show: a change queues a recalculation like reference data."""
+
+    list_display = ["name", "parent", "region", "active", "order"]
     list_filter = ["active", "parent"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

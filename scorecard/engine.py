@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import aggregation, disclosure, extensions, figures, limits, periods, publication, rag, runs
@@ -91,7 +92,7 @@ def recalculate(
             authority = ServiceArea.objects.authority()
             publication.mark_revisions(rows, authority.pk if authority else None)
             results_fit(rows)
-            ScorecardResult.objects.filter(month__in=months).delete()
+            replaced_results(months).delete()
             ScorecardResult.objects.bulk_create(rows)
             publication.publish_final_months(rows, run)
     except Exception as error:
@@ -118,6 +119,15 @@ def recalculate(
         run.duration,
     )
     return run
+
+
+def replaced_results(months: list[date]):
+    """What a run's rows replace: every result of its months (an area or measure
+    no longer computed loses its rows with them), and every result of a month
+    that no longer has any return, whose figures have gone."""
+    return ScorecardResult.objects.filter(
+        Q(month__in=months) | ~Q(month__in=MonthlyReturn.objects.values("month"))
+    )
 
 
 def results_fit(rows: list[ScorecardResult]) -> None:

@@ -5,10 +5,12 @@ path, the admin included, can store what the forms would refuse.
 """
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from . import limits, periods
@@ -27,14 +29,54 @@ class ServiceAreaQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True).first()
 
 
+class Region(models.TextChoices):
+    """England's regions: an authority's regional comparator."""
+
+    NORTH_EAST = "North East", "North East"
+    NORTH_WEST = "North West", "North West"
+    YORKSHIRE = "Yorkshire and the Humber", "Yorkshire and the Humber"
+    EAST_MIDLANDS = "East Midlands", "East Midlands"
+    WEST_MIDLANDS = "West Midlands", "West Midlands"
+    EAST = "East of England", "East of England"
+    LONDON = "London", "London"
+    SOUTH_EAST = "South East", "South East"
+    SOUTH_WEST = "South West", "South West"
+
+
+# Two tiers, enforced in PostgreSQL (the engine pools every service area into
+# the authority, so an area under a service area would be counted twice).
+TWO_TIERS_SQL = """
+IF EXISTS (SELECT 1 FROM scorecard_servicearea WHERE id = NEW.parent_id AND parent_id IS NOT NULL)
+   OR EXISTS (SELECT 1 FROM scorecard_servicearea WHERE parent_id = NEW.id) THEN
+    RAISE EXCEPTION 'Service area % would be a third tier: areas are only under the authority',
+        NEW.name USING ERRCODE = 'check_violation';
+END IF;
+RETURN NEW;
+"""
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class ServiceArea(models.Model):
-    """The authority (no parent) or one of its service areas."""
+    """The authority (no parent: exactly one) or one of its service areas (the
+    authority as parent). Nothing sits under a service area."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The authority, for a service area. Leave empty only for the authority "
+        "itself: there is exactly one, and no service area is under another.",
+    )
+    region = models.CharField(
+        max_length=30,
+        choices=Region.choices,
+        blank=True,
+        help_text="The authority's region of England, its regional comparator. "
+        "Service areas have none.",
     )
     active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -46,6 +88,22 @@ class ServiceArea(models.Model):
         permissions = [("view_all_areas", "Can see every service area's returns and figures")]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("id")), name="area_not_own_parent"),
+            # One row at most where parent is null: a unique index on a constant.
+            models.UniqueConstraint(
+                Value(True), condition=Q(parent__isnull=True), name="one_authority"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(region=""), name="region_only_for_authority"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="two_tiers",
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("parent_id"),
+                when=pgtrigger.Before,
+                condition=pgtrigger.Q(new__parent__isnull=False),
+                func=TWO_TIERS_SQL,
+            ),
         ]
 
     def __str__(self):
@@ -54,6 +112,36 @@ class ServiceArea(models.Model):
     @property
     def is_authority(self):
         return self.parent_id is None
+
+    def clean(self):
+        """The admin's messages for what the constraints and the trigger refuse."""
+        others = ServiceArea.objects.exclude(pk=self.pk)
+        if self.parent_id is None:
+            authority = others.authority()
+            if authority is not None:
+                raise ValidationError(
+                    {
+                        "parent": f"There is already an authority, {authority}: choose it as "
+                        "the parent. There is exactly one authority."
+                    }
+                )
+            return
+        if self.parent.parent_id is not None:
+            raise ValidationError(
+                {
+                    "parent": f"{self.parent} is a service area: a service area must be under "
+                    "the authority, not under another service area."
+                }
+            )
+        if self.pk and others.filter(parent_id=self.pk).exists():
+            raise ValidationError(
+                {
+                    "parent": f"{self.name} has service areas under it: it is the authority "
+                    "and must stay without a parent."
+                }
+            )
+        if self.region:
+            raise ValidationError({"region": "Only the authority has a region."})
 
 
 # Reference data is audited like the returns: a changed target or tolerance

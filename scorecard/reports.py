@@ -28,12 +28,23 @@ from .models import (
     Target,
 )
 
-COMPARATORS = [
-    (Benchmark.Comparator.STAT_NEIGHBOURS, "Stat. neighbours"),
-    (Benchmark.Comparator.REGION, settings.REGION_NAME),
-    (Benchmark.Comparator.ENGLAND, "England"),
-]
-COMPARATOR_LABELS = dict(COMPARATORS)
+
+def region_name() -> str:
+    """The authority's region of England ("" until it has one): its regional
+    comparator, named so wherever a benchmark is headed or read."""
+    authority = ServiceArea.objects.authority()
+    return authority.region if authority else ""
+
+
+def comparators() -> list[tuple[str, str]]:
+    """(comparator, heading) as the scorecard heads them."""
+    return [
+        (Benchmark.Comparator.STAT_NEIGHBOURS, "Stat. neighbours"),
+        (Benchmark.Comparator.REGION, region_name() or "Region"),
+        (Benchmark.Comparator.ENGLAND, "England"),
+    ]
+
+
 RATING_ORDER = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.NONE]
 
 

@@ -1,4 +1,5 @@
-"""The reference scorecard (January 2015) as sample data: `manage.py load_sample`.
+"""The reference scorecard (January 2015) as sample data: `manage.py load_sample`,
+and `manage.py remove_sample` to take it out again before real use.
 
 Reads `data/sample.json` inside the project. Running it again changes nothing:
 every row is looked up by its natural key and written only when it differs.
@@ -13,16 +14,20 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 
-from . import extensions, library, periods
+from . import audit, extensions, library, periods
 from .aggregation import add_months
 from .models import (
     Baseline,
     Benchmark,
+    ImportChangeSet,
     Measure,
     MonthlyReturn,
     Population,
+    Publication,
     ReturnValue,
+    ScorecardResult,
     ServiceArea,
     Target,
     TeamMembership,
@@ -54,7 +59,12 @@ def load_sample(path: Path = SAMPLE_FILE) -> list[dict]:
     authority = _sync(
         ServiceArea,
         {"slug": data["authority"]["slug"]},
-        {"name": data["authority"]["name"], "parent": None, "order": 0},
+        {
+            "name": data["authority"]["name"],
+            "region": data["authority"]["region"],
+            "parent": None,
+            "order": 0,
+        },
     )
     areas = {authority.slug: authority}
     for order, area in enumerate(data["areas"], start=1):
@@ -237,3 +247,104 @@ def _load_users(data, areas) -> list[dict]:
             }
         )
     return logins
+
+
+class SampleKept(Exception):
+    """Why the sample cannot be removed, one sentence per reason: nothing was."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def _sample_users(data):
+    """The demo accounts as `load_sample` made them (their username and address)."""
+    users = get_user_model().objects.none()
+    for spec in data["users"]:
+        users = users | get_user_model().objects.filter(
+            username=spec["username"], email=f"{spec['username']}@example.org"
+        )
+    return users
+
+
+def _what_else_would_go(data, areas, users) -> list[str]:
+    """What is not the sample's but would be removed with it: areas of the
+    authority, and figures shaped or proposed by anyone but the demo accounts."""
+    problems = []
+    sample_slugs = {data["authority"]["slug"], *(a["slug"] for a in data["areas"])}
+    others = ServiceArea.objects.exclude(slug__in=sample_slugs).order_by("name")
+    if others.exists():
+        names = ", ".join(a.name for a in others)
+        problems.append(f"These service areas are not the sample's: {names}.")
+    returns = MonthlyReturn.objects.filter(area__in=areas)
+    people = get_user_model().objects.exclude(pk__in=users.values("pk"))
+    shaped = returns.filter(
+        Q(submitted_by__in=people)
+        | Q(approved_by__in=people)
+        | Q(updated_by__in=people)
+        | Q(contributions__user__in=people)
+    ).distinct()
+    if shaped.exists():
+        listed = ", ".join(str(r) for r in shaped.select_related("area")[:5])
+        problems.append(
+            f"{shaped.count()} returns have figures entered or approved by people other "
+            f"than the demo accounts (e.g. {listed})."
+        )
+    codes = [spec["code"] for spec in data["measures"]]
+    foreign = (
+        ReturnValue.objects.filter(monthly_return__in=returns)
+        .exclude(measure__code__in=codes)
+        .values_list("measure__title", flat=True)
+        .distinct()
+    )
+    if foreign:
+        problems.append(
+            f"Returns carry figures of measures not from the sample: {', '.join(sorted(foreign))}."
+        )
+    proposals = ImportChangeSet.objects.filter(
+        Q(proposed_by__in=people) | Q(reviewed_by__in=people)
+    )
+    if proposals.exists():
+        problems.append(
+            f"{proposals.count()} imports were proposed or reviewed by people other than "
+            "the demo accounts."
+        )
+    return problems
+
+
+def remove_sample(path: Path = SAMPLE_FILE) -> dict[str, int]:
+    """Remove the sample, with its results and demo accounts, in one transaction,
+    or raise SampleKept naming what else would go (nothing is then removed).
+    Every removed row the audit tracks is recorded as removed by "remove sample".
+    Returns how many of each were removed."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    with (
+        transaction.atomic(),
+        audit.context(user=None, action="remove sample", source=data["source"]),
+    ):
+        authority = ServiceArea.objects.filter(slug=data["authority"]["slug"]).first()
+        if authority is None:
+            raise SampleKept(
+                [f"There is no sample to remove: {data['authority']['name']} is not here."]
+            )
+        areas = ServiceArea.objects.filter(Q(pk=authority.pk) | Q(parent=authority))
+        users = _sample_users(data)
+        if problems := _what_else_would_go(data, areas, users):
+            raise SampleKept(problems)
+        removed = {
+            "results": ScorecardResult.objects.filter(area__in=areas).delete()[0],
+            "returns": MonthlyReturn.objects.filter(area__in=areas).count(),
+        }
+        MonthlyReturn.objects.filter(area__in=areas).delete()
+        measures = Measure.objects.filter(code__in=[spec["code"] for spec in data["measures"]])
+        removed["measures"] = measures.count()
+        measures.delete()
+        # what the board was shown of the sample's months went with its figures
+        Publication.objects.filter(figures__isnull=True).delete()
+        ImportChangeSet.objects.filter(proposed_by__in=users).delete()
+        removed["service areas"] = areas.count()
+        ServiceArea.objects.filter(parent=authority).delete()
+        authority.delete()
+        removed["demo accounts"] = users.count()
+        get_user_model().objects.filter(pk__in=list(users.values_list("pk", flat=True))).delete()
+    return removed

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from . import charts, formatting, periods
-from .reports import COMPARATORS, Scorecard
+from .reports import Scorecard, comparators
 
 
 class BaseTable(tables.Table):
@@ -135,7 +135,7 @@ class ScorecardTable(BaseTable):
     def __init__(self, scorecard: Scorecard, **kwargs):
         extra = [(f"m{i:02d}", MonthColumn(i, month)) for i, month in enumerate(scorecard.months)]
         extra += [
-            (comparator, BenchmarkColumn(comparator, label)) for comparator, label in COMPARATORS
+            (comparator, BenchmarkColumn(comparator, label)) for comparator, label in comparators()
         ]
         super().__init__(scorecard.rows, extra_columns=extra, **kwargs)
         months_seq = [name for name, _ in extra]

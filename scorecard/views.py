@@ -227,6 +227,7 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
 
 def measure_chart(detail):
     latest_benchmarks = {}
+    labels = dict(reports.comparators())
     for benchmark in detail.benchmarks:
         latest_benchmarks[benchmark.comparator] = benchmark
     # Start at the first month with a figure, but show at least a year.
@@ -241,7 +242,7 @@ def measure_chart(detail):
         provisional=[bool(r and r.provisional) for _, r in series],
         targets=[r.target if r else None for _, r in series],
         benchmarks=[
-            (b.comparator, f"{reports.COMPARATOR_LABELS[b.comparator]} {b.period}", b.value)
+            (b.comparator, f"{labels[b.comparator]} {b.period}", b.value)
             for b in latest_benchmarks.values()
         ],
         measure=detail.measure,

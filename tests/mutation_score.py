@@ -49,11 +49,11 @@ EQUIVALENT = {
         "the list is not empty, and 0 + Decimal(x) is Decimal(x), value and exponent alike",
     ),
     "scorecard.aggregation.x_pooled_percentage__mutmut_13": (
-        "percentage(sum((n for n, _ in complete), ),",
+        "sum((n for n, _ in complete), ), sum((d",
         "the pairs are not empty, and 0 + Decimal(x) is Decimal(x)",
     ),
     "scorecard.aggregation.x_pooled_percentage__mutmut_19": (
-        "sum((d for _, d in complete), ))",
+        "sum((d for _, d in complete), )",
         "the pairs are not empty, and 0 + Decimal(x) is Decimal(x)",
     ),
     "workforce.formulas.x_turnover__mutmut_10": (
@@ -93,7 +93,7 @@ EQUIVALENT = {
         "the default's counts are unpacked into _ and never read",
     ),
     "scorecard.engine.x__withheld__mutmut_27": (
-        "suppressed(is_authority=None,",
+        "is_authority=None,",
         "disclosure.suppressed reads is_authority only as a truth value: None is as false",
     ),
     "scorecard.workflow.x_check__mutmut_16": (

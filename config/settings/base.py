@@ -262,7 +262,6 @@ PERMISSIONS_POLICY = (
 
 # The product's own settings.
 SERVICE_NAME = "Children's social care performance"
-REGION_NAME = os.environ.get("REGION_NAME", "South East")
 RETURN_DUE_WORKING_DAYS = int(os.environ.get("RETURN_DUE_WORKING_DAYS", 10))
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("SMALL_NUMBER_THRESHOLD", 5))
 CALCULATION_MAX_AGE_HOURS = 26

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
-
 from .. import aggregation, formatting, limits, numbers, rag
 from ..models import Benchmark, Measure
 from . import findings as codes
@@ -328,7 +326,8 @@ def _comparator(text: str, region: str) -> str | None:
         return Benchmark.Comparator.STAT_NEIGHBOURS
     if words.startswith("statistical neighbour"):
         return Benchmark.Comparator.STAT_NEIGHBOURS
-    if words in ("south east", "region", "regional", _words(region)):
+    # "South East": the reference scorecard's heading, whatever the authority's region
+    if words in ("south east", "region", "regional") or (region and words == _words(region)):
         return Benchmark.Comparator.REGION
     if words in ("national", "england", "england average", "national average"):
         return Benchmark.Comparator.ENGLAND
@@ -561,10 +560,10 @@ class Table:
     rows: list[tuple[int, list[str]]]
 
 
-def parse(rows: Rows, measures, region: str | None = None) -> Parsed:
+def parse(rows: Rows, measures, region: str = "") -> Parsed:
     """What the file says, as facts, with errors and warnings per row. No database:
-    `measures` is every Measure the file may name."""
-    region = region or settings.REGION_NAME
+    `measures` is every Measure the file may name; `region` the authority's, as
+    this service's own export heads its regional comparator."""
     catalogue = Catalogue(list(measures))
     parsed = Parsed()
     for note in rows.notes:

@@ -30,7 +30,7 @@ from ..models import (
     ServiceArea,
     Target,
 )
-from ..reports import COMPARATORS
+from ..reports import comparators, region_name
 from . import findings as codes
 from .findings import ImportFinding
 from .layout import (
@@ -50,7 +50,6 @@ from .layout import (
 )
 from .reading import plain, read_rows
 
-COMPARATOR_LABELS = dict(COMPARATORS)  # as the scorecard heads them
 SUBJECTS = {
     MONTHLY: "Monthly figure",
     BASELINE: "Baseline",
@@ -197,7 +196,7 @@ def plan_import(content: bytes, filename: str) -> ImportPlan:
     """What importing the file would create and change. Writes nothing.
     Raises FileRefused when the file cannot be read at all."""
     rows = read_rows(content, filename)
-    parsed = parse(rows, Measure.objects.all())
+    parsed = parse(rows, Measure.objects.all(), region=region_name())
     plan = ImportPlan(
         filename=filename,
         sha256=hashlib.sha256(content).hexdigest(),
@@ -479,6 +478,7 @@ def _plan_reference(facts, measures) -> list[PlannedWrite]:
             measure_id__in=ids, period_kind=Benchmark.PeriodKind.CALENDAR_YEAR
         )
     }
+    labels = dict(comparators())  # as the scorecard heads them
     targets = defaultdict(list)
     for target in Target.objects.filter(measure_id__in=ids).order_by("starts"):
         targets[(target.measure_id, target.kind)].append(target)
@@ -507,7 +507,7 @@ def _plan_reference(facts, measures) -> list[PlannedWrite]:
         elif kind == BENCHMARK:
             comparator, year = fact.key
             old = benchmarks.get((measure.pk, comparator, year))
-            label = f"{COMPARATOR_LABELS[comparator]} {year}"
+            label = f"{labels[comparator]} {year}"
             if old is None or old.value != new:
                 writes.append(
                     PlannedWrite(
