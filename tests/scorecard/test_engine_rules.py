@@ -7,9 +7,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from scorecard import engine
+from scorecard import engine, periods
 from scorecard.figures import Figure
-from scorecard.models import CalculationRun, Measure, ServiceArea
+from scorecard.models import CalculationRun, Measure, MeasureGroup, ServiceArea
 
 FEB14, MAR14, APR14 = date(2014, 2, 1), date(2014, 3, 1), date(2014, 4, 1)
 DEC14, JAN15, FEB15, MAR15 = date(2014, 12, 1), date(2015, 1, 1), date(2015, 2, 1), date(2015, 3, 1)
@@ -20,7 +20,7 @@ def measure(**fields):
     values = dict(
         code="seen",
         title="% seen",
-        group=Measure.Group.ASSESSMENT,
+        group_id="assessment",
         unit=Measure.Unit.PERCENT,
         entry=Measure.Entry.RATIO,
         polarity=Measure.Polarity.HIGHER,
@@ -37,7 +37,7 @@ SEEN = measure()
 REFERRALS = measure(
     code="referrals",
     title="Referrals",
-    group=Measure.Group.REFERRALS,
+    group_id="referrals",
     unit=Measure.Unit.COUNT,
     entry=Measure.Entry.COUNT,
     polarity=Measure.Polarity.NONE,
@@ -46,7 +46,7 @@ REFERRALS = measure(
 CP_RATE = measure(
     code="cp-rate",
     title="CP rate",
-    group=Measure.Group.CHILD_PROTECTION,
+    group_id="child_protection",
     unit=Measure.Unit.RATE_10K,
     entry=Measure.Entry.COUNT,
     polarity=Measure.Polarity.LOWER,
@@ -67,10 +67,10 @@ def test_a_target_applies_from_the_month_it_starts_until_the_next_one():
 
 
 BENCHMARKS = [
-    ("england", 2014, D(82)),
-    ("region", 2014, D(95)),
-    ("england", 2015, D(90)),
-    ("region", 2016, D(80)),
+    ("england", periods.calendar_year(2014), D(82)),
+    ("region", periods.calendar_year(2014), D(95)),
+    ("england", periods.calendar_year(2015), D(90)),
+    ("region", periods.calendar_year(2016), D(80)),
 ]  # oldest first, as read
 
 
@@ -208,7 +208,7 @@ def test_staffing_figures_and_the_authoritys_own_are_never_withheld(threshold):
     series = counts((JAN15, {1: 1, 2: 3, 3: 40, 4: 12}))
     staffing = measure(
         code="agency",
-        group=Measure.Group.WORKFORCE,
+        group_id=MeasureGroup.WORKFORCE,
         unit=Measure.Unit.COUNT,
         entry=Measure.Entry.COUNT,
     )
