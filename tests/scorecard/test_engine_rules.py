@@ -327,6 +327,33 @@ def test_too_few_children_shows_the_percentage_but_no_rating():
     assert (row.value, row.rating, row.note) == (D(25), "none", "too few to rate: 4 children")
 
 
+def test_the_months_a_quarterly_measure_is_not_due_have_rows_that_say_so():
+    quarterly = measure(frequency="quarterly")
+    series = {DEC14: point(80, 100), MAR15: point(90, 100)}
+    run = CalculationRun()
+    dec, jan, feb, mar = results(quarterly, series, [DEC14, JAN15, FEB15, MAR15], run=run)
+    for row, month in ((jan, JAN15), (feb, FEB15)):
+        assert (row.run, row.measure, row.area, row.month) == (run, quarterly, NORTH, month)
+        assert (row.due, row.provisional, row.value, row.rating) == (False, False, None, "none")
+    assert (dec.due, dec.value, mar.due, mar.value) == (True, D(80), True, D(90))
+    assert mar.against_last_month == "improving"  # March against December: the last quarter
+
+
+def test_a_year_to_date_rate_is_its_latest_figure_at_that_years_population():
+    ytd = measure(
+        code="referral-rate",
+        unit=Measure.Unit.RATE_10K,
+        entry=Measure.Entry.COUNT,
+        polarity=Measure.Polarity.NONE,
+        year_to_date=True,
+    )
+    series = {JAN15: (Figure(D(600)), 1, 1), FEB15: (Figure(D(660)), 1, 1)}
+    populations = {(NORTH.pk, 2015): 120_000}
+    jan, feb = results(ytd, series, [JAN15, FEB15], populations=populations)
+    assert (feb.value, feb.year_to_date) == (D(55), D(55))  # 660 / 120,000 x 10,000, not a sum
+    assert feb.rolling_12_months is None  # no March in the 12 months: no year's figure
+
+
 def test_no_population_says_for_which_year():
     (row,) = results(CP_RATE, {FEB15: (Figure(D(36)), 1, 1)}, [FEB15])
     assert (row.value, row.rating, row.note) == (None, "none", "no child population for 2015")
