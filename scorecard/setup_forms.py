@@ -113,6 +113,9 @@ class MeasureSettingsForm(forms.ModelForm):
     class Meta:
         model = Measure
         fields = [
+            "frequency",
+            "year_to_date",
+            "reporting_areas",
             "group",
             "order",
             "tolerance",
@@ -123,13 +126,23 @@ class MeasureSettingsForm(forms.ModelForm):
             "is_headline",
             "active",
         ]
+        widgets = {"reporting_areas": forms.CheckboxSelectMultiple}
         labels = {
+            "frequency": "Reported",
+            "year_to_date": "Each figure is the year to date, from April",
+            "reporting_areas": "Service areas that report it",
             "tolerance_kind": "The tolerance is in",
             "min_denominator": "Fewest children to rate",
             "is_headline": "Headline success measure",
             "active": "Shown on the scorecard and in returns",
             "order": "Position in its group",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reporting_areas"].queryset = ServiceArea.objects.filter(
+            active=True, parent__isnull=False
+        )
 
     def clean_green_band(self):
         return self.cleaned_data["green_band"] or 0

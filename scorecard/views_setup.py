@@ -4,6 +4,7 @@ service area. Each change goes through `reference` (audited, recalculated)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views import View
@@ -73,7 +74,9 @@ class SetupView(PermissionRequiredMixin, View):
     def changed_or_refused(self, form, name, message):
         if not form.is_valid():
             return self.page(self.forms(**{name: form}), status=400)
-        reference.save(form.save(commit=False))
+        with transaction.atomic():  # the row and its many-to-many fields, or neither
+            reference.save(form.save(commit=False))
+            form.save_m2m()
         return self.done(message)
 
 

@@ -166,6 +166,7 @@ def test_tolerance_and_green_band_are_saved_exactly_and_rerate(post):
         measure_page(),
         {
             "action": "save_settings",
+            "settings-frequency": "monthly",
             "settings-group": measure.group_id,
             "settings-order": measure.order,
             "settings-tolerance": "2.5",
@@ -187,6 +188,7 @@ def test_tolerance_and_green_band_are_saved_exactly_and_rerate(post):
         measure_page(),
         {
             "action": "save_settings",
+            "settings-frequency": "monthly",
             "settings-group": measure.group_id,
             "settings-order": measure.order,
             "settings-tolerance": "two",
@@ -343,3 +345,32 @@ def test_a_blank_group_name_is_refused_beside_the_group(post):
     assert response.status_code == 400
     assert f'href="#id_group-{group.pk}-name"' in response.content.decode()
     assert MeasureGroup.objects.get(pk=group.pk).name == "Referrals"
+
+
+def test_an_officer_says_how_often_a_measure_is_reported_and_by_which_areas(post):
+    measure = Measure.objects.get(code=SEEN)
+    south = ServiceArea.objects.get(slug="cin-south")
+    response = post(
+        measure_page(),
+        {
+            "action": "save_settings",
+            "settings-frequency": "quarterly",
+            "settings-year_to_date": "on",
+            "settings-reporting_areas": [south.pk],
+            "settings-group": measure.group_id,
+            "settings-order": measure.order,
+            "settings-tolerance": "5",
+            "settings-tolerance_kind": "points",
+            "settings-min_denominator": "5",
+            "settings-change_threshold_percent": "25",
+            "settings-active": "on",
+        },
+        follow=True,
+    )
+    assert "Settings saved." in response.content.decode()
+    measure.refresh_from_db()
+    assert (measure.frequency, measure.year_to_date) == ("quarterly", True)
+    assert list(measure.reporting_areas.all()) == [south]
+    assert 'id="id_settings-reporting_areas_0"' in response.content.decode()
+    # January is not a quarter's end: the scorecard says 'not due' rather than missing
+    assert authority_result(SEEN, "2015-01-01").due is False
