@@ -14,10 +14,11 @@ def open_returns(month: date) -> int:
     """Create the month's missing returns (draft) and missing blank values; return
     how many returns it created.
 
-    Every active area gets a return, the authority included. The authority's
-    return has a row for each active authority-level measure; an area's has one
-    for each active area-level measure that lists it among its reporting areas,
-    or lists none. Only measures due in the month have a row: a quarterly
+    Every active area with a measure due gets a return, the authority included.
+    The authority's return has a row for each active authority-level measure; an
+    area's has one for each active area-level measure that lists it among its
+    reporting areas, or lists none. An area with nothing due that month gets no
+    return (so a month is not left waiting for an empty one). Only measures due in the month have a row: a quarterly
     measure's only at its quarter's end (`periods.is_due`). Safe to run again:
     it only adds what is missing, and adds rows only to returns still with
     their area (draft or returned), never to ones submitted or approved.
@@ -45,6 +46,7 @@ def open_returns(month: date) -> int:
             if m.level == Measure.Level.AREA and area.pk in reporting.get(m.pk, {area.pk})
         ]
 
+    areas = [area for area in areas if measures_for(area)]
     before = MonthlyReturn.objects.filter(month=month).count()
     MonthlyReturn.objects.bulk_create(
         [MonthlyReturn(area=area, month=month) for area in areas], ignore_conflicts=True

@@ -173,3 +173,15 @@ def test_the_task_opens_the_month_just_ended_by_the_london_date(world, monkeypat
     assert tasks.open_returns.delay().get() == 3  # eager in the test settings
     assert MonthlyReturn.objects.filter(month=date(2015, 3, 1)).count() == 3
     assert tasks.open_returns.name == "scorecard.tasks.open_returns"
+
+
+def test_an_area_with_nothing_due_gets_no_return_to_wait_for(area, other_area):
+    """A new authority that reports nothing at its own level (and a team that
+    reports nothing) is not left with an empty return holding the month provisional."""
+    factories.measure(title="% first response only").reporting_areas.set([area])
+    assert opening.open_returns(JAN) == 1
+    assert list(MonthlyReturn.objects.values_list("area", flat=True)) == [area.pk]
+    factories.measure(title="% authority", level=Measure.Level.AUTHORITY)
+    assert opening.open_returns(JAN) == 1  # now the authority has something due
+    assert MonthlyReturn.objects.filter(area=factories.authority()).exists()
+    assert not MonthlyReturn.objects.filter(area=other_area).exists()
