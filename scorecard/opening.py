@@ -18,8 +18,9 @@ def open_returns(month: date) -> int:
     The authority's return has a row for each active authority-level measure; an
     area's has one for each active area-level measure that lists it among its
     reporting areas, or lists none. An area with nothing due that month gets no
-    return (so a month is not left waiting for an empty one). Only measures due in the month have a row: a quarterly
-    measure's only at its quarter's end (`periods.is_due`). Safe to run again:
+    return (so a month is not left waiting for an empty one). Only measures due
+    in the month have a row: a quarterly measure's only at its quarter's end
+    (`periods.is_due`). Safe to run again:
     it only adds what is missing, and adds rows only to returns still with
     their area (draft or returned), never to ones submitted or approved.
     """
