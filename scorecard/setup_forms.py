@@ -3,6 +3,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import slugify
 
 from . import limits, periods, roles, validation
 from .models import Benchmark, Measure, MeasureGroup, Population, ServiceArea, Target
@@ -84,6 +85,63 @@ class GroupForm(forms.ModelForm):
 
 def last_group_order() -> int:
     return max(MeasureGroup.objects.values_list("order", flat=True), default=0)
+
+
+class NewMeasureForm(forms.ModelForm):
+    """A measure of the authority's own, for what the library does not have."""
+
+    class Meta:
+        model = Measure
+        fields = [
+            "title",
+            "group",
+            "unit",
+            "entry",
+            "polarity",
+            "level",
+            "frequency",
+            "decimal_places",
+            "definition",
+            "numerator_label",
+            "denominator_label",
+            "source",
+        ]
+        labels = {
+            "title": "Title",
+            "entry": "What a team enters",
+            "polarity": "Better when",
+            "level": "Reported by",
+            "frequency": "Reported",
+            "decimal_places": "Decimal places shown",
+            "numerator_label": "What is counted (the numerator, or the count)",
+            "denominator_label": "Out of (the denominator)",
+            "source": "Source of the definition",
+        }
+        error_messages = {
+            "title": {"required": "Enter the measure's title"},
+            "group": {"required": "Choose the group it sits under"},
+            "unit": {"required": "Choose its unit"},
+            "entry": {"required": "Choose what a team enters"},
+            "polarity": {"required": "Choose when it is better"},
+        }
+        widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("entry") == Measure.Entry.RATIO and cleaned.get("unit") not in (
+            None,
+            Measure.Unit.PERCENT,
+        ):
+            self.add_error(
+                "unit", "A numerator and denominator make a percentage: choose Percentage"
+            )
+        title = cleaned.get("title", "")
+        self.instance.code = slugify(title)[:60]
+        if title and not self.instance.code:
+            self.add_error("title", "Give the title some letters or digits")
+        elif Measure.objects.filter(code=self.instance.code).exists():
+            self.add_error("title", "There is already a measure with a title like this")
+        return cleaned
 
 
 class MeasureSettingsForm(forms.ModelForm):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("setup/", views_setup.SetupIndexView.as_view(), name="setup"),
     path("setup/library/", views_library.MeasureLibraryView.as_view(), name="measure-library"),
     path("setup/measures/", views_setup.GroupsView.as_view(), name="setup-groups"),
+    path("setup/measures/new/", views_setup.NewMeasureView.as_view(), name="setup-new-measure"),
     path(
         "setup/measures/<slug:code>/",
         views_setup.MeasureSetupView.as_view(),

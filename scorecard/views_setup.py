@@ -16,6 +16,7 @@ from .setup_forms import (
     GroupForm,
     ManagerForm,
     MeasureSettingsForm,
+    NewMeasureForm,
     PopulationForm,
     TargetForm,
 )
@@ -126,6 +127,26 @@ class GroupsView(SetupView):
             return self.page(self.forms(**{prefix: form}), status=400)
         form.save()
         return self.done(f"Group '{group.name}' saved.")
+
+
+class NewMeasureView(SetupView):
+    template_name = "setup/new_measure.html"
+    actions = {"add_measure": "add_measure"}
+
+    def forms(self, **bound):
+        return {"measure_form": NewMeasureForm(prefix="measure"), **bound}
+
+    def add_measure(self):
+        form = NewMeasureForm(self.request.POST, prefix="measure")
+        if not form.is_valid():
+            return self.page(self.forms(measure_form=form), status=400)
+        measure = form.save(commit=False)
+        measure.order = (
+            max(form.cleaned_data["group"].measures.values_list("order", flat=True), default=0) + 10
+        )
+        reference.save(measure)
+        messages.success(self.request, f"Measure '{measure.title}' added: set its targets next.")
+        return redirect("setup-measure", code=measure.code)
 
 
 class MeasureSetupView(SetupView):

@@ -83,6 +83,7 @@ MATRIX = {
     "setup": {"GET": OFFICERS},
     "setup-groups": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
     "setup-measure": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
+    "setup-new-measure": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
     "setup-populations": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
     "setup-managers": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
     # the example pk is a return's, so no change set has it: officers get 404

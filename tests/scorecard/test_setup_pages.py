@@ -374,3 +374,43 @@ def test_an_officer_says_how_often_a_measure_is_reported_and_by_which_areas(post
     assert 'id="id_settings-reporting_areas_0"' in response.content.decode()
     # January is not a quarter's end: the scorecard says 'not due' rather than missing
     assert authority_result(SEEN, "2015-01-01").due is False
+
+
+def test_an_officer_adds_a_measure_the_library_does_not_have(post):
+    url = reverse("setup-new-measure")
+    data = {
+        "action": "add_measure",
+        "measure-title": "% care leavers not in education, employment or training",
+        "measure-group": "care_leavers",
+        "measure-unit": "percent",
+        "measure-entry": "ratio",
+        "measure-polarity": "lower",
+        "measure-level": "area",
+        "measure-frequency": "quarterly",
+        "measure-decimal_places": "1",
+        "measure-numerator_label": "Care leavers not in education, employment or training",
+        "measure-denominator_label": "Care leavers aged 19 to 21",
+        "measure-source": "Our own, as the corporate parenting panel asks",
+    }
+    response = post(url, data, follow=True)
+    code = "care-leavers-not-in-education-employment-or-training"
+    assert response.redirect_chain[-1][0] == measure_page(code)
+    measure = Measure.objects.get(code=code)
+    assert (measure.unit, measure.polarity, measure.frequency) == ("percent", "lower", "quarterly")
+    assert last_event(Measure, measure.pk).pgh_label == "insert"
+    again = post(url, data)
+    assert again.status_code == 400
+    assert "There is already a measure with a title like this" in again.content.decode()
+    wrong = post(url, {**data, "measure-title": "Rate of NEET", "measure-unit": "count"})
+    assert "A numerator and denominator make a percentage: choose Percentage" in (
+        wrong.content.decode()
+    )
+    empty = post(url, {"action": "add_measure"})
+    html = empty.content.decode()
+    for message in (
+        "Enter the measure&#x27;s title",
+        "Choose its unit",
+        "Choose when it is better",
+    ):
+        assert message in html
+    assert Measure.objects.filter(title="Rate of NEET").count() == 0
