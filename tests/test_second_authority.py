@@ -211,7 +211,7 @@ def test_darlington_is_set_up_imported_and_rated_as_its_minutes_say(
 
     table = rows("figures.csv")
     months = {
-        heading: layout.read_month_heading(heading)
+        heading: layout.read_quarter_heading(heading)
         for heading in table[0]
         if heading != "Indicator"
     }

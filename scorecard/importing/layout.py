@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .. import aggregation, formatting, limits, numbers, rag
+from .. import aggregation, formatting, limits, numbers, periods, rag
 from ..models import Benchmark, Measure
 from . import findings as codes
 from .findings import ImportFinding
@@ -85,6 +85,30 @@ RAG_WORDS = {
     "g": rag.GREEN,
     "no rating": rag.NO_RATING,
 }
+
+
+_QUARTER_HEADING = re.compile(r"(?:q|qtr|quarter)\s*([1-4])\s+(\d{4})\s*[-/]\s*(\d{2})")
+_MONTH_RANGE = re.compile(r"([a-z]{3,9})\s*[-–]\s*([a-z]{3,9})\s+(\d{4})")
+
+
+def read_quarter_heading(text: str) -> date | None:
+    """A financial-year quarter as a heading -> its last month's first day:
+    'Q4 2018/19', 'Qtr 4 2018-19', 'Quarter 4 2018/19' (Q1 is April to June) or
+    'Jan-Mar 2019'; None otherwise. A quarter's figure stands for its last month,
+    the month a quarterly measure is due in (`periods`)."""
+    words = " ".join(text.split()).lower()
+    if match := _QUARTER_HEADING.fullmatch(words):
+        try:
+            quarter = periods.parse_period(f"Q{match[1]} {match[2]}-{match[3]}")
+        except ValueError:
+            return None
+        return quarter.ends
+    if (match := _MONTH_RANGE.fullmatch(words)) and {match[1], match[2]} <= set(MONTH_NAMES):
+        first = date(int(match[3]), MONTH_NAMES[match[1]], 1)
+        last = date(int(match[3]), MONTH_NAMES[match[2]], 1)
+        if aggregation.add_months(first, 2) == last and first.month in (1, 4, 7, 10):
+            return last
+    return None
 
 
 def read_month_heading(text: str) -> date | None:
@@ -370,7 +394,10 @@ def _is_header(cells: list[str]) -> bool:
         len(cells) > 2
         and bool(cells[0])
         and read_month_heading(cells[0]) is None
-        and sum(1 for c in cells[1:] if read_month_heading(c)) >= 2
+        and (
+            sum(1 for c in cells[1:] if read_month_heading(c)) >= 2
+            or sum(1 for c in cells[1:] if read_quarter_heading(c)) >= 2
+        )
         and _serials_are_headings(cells[1:])
     )
 
@@ -638,10 +665,15 @@ def _parse_table(lines, start, catalogue, region, parsed, used) -> int:
     # The month block: month headings side by side; a month heading after it
     # (the seed's 'Jan-16') is when the long-term target is due.
     seen, block_over, duplicate = {}, False, False
+    # A table of quarters alone (no month headings): each quarter's figure is its
+    # last month's, as a quarterly measure reports it. Among months, a quarter's
+    # column is a summary of them and is skipped.
+    quarters_only = not any(read_month_heading(c.header) for c in columns[1:])
     for column in columns[1:]:
-        if column.kind == SUMMARY:
+        quarter_end = read_quarter_heading(column.header) if quarters_only else None
+        if column.kind == SUMMARY and quarter_end is None:
             continue  # a quarter's figure after its months: the months go on after it
-        month = read_month_heading(column.header)
+        month = quarter_end or read_month_heading(column.header)
         if month is not None and not block_over:
             if month in seen:
                 parsed.error(

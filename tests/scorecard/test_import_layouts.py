@@ -184,6 +184,32 @@ def test_other_spellings_of_a_summary_column_are_skipped(measures_only, heading)
     assert "75.0" not in monthly(the_plan, "% repeat referrals").values()
 
 
+@pytest.mark.parametrize(
+    "headings",
+    [
+        ["Q1 2021/22", "Q2 2021/22", "Q3 2021/22", "Q4 2021/22"],
+        ["Quarter 1 2021-22", "Quarter 2 2021-22", "Quarter 3 2021-22", "Quarter 4 2021-22"],
+        ["Apr-Jun 2021", "Jul-Sep 2021", "Oct-Dec 2021", "Jan-Mar 2022"],
+    ],
+)
+def test_a_table_of_quarters_alone_reads_each_quarter_as_its_last_month(measures_only, headings):
+    """A quarterly report (Darlington's committee papers): no months, a column a
+    quarter. Each figure is its quarter's, due in the quarter's last month."""
+    rows = [
+        ["Success Measure", *headings],
+        ["% repeat referrals", "17.5", "16.0", "18.2", "14.8"],
+    ]
+    the_plan = plan(as_csv(rows), "quarters.csv")
+    assert the_plan.errors == []
+    assert monthly(the_plan, "% repeat referrals") == {
+        "June 2021": "17.5",
+        "September 2021": "16.0",
+        "December 2021": "18.2",
+        "March 2022": "14.8",
+    }
+    assert "summary_column_skipped" not in {code for code, _ in coded(the_plan.warnings)}
+
+
 # --- percentages typed as fractions ----------------------------------------------
 
 
