@@ -15,7 +15,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .. import audit, engine, reference, roles
 from ..models import (
@@ -69,7 +69,16 @@ def apply_upload(
             raise SetupRefused(
                 codes.NOTHING_TO_APPLY, "Nothing to write: the set-up already matches the file."
             )
-        _write(plan)
+        try:
+            with transaction.atomic():
+                _write(plan)
+        except IntegrityError as error:
+            # a row written another way between this plan and its writes (the admin)
+            raise SetupRefused(
+                codes.CHANGED_SINCE_PREVIEW,
+                "The stored set-up changed while the file was being written: nothing has "
+                "been written. Upload the file again to see what it would change now.",
+            ) from error
         reference.request_recalculation()
     logger.info(
         "Set-up uploaded from %s by %s: %s created, %s changed, %s removed",

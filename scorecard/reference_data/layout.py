@@ -221,9 +221,12 @@ def day(cell: str) -> date:
 
 def period(cell: str) -> periods.Period:
     try:
-        return periods.parse_period(cell)
+        value = periods.parse_period(cell)
     except ValueError as error:
         raise Problem(codes.NOT_A_PERIOD, str(error)) from None
+    if not 1990 <= value.starts.year <= 2100:
+        raise Problem(codes.OUT_OF_RANGE, f"'{cell}' is not a period from 1990 to 2100")
+    return value
 
 
 def year(cell: str) -> int:

@@ -223,8 +223,14 @@ class _Planner:
         return self.tables.get(sheet)
 
     def records(self, sheet: str) -> list[Record]:
+        """The sheet's rows that could be read whole; none while it lacks a required
+        column (that is an error already)."""
         table = self.table(sheet)
-        return [r for r in table.records if r.readable] if table else []
+        if table is None or any(
+            c.required and c.name not in table.columns for c in self.sheets[sheet].columns
+        ):
+            return []
+        return [r for r in table.records if r.readable]
 
     def keys_in_file(self, sheet: str) -> set:
         """The keys of the sheet's rows whose key could be read (even if another cell was not)."""
@@ -256,7 +262,8 @@ class _Planner:
                     f"from {values['starts']:%B %Y}"
                 )
             case layout.BASELINES:
-                return f"{values['measure']}: baseline of {values['date']:%-d %B %Y}"
+                when = values["date"]
+                return f"{values['measure']}: baseline of {when.day} {when:%B %Y}"
             case layout.BENCHMARKS:
                 return (
                     f"{values['measure']}: {shown('comparator', values['comparator'])} "

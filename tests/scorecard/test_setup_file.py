@@ -555,3 +555,36 @@ def test_the_import_command_refuses_a_bad_file_and_a_user_who_may_not(sample, tm
         call_command("import_setup", str(path), "--user=officer", stdout=io.StringIO())
     with pytest.raises(CommandError, match="may not change the set-up"):
         call_command("import_setup", str(path), "--user=director", stdout=io.StringIO())
+
+
+def test_a_sheet_without_a_required_column_is_refused_by_its_heading(sample):
+    workbook = openpyxl.load_workbook(io.BytesIO(reference_data.export_workbook()))
+    workbook[TARGETS].delete_cols(3)  # Starts
+    output = io.BytesIO()
+    workbook.save(output)
+    plan = reference_data.plan_upload(output.getvalue(), "set-up.xlsx")
+    assert [(e.code, e.sheet, e.row, e.column) for e in plan.errors] == [
+        (codes.MISSING_COLUMN, TARGETS, 1, "Starts")
+    ]
+
+
+def test_a_benchmark_period_outside_1990_to_2100_is_refused_not_stored(sample):
+    content = edited(
+        reference_data.export_workbook(),
+        BENCHMARKS,
+        {"Measure": "cp-plan-rate"},
+        {"Period": "1850"},
+    )
+    plan = reference_data.plan_upload(content, "set-up.xlsx")
+    assert [(e.code, e.column) for e in plan.errors] == [(codes.OUT_OF_RANGE, "Period")]
+
+
+def test_an_empty_installation_takes_its_authority_and_areas_from_the_file(sample):
+    exported = reference_data.export_workbook()
+    call_command("remove_sample", stdout=io.StringIO())
+    uploader = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 20)
+
+    upload(exported, uploader)
+
+    assert ServiceArea.objects.authority().slug == "buckinghamshire"
+    assert contents(reference_data.export_workbook()) == contents(exported)
