@@ -244,10 +244,6 @@ class _Planner:
             if all(name in r.values and name not in r.bad for name in key)
         }
 
-    def stored_keys(self, sheet: str) -> set:
-        key = self.sheets[sheet].key
-        return {tuple(row[name] for name in key) for row in self.stored[sheet]}
-
     def subject(self, sheet: str, values: dict) -> str:
         shown = self.sheets[sheet].shown
         match sheet:
