@@ -15,9 +15,9 @@ import logging
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, _unicode_ci_compare
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
@@ -80,7 +80,25 @@ class LinkMinutes:
         return {**super().get_context_data(**kwargs), "minutes": link_minutes()}
 
 
+class ResetPasswordForm(PasswordResetForm):
+    """Django's, but an active account without a password yet (a team manager's
+    made by the set-up upload, `reference_data`) gets a link too: the reset is how
+    it sets its first password. Inactive accounts still get none."""
+
+    def get_users(self, email):
+        email_field = get_user_model().get_email_field_name()
+        return (
+            user
+            for user in get_user_model()._default_manager.filter(
+                **{f"{email_field}__iexact": email, "is_active": True}
+            )
+            if _unicode_ci_compare(email, getattr(user, email_field))
+        )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetPasswordForm
+
     def form_valid(self, form):
         request = self.request
         email = form.cleaned_data["email"]
@@ -131,7 +149,7 @@ def locked_page(request, minutes: int):
             )
             template = PasswordChangeView.template_name
         case "password_reset":
-            form = PasswordResetForm(initial={"email": request.POST.get("email", "")})
+            form = ResetPasswordForm(initial={"email": request.POST.get("email", "")})
             message = f"Too many reset links have been asked for this address. {wait}"
             template = PasswordResetView.template_name
         case _:

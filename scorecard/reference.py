@@ -27,3 +27,9 @@ def delete_all(queryset) -> None:
     with transaction.atomic():
         queryset.delete()
         recalculation.request(TRIGGER)
+
+
+def request_recalculation() -> None:
+    """After reference data written in bulk (the set-up upload), inside its
+    transaction: one recalculation for all of it."""
+    recalculation.request(TRIGGER)

@@ -20,6 +20,10 @@ REFERENCE_MODELS = [
     "teammembership",
 ]
 
+# What changing the whole set-up at once (the set-up file's upload) needs: the
+# right to change every kind of reference data.
+SET_UP_PERMISSIONS = tuple(f"scorecard.change_{model}" for model in REFERENCE_MODELS)
+
 GROUP_PERMISSIONS = {
     TEAM_MANAGERS: [
         "scorecard.submit_monthlyreturn",

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import views, views_import, views_library, views_returns, views_setup
+from . import (
+    views,
+    views_import,
+    views_library,
+    views_returns,
+    views_setup,
+    views_setup_file,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +38,13 @@ urlpatterns = [
     ),
     path("setup/populations/", views_setup.PopulationsView.as_view(), name="setup-populations"),
     path("setup/managers/", views_setup.ManagersView.as_view(), name="setup-managers"),
+    path("setup/download/", views_setup_file.SetupDownloadView.as_view(), name="setup-download"),
+    path("setup/upload/", views_setup_file.SetupUploadView.as_view(), name="setup-upload"),
+    path(
+        "setup/upload/confirm/",
+        views_setup_file.SetupUploadConfirmView.as_view(),
+        name="setup-upload-confirm",
+    ),
     path("import/", views_import.ImportView.as_view(), name="import"),
     path("import/confirm/", views_import.ImportConfirmView.as_view(), name="import-confirm"),
     path("import/changes/", views_import.ChangeSetListView.as_view(), name="import-change-sets"),

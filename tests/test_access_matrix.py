@@ -86,6 +86,12 @@ MATRIX = {
     "setup-new-measure": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
     "setup-populations": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
     "setup-managers": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},
+    "setup-download": {"GET": OFFICERS},
+    "setup-upload": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},  # POST: no file
+    "setup-upload-confirm": {
+        "GET": outcomes("login", 403, 403, 302, 403, 302),
+        "POST": outcomes("login", 403, 403, 409, 403, 409),  # no preview to confirm
+    },
     # the example pk is a return's, so no change set has it: officers get 404
     "import-change-set": {
         "GET": outcomes("login", 403, 403, 404, 403, 404),

@@ -74,13 +74,7 @@ UPLOAD_HINT = "Upload the scorecard as .xlsx, as CSV or as tab-separated text (.
 
 def read_rows(content: bytes, filename: str = "") -> Rows:
     """The file's rows; `FileRefused` for anything that is not a readable spreadsheet."""
-    if len(content) > max_bytes():
-        raise FileRefused(
-            codes.FILE_TOO_LARGE,
-            f"The file is {size_text(len(content))}: the largest file that can "
-            f"be imported is {size_text(max_bytes())}. Split it, e.g. one year "
-            "per file.",
-        )
+    _check_size(content)
     if not content.strip():
         raise FileRefused(codes.FILE_EMPTY, "The file is empty: it has no rows to import.")
     if content.startswith(b"PK\x03\x04"):
@@ -117,6 +111,16 @@ def read_rows(content: bytes, filename: str = "") -> Rows:
     if not text.strip():
         raise FileRefused(codes.FILE_EMPTY, "The file is empty: it has no rows to import.")
     return _read_text(text)
+
+
+def _check_size(content: bytes) -> None:
+    if len(content) > max_bytes():
+        raise FileRefused(
+            codes.FILE_TOO_LARGE,
+            f"The file is {size_text(len(content))}: the largest file that can "
+            f"be imported is {size_text(max_bytes())}. Split it, e.g. one year "
+            "per file.",
+        )
 
 
 def _check_row_count(number: int) -> None:
@@ -162,7 +166,9 @@ def _read_text(text: str) -> Rows:
     return Rows(kind=kind, rows=rows)
 
 
-def _read_workbook(content: bytes) -> Rows:
+def _open_workbook(content: bytes):
+    """The workbook, opened read-only once the archive passed the checks; refused
+    (`FileRefused`) when it is not an .xlsx or would expand too far."""
     import openpyxl
 
     try:
@@ -192,13 +198,37 @@ def _read_workbook(content: bytes) -> Rows:
             "to import. Split it, e.g. one year per file.",
         )
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise FileRefused(
             codes.WORKBOOK_UNREADABLE,
             f"The workbook cannot be opened ({type(error).__name__}). "
             "Open it in Excel, save it as .xlsx and upload it again.",
         ) from error
+
+
+def _sheet_rows(sheet, already: int = 0) -> list[tuple[int, list[str]]]:
+    """A sheet's rows of text, without the blank rows at its end; `already`: the
+    rows of the workbook's other sheets read so far, which count towards the limit."""
+    rows = []
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
+        _check_row_count(already + number)
+        rows.append((number, _trimmed([cell_text(cell) for cell in cells], number)))
+    while rows and not rows[-1][1]:
+        rows.pop()
+    return rows
+
+
+def _unreadable(error: Exception) -> FileRefused:
+    return FileRefused(
+        codes.WORKBOOK_UNREADABLE,
+        f"The workbook cannot be read ({type(error).__name__}). "
+        "Open it in Excel, save it as .xlsx and upload it again.",
+    )
+
+
+def _read_workbook(content: bytes) -> Rows:
+    workbook = _open_workbook(content)
     try:
         sheets = workbook.worksheets
         if not sheets:
@@ -213,28 +243,50 @@ def _read_workbook(content: bytes) -> Rows:
                     f"'{sheets[0].title}', was read.",
                 )
             )
-        rows = []
-        for number, cells in enumerate(sheets[0].iter_rows(max_col=MAX_COLUMNS + 1), start=1):
-            _check_row_count(number)
-            rows.append((number, _trimmed([cell_text(cell) for cell in cells], number)))
+        rows = _sheet_rows(sheets[0])
         merged = _merged_ranges(sheets[0])
     except FileRefused:
         raise
     except Exception as error:
-        raise FileRefused(
-            codes.WORKBOOK_UNREADABLE,
-            f"The workbook cannot be read ({type(error).__name__}). "
-            "Open it in Excel, save it as .xlsx and upload it again.",
-        ) from error
+        raise _unreadable(error) from error
     finally:
         workbook.close()
-    while rows and not rows[-1][1]:
-        rows.pop()
     if not rows:
         raise FileRefused(
             codes.FILE_EMPTY, "The file is empty: its first sheet has no rows to import."
         )
     return Rows(kind="Excel workbook", rows=rows, notes=notes, merged=merged)
+
+
+def read_sheets(content: bytes) -> dict[str, list[tuple[int, list[str]]]]:
+    """Every sheet of an Excel workbook (.xlsx only) as rows of text, by its name,
+    in the workbook's order: for files of several tables (the set-up file). The
+    same limits as `read_rows`: size, expansion, columns, and rows (all sheets'
+    together)."""
+    _check_size(content)
+    if not content.strip():
+        raise FileRefused(codes.FILE_EMPTY, "The file is empty.")
+    if not content.startswith(b"PK\x03\x04"):
+        raise FileRefused(
+            codes.NOT_A_SPREADSHEET,
+            "The file is not an Excel workbook (.xlsx): upload the workbook as it was "
+            "downloaded, or saved again from Excel as .xlsx.",
+        )
+    workbook = _open_workbook(content)
+    try:
+        sheets, counted = {}, 0
+        for sheet in workbook.worksheets:
+            sheets[sheet.title] = _sheet_rows(sheet, counted)
+            counted += len(sheets[sheet.title])
+    except FileRefused:
+        raise
+    except Exception as error:
+        raise _unreadable(error) from error
+    finally:
+        workbook.close()
+    if not any(sheets.values()):
+        raise FileRefused(codes.FILE_EMPTY, "The file is empty: its sheets have no rows.")
+    return sheets
 
 
 def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:

@@ -167,6 +167,46 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     officer.goto("/setup/managers/")
     officer.check_accessibility("setup-managers")
 
+    # The whole set-up as one workbook: downloaded, a target changed, uploaded back.
+    officer.goto("/setup/")
+    with opage.expect_download() as download_info:
+        opage.get_by_role("link", name="Download the set-up").click()
+    setup_path = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(setup_path)
+
+    def with_long_term_icpc_target(value):
+        workbook = openpyxl.load_workbook(setup_path)
+        targets = workbook["Targets"]
+        headings = [cell.value for cell in targets[1]]
+        for row in targets.iter_rows(min_row=2):
+            if [row[headings.index("Measure")].value, row[headings.index("Kind")].value] == [
+                "icpc-15-days",
+                "Long-term target",
+            ]:
+                row[headings.index("Value")].value = value
+        changed = tmp_path / f"set-up-{value}.xlsx"
+        workbook.save(changed)
+        return changed
+
+    opage.get_by_role("link", name="Upload a set-up").click()
+    officer.check_accessibility("setup-upload")
+    opage.get_by_label("Upload a set-up workbook").set_input_files(
+        with_long_term_icpc_target("1e3")
+    )
+    opage.get_by_role("button", name="Check the file").click()
+    expect(opage.locator(".govuk-error-summary")).to_contain_text("column Value: '1e3'")
+    officer.check_accessibility("setup-upload-preview-errors")
+    opage.get_by_label("Upload a set-up workbook").set_input_files(with_long_term_icpc_target(95))
+    opage.get_by_role("button", name="Check the file").click()
+    expect(
+        opage.get_by_role("table", name="What the Targets sheet would create, change and remove")
+    ).to_contain_text("icpc-15-days: Long-term target from April 2014")
+    officer.check_accessibility("setup-upload-preview")
+    opage.get_by_role("button", name=re.compile("^Write the set-up")).click()
+    expect(opage.locator(".govuk-notification-banner--success")).to_contain_text(
+        "0 created, 1 changed, 0 removed"
+    )
+
     # The return's history: each step, who and when, with old and new values.
     officer.goto(f"/returns/{monthly_return.pk}/")
     steps = opage.locator(".app-timeline__item")
