@@ -50,8 +50,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{started.authority} ({started.authority.region}) started, with the "
-                f"administrator {started.administrator}. Nothing else was loaded: sign in "
-                "to the admin to add the service areas, users and measures."
+                f"administrator {started.administrator}. Nothing else was loaded: next, the "
+                "service areas and people (the admin, or a set-up workbook: import_setup), "
+                "then the measures (Set-up pages). The README's 'Adopting it' lists every step."
             )
         )
 
