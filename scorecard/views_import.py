@@ -1,31 +1,26 @@
 """The performance officer's import page: upload, preview, confirm.
 
 The rules are in `importing`; these views only carry the file between the
-preview and the confirmation. The file waits in the user's session (base64,
-with its sha256 and the plan's fingerprint) under a random token: confirming
-reads it again, re-plans, and refuses if the plan is not the one previewed.
+preview and the confirmation (`uploads`): confirming re-plans the file and
+refuses if the plan is not the one previewed.
 """
-
-import base64
-import hashlib
-import secrets
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.crypto import constant_time_compare
 from django.views import View
 
-from . import change_sets, importing
+from . import change_sets, importing, uploads
 from .models import ImportChangeSet
 from .services import Refused
 
 SESSION_KEY = "scorecard_import"
 
 
-class ImportForm(forms.Form):
+class ImportForm(uploads.UploadForm):
+    verb = "imported"
     file = forms.FileField(
         label="Upload a scorecard spreadsheet",
         error_messages={
@@ -34,15 +29,6 @@ class ImportForm(forms.Form):
         },
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > importing.max_bytes():
-            raise forms.ValidationError(
-                f"The file is {importing.size_text(upload.size)}: the largest file that can be "
-                f"imported is {importing.size_text(importing.max_bytes())}."
-            )
-        return upload
-
 
 class ImportAccessMixin(PermissionRequiredMixin):
     permission_required = "scorecard.import_scorecard"
@@ -50,14 +36,12 @@ class ImportAccessMixin(PermissionRequiredMixin):
 
 def _upload_page(request, form, status=200, refusal=""):
     """The upload form; `refusal` is a message for the file field beside the form's own."""
-    file_errors = list(form.errors.get("file", [])) + ([refusal] if refusal else [])
     return render(
         request,
         "imports/upload.html",
         {
             "form": form,
-            "file_errors": file_errors,
-            "error_summary": [("id_file", error) for error in file_errors],
+            **uploads.file_errors(form, refusal),
             "max_size": importing.size_text(settings.IMPORT_MAX_BYTES),
         },
         status=status,
@@ -66,25 +50,13 @@ def _upload_page(request, form, status=200, refusal=""):
 
 def _preview_page(request, plan, content: bytes, status=200, notice=""):
     """Show the plan; keep the file for the confirmation only when it can be applied."""
-    token = ""
-    if plan.can_apply:
-        token = secrets.token_urlsafe(24)
-        request.session[SESSION_KEY] = {
-            "token": token,
-            "filename": plan.filename,
-            "sha256": plan.sha256,
-            "fingerprint": plan.fingerprint,
-            "content": base64.b64encode(content).decode("ascii"),
-        }
-    else:
-        request.session.pop(SESSION_KEY, None)
     error_summary = [(f"row-{e.row}" if e.row else "", e.message) for e in plan.errors]
     return render(
         request,
         "imports/preview.html",
         {
             "plan": plan,
-            "token": token,
+            "token": uploads.keep(request, SESSION_KEY, plan, content),
             "notice": notice,
             "error_summary": error_summary,
             "form": ImportForm(),
@@ -102,10 +74,9 @@ class ImportView(ImportAccessMixin, View):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return _upload_page(request, form, status=400)
-        upload = form.cleaned_data["file"]
-        content = upload.read(importing.max_bytes() + 1)
+        content = form.content()
         try:
-            plan = importing.plan_import(content, upload.name)
+            plan = importing.plan_import(content, form.cleaned_data["file"].name)
         except importing.FileRefused as refusal:
             return _upload_page(request, ImportForm(), status=400, refusal=str(refusal))
         return _preview_page(request, plan, content, status=200 if not plan.errors else 400)
@@ -116,57 +87,38 @@ class ImportConfirmView(ImportAccessMixin, View):
         return redirect("import")
 
     def post(self, request):
-        stored = request.session.get(SESSION_KEY)
-        token = request.POST.get("token", "")
-        if not stored or not token or not constant_time_compare(stored["token"], token):
-            return _upload_page(
-                request,
-                ImportForm(),
-                status=409,
-                refusal=(
-                    "This preview has expired or was replaced by another: upload the file again."
-                ),
-            )
-        content = base64.b64decode(stored["content"])
-        filename = stored["filename"]
-        if hashlib.sha256(content).hexdigest() != stored["sha256"]:
-            request.session.pop(SESSION_KEY, None)
-            return _upload_page(
-                request,
-                ImportForm(),
-                status=409,
-                refusal="The stored file is damaged: upload it again.",
-            )
-        plan = importing.plan_import(content, filename)
-        if plan.errors or plan.fingerprint != stored["fingerprint"]:
+        try:
+            kept = uploads.take(request, SESSION_KEY)
+        except uploads.NotKept as refusal:
+            return _upload_page(request, ImportForm(), status=409, refusal=str(refusal))
+        plan = importing.plan_import(kept.content, kept.filename)
+        if plan.errors or plan.fingerprint != kept.fingerprint:
             return _preview_page(
                 request,
                 plan,
-                content,
+                kept.content,
                 status=409,
                 notice=(
                     "The stored figures changed after your preview, so nothing has been "
                     "imported. This is what the file would do now: check it and confirm again."
                 ),
             )
+        uploads.done(request, SESSION_KEY)
         if change_sets.needs_second_officer(plan):
-            change_set = change_sets.propose(user=request.user, plan=plan, content=content)
-            request.session.pop(SESSION_KEY, None)
+            change_set = change_sets.propose(user=request.user, plan=plan, content=kept.content)
             messages.success(
                 request,
-                f"{filename} is waiting for another performance officer "
+                f"{kept.filename} is waiting for another performance officer "
                 "to approve it: nothing is imported until then.",
             )
             return redirect("import-change-set", pk=change_set.pk)
         try:
             result = importing.apply_plan(plan=plan, user=request.user)
         except importing.ImportRefused as refusal:
-            request.session.pop(SESSION_KEY, None)
             return _upload_page(request, ImportForm(), status=409, refusal=str(refusal))
-        request.session.pop(SESSION_KEY, None)
         messages.success(
             request,
-            f"Imported {filename}: {result.created} created, "
+            f"Imported {kept.filename}: {result.created} created, "
             f"{result.changed} changed. The scorecards are being "
             "recalculated.",
         )

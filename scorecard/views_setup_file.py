@@ -2,13 +2,9 @@
 upload it back (upload, preview, confirm).
 
 The rules are in `reference_data`; these views carry the file between the
-preview and the confirmation. The file waits in the user's session (base64,
-with its sha256 and the plan's fingerprint) under a random token: confirming
-writes it only if it is the file previewed and would do what the preview showed.
+preview and the confirmation (`uploads`): confirming writes it only if it is
+the file previewed and would do what the preview showed.
 """
-
-import base64
-import secrets
 
 from django import forms
 from django.conf import settings
@@ -17,16 +13,15 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.views import View
 
-from . import importing, reference_data, roles
+from . import importing, reference_data, roles, uploads
 from .exports import CONTENT_TYPES
 
 SESSION_KEY = "scorecard_setup_upload"
 
 
-class SetupFileForm(forms.Form):
+class SetupFileForm(uploads.UploadForm):
     file = forms.FileField(
         label="Upload a set-up workbook",
         error_messages={
@@ -34,15 +29,6 @@ class SetupFileForm(forms.Form):
             "empty": "The file is empty.",
         },
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > importing.max_bytes():
-            raise forms.ValidationError(
-                f"The file is {importing.size_text(upload.size)}: the largest file that can be "
-                f"uploaded is {importing.size_text(importing.max_bytes())}."
-            )
-        return upload
 
 
 class SetupFileAccess(PermissionRequiredMixin):
@@ -60,14 +46,12 @@ class SetupDownloadView(SetupFileAccess, View):
 
 
 def _upload_page(request, form, status=200, refusal=""):
-    file_errors = list(form.errors.get("file", [])) + ([refusal] if refusal else [])
     return render(
         request,
         "setup/upload.html",
         {
             "form": form,
-            "file_errors": file_errors,
-            "error_summary": [("id_file", error) for error in file_errors],
+            **uploads.file_errors(form, refusal),
             "max_size": importing.size_text(settings.IMPORT_MAX_BYTES),
         },
         status=status,
@@ -76,18 +60,6 @@ def _upload_page(request, form, status=200, refusal=""):
 
 def _preview_page(request, plan, content: bytes, status=200, notice=""):
     """Show the plan; keep the file for the confirmation only when it can be written."""
-    token = ""
-    if plan.can_apply:
-        token = secrets.token_urlsafe(24)
-        request.session[SESSION_KEY] = {
-            "token": token,
-            "filename": plan.filename,
-            "sha256": plan.sha256,
-            "fingerprint": plan.fingerprint,
-            "content": base64.b64encode(content).decode("ascii"),
-        }
-    else:
-        request.session.pop(SESSION_KEY, None)
     return render(
         request,
         "setup/upload_preview.html",
@@ -95,7 +67,7 @@ def _preview_page(request, plan, content: bytes, status=200, notice=""):
             "plan": plan,
             "sheets": plan.by_sheet(),
             "file_errors_and_warnings": plan.file_findings,
-            "token": token,
+            "token": uploads.keep(request, SESSION_KEY, plan, content),
             "notice": notice,
             "error_summary": [(_anchor(finding), str(finding)) for finding in plan.errors],
             "form": SetupFileForm(),
@@ -119,10 +91,9 @@ class SetupUploadView(SetupFileAccess, View):
         form = SetupFileForm(request.POST, request.FILES)
         if not form.is_valid():
             return _upload_page(request, form, status=400)
-        upload = form.cleaned_data["file"]
-        content = upload.read(importing.max_bytes() + 1)
+        content = form.content()
         try:
-            plan = reference_data.plan_upload(content, upload.name)
+            plan = reference_data.plan_upload(content, form.cleaned_data["file"].name)
         except reference_data.FileRefused as refusal:
             return _upload_page(request, SetupFileForm(), status=400, refusal=str(refusal))
         return _preview_page(request, plan, content, status=400 if plan.errors else 200)
@@ -133,38 +104,28 @@ class SetupUploadConfirmView(SetupFileAccess, View):
         return redirect("setup-upload")
 
     def post(self, request):
-        stored = request.session.get(SESSION_KEY)
-        token = request.POST.get("token", "")
-        if not stored or not token or not constant_time_compare(stored["token"], token):
-            return _upload_page(
-                request,
-                SetupFileForm(),
-                status=409,
-                refusal="This preview has expired or was replaced by another: upload the file "
-                "again.",
-            )
-        content = base64.b64decode(stored["content"])
-        filename = stored["filename"]
+        try:
+            kept = uploads.take(request, SESSION_KEY)
+        except uploads.NotKept as refusal:
+            return _upload_page(request, SetupFileForm(), status=409, refusal=str(refusal))
         try:
             plan = reference_data.apply_upload(
-                content=content,
-                filename=filename,
+                content=kept.content,
+                filename=kept.filename,
                 user=request.user,
-                sha256=stored["sha256"],
-                fingerprint=stored["fingerprint"],
+                sha256=kept.sha256,
+                fingerprint=kept.fingerprint,
             )
         except reference_data.SetupRefused as refusal:
-            request.session.pop(SESSION_KEY, None)
-            fresh = None
-            if refusal.code != reference_data.findings.FILE_CHANGED:
-                fresh = reference_data.plan_upload(content, filename)
-            if fresh is None:
+            uploads.done(request, SESSION_KEY)
+            if refusal.code == reference_data.findings.FILE_CHANGED:
                 return _upload_page(request, SetupFileForm(), status=409, refusal=str(refusal))
-            return _preview_page(request, fresh, content, status=409, notice=str(refusal))
-        request.session.pop(SESSION_KEY, None)
+            fresh = reference_data.plan_upload(kept.content, kept.filename)
+            return _preview_page(request, fresh, kept.content, status=409, notice=str(refusal))
+        uploads.done(request, SESSION_KEY)
         messages.success(
             request,
-            f"Uploaded {filename}: {plan.creates} created, {plan.changed} changed, "
+            f"Uploaded {kept.filename}: {plan.creates} created, {plan.changed} changed, "
             f"{plan.removes} removed. The scorecards are being recalculated.",
         )
         return redirect("setup")
