@@ -16,7 +16,7 @@ Every error and warning is an `ImportFinding` with a stable code from `findings`
 from .applying import ImportRefused, ImportResult, apply_plan
 from .findings import ImportFinding
 from .planning import ImportPlan, plan_import
-from .reading import FileRefused, max_bytes, size_text
+from .reading import FileRefused, max_bytes, read_path, size_text
 
 __all__ = [
     "FileRefused",
@@ -26,6 +26,7 @@ __all__ = [
     "ImportResult",
     "apply_plan",
     "max_bytes",
+    "read_path",
     "plan_import",
     "size_text",
 ]

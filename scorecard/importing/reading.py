@@ -34,6 +34,15 @@ def max_rows() -> int:
     return settings.IMPORT_MAX_ROWS
 
 
+def read_path(path) -> bytes:
+    """A file's bytes for a command; a file over the size limit is not read, and
+    stands as bytes one over it, so the planner refuses it by its size. OSError
+    when it cannot be read."""
+    if path.stat().st_size > max_bytes():
+        return b"\0" * (max_bytes() + 1)
+    return path.read_bytes()
+
+
 def size_text(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")

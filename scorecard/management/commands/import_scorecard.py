@@ -28,11 +28,7 @@ class Command(BaseCommand):
         path = Path(file)
         importer_user = None if dry_run else self._user(user)
         try:
-            size = path.stat().st_size
-            if size > importing.max_bytes():
-                content = b"\0" * (importing.max_bytes() + 1)  # refused by size, unread
-            else:
-                content = path.read_bytes()
+            content = importing.read_path(path)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from scorecard import reference_data, roles
-from scorecard.importing import max_bytes
+from scorecard.importing import read_path
 
 
 class Command(BaseCommand):
@@ -28,10 +28,7 @@ class Command(BaseCommand):
         uploader = self._user(user)
         path = Path(file)
         try:
-            if path.stat().st_size > max_bytes():
-                content = b"\0" * (max_bytes() + 1)  # refused by its size, unread
-            else:
-                content = path.read_bytes()
+            content = read_path(path)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:
