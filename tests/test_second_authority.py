@@ -5,6 +5,7 @@ from an empty database the way a newcomer would, imported, recalculated, and eve
 figure and rating the minutes give compared with what the product computes."""
 
 import csv
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from scorecard import engine, roles
+from scorecard import change_sets, engine, library, roles
 from scorecard.importing import layout
 from scorecard.models import (
     Benchmark,
@@ -197,18 +198,9 @@ def import_figures(officer, second_officer, django_capture_on_commit_callbacks):
     assert change_set.status == "applied"
 
 
-def test_darlington_is_set_up_imported_and_rated_as_its_minutes_say(
-    started, django_capture_on_commit_callbacks
-):
-    from django.contrib.auth import get_user_model
-
-    assert get_user_model().objects.get(username="darlington-admin").is_superuser
-    officer = factories.user("darlington-po", roles.PERFORMANCE_OFFICERS)
-    second_officer = factories.user("darlington-po2", roles.PERFORMANCE_OFFICERS)
-
-    set_up_catalogue(officer)
-    import_figures(officer, second_officer, django_capture_on_commit_callbacks)
-
+def assert_rated_as_the_minutes_say():
+    """Recalculate the quarters figures.csv gives; then every figure is the one the
+    minutes give and every rating the one they state, but for EXPECTED_DIFFERENCES."""
     table = rows("figures.csv")
     months = {
         heading: layout.read_quarter_heading(heading)
@@ -254,3 +246,86 @@ def test_darlington_is_set_up_imported_and_rated_as_its_minutes_say(
     )
     assert (visits.value, visits.target, visits.rating) == (Decimal("82.6"), Decimal("90"), "red")
     assert Target.objects.count() == 6
+
+
+def test_darlington_is_set_up_imported_and_rated_as_its_minutes_say(
+    started, django_capture_on_commit_callbacks
+):
+    """The Set-up pages' route: the measure library, a measure of one's own, each
+    measure's settings and targets, then the Import page with a second officer."""
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.get(username="darlington-admin").is_superuser
+    officer = factories.user("darlington-po", roles.PERFORMANCE_OFFICERS)
+    second_officer = factories.user("darlington-po2", roles.PERFORMANCE_OFFICERS)
+
+    set_up_catalogue(officer)
+    import_figures(officer, second_officer, django_capture_on_commit_callbacks)
+
+    assert_rated_as_the_minutes_say()
+
+
+def assert_catalogue_is_the_minutes(catalogue):
+    """Exactly catalogue.csv's 13 measures: library measures under the library's code
+    and title with Darlington's title as an alias, the council's own under its own;
+    quarterly, with their tolerances, and exactly the targets the minutes state."""
+    entries = library.by_code()
+    expected = {row["library_code"] or row["code"]: row for row in catalogue}
+    measures = {measure.code: measure for measure in Measure.objects.all()}
+    assert set(measures) == set(expected)
+    for code, row in expected.items():
+        measure = measures[code]
+        if row["library_code"]:
+            assert measure.title == entries[code].title
+            assert measure.definition == entries[code].definition
+            assert row["own_title"] in measure.aliases.splitlines()
+        else:
+            assert measure.title == row["own_title"]
+        assert (
+            measure.frequency,
+            measure.polarity,
+            measure.tolerance,
+            measure.tolerance_kind,
+            measure.green_band,
+        ) == (
+            row["frequency"],
+            row["polarity"],
+            Decimal(row["tolerance"]),
+            row["tolerance_kind"],
+            Decimal(row["green_band"]),
+        ), code
+    assert set(Target.objects.values_list("measure__code", "kind", "value", "starts")) == {
+        (code, Target.Kind.IN_YEAR, Decimal(row["target"]), month(row["target_starts"]))
+        for code, row in expected.items()
+        if row["target"]
+    }
+    assert not Benchmark.objects.exists()
+    assert list(ServiceArea.objects.values_list("name", flat=True)) == [AUTHORITY]
+
+
+def test_darlington_is_set_up_from_its_set_up_file_with_the_commands(
+    started, django_capture_on_commit_callbacks
+):
+    """The commands' route: start_authority, import_setup with setup.xlsx (made from
+    catalogue.csv by make_setup.py), import_scorecard, a second officer's approval."""
+    officer = factories.user("darlington-po", roles.PERFORMANCE_OFFICERS)
+    second_officer = factories.user("darlington-po2", roles.PERFORMANCE_OFFICERS)
+
+    output = io.StringIO()
+    call_command("import_setup", str(DATA / "setup.xlsx"), user=officer.username, stdout=output)
+    assert "0 changed, 0 removed" in output.getvalue(), output.getvalue()
+    assert_catalogue_is_the_minutes(rows("catalogue.csv"))
+
+    output = io.StringIO()
+    call_command(
+        "import_scorecard", str(DATA / "figures.csv"), user=officer.username, stdout=output
+    )
+    change_set = ImportChangeSet.objects.get()
+    assert f"/import/changes/{change_set.pk}/" in output.getvalue()  # maker-checker
+    assert not ScorecardResult.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        change_sets.approve(user=second_officer, change_set=change_set)
+    change_set.refresh_from_db()
+    assert change_set.status == "applied"
+
+    assert_rated_as_the_minutes_say()
