@@ -1,8 +1,9 @@
-"""Changing reference data (measures and their groups, targets, benchmarks,
-populations, who manages which area): what figures are rated and compared
-against, so every change is followed by a recalculation in the same
-transaction. Audited by the models' triggers (who, when, old, new), whether the
-change comes from the service's set-up pages or the admin."""
+"""Changing reference data (measures, targets, benchmarks, baselines,
+populations, service areas): what figures are rated and compared against, so
+every change is followed by a recalculation in the same transaction. (Measure
+groups and who manages which area rate nothing: they are saved without one.)
+Audited by the models' triggers (who, when, old, new), whether the change
+comes from the service's set-up pages or the admin."""
 
 from django.db import transaction
 
