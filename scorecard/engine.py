@@ -23,7 +23,18 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import aggregation, disclosure, extensions, figures, limits, periods, publication, rag, runs
+from . import (
+    aggregation,
+    bulk,
+    disclosure,
+    extensions,
+    figures,
+    limits,
+    periods,
+    publication,
+    rag,
+    runs,
+)
 from .figures import Figure
 from .models import (
     Benchmark,
@@ -76,25 +87,37 @@ def months_to_cover(today: date | None = None) -> list[date]:
 def recalculate(
     *,
     months: Iterable[date] | None = None,
+    changed: Iterable[tuple[int, date]] | None = None,
     trigger: str = "manual",
     run: CalculationRun | None = None,
 ) -> CalculationRun:
-    """Recalculate the given months (default: `months_to_cover()`), as `run` if the
-    caller created it (the outbox does, to tie requests to it) or as a new run.
+    """Recalculate, as `run` if the caller created it (the outbox does, to tie
+    requests to it) or as a new run: every month held (`months_to_cover()`);
+    or the given `months` and the months that depend on them; or, for the
+    returns `changed` ((area id, month) approved or reopened), only the results
+    that depend on them (`dependent_months`, `compute`'s `areas`). Each gives
+    the results a full run would.
     """
     if run is None:
         run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
     try:
         with runs.heartbeat(run), one_run_one_snapshot():
-            months = sorted(set(months)) if months is not None else months_to_cover()
-            computation = compute(months, run) if months else Computation([], [])
+            areas = None
+            if changed is not None:
+                changed = set(changed)
+                areas = {area_id for area_id, _ in changed}
+                months = dependent_months({month for _, month in changed}, months_to_cover())
+            elif months is not None:
+                months = sorted(set(months) | set(dependent_months(months, months_to_cover())))
+            else:
+                months = months_to_cover()
+            computation = compute(months, run, areas=areas) if months else Computation([], [])
             rows = computation.rows
             authority = ServiceArea.objects.authority()
             publication.mark_revisions(rows, authority.pk if authority else None)
             results_fit(rows)
-            replaced_results(months).delete()
-            ScorecardResult.objects.bulk_create(rows)
-            publication.publish_final_months(rows, run)
+            write_results(rows, months, whole_months=areas is None)
+            publication.publish_final_months(months, run)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED
         run.error = f"{type(error).__name__}: {error}"
@@ -121,6 +144,19 @@ def recalculate(
     return run
 
 
+def dependent_months(months: Iterable[date], covered: list[date]) -> list[date]:
+    """The months of `covered` whose results depend on the figures of `months`:
+    each month itself and the twelve after it (its year to date, the rolling 12
+    months that hold it, the next period's direction, and a year on, 'against
+    last year')."""
+    months = sorted(set(months))
+    return [
+        month
+        for month in covered
+        if any(changed <= month <= aggregation.add_months(changed, 12) for changed in months)
+    ]
+
+
 def replaced_results(months: list[date]):
     """What a run's rows replace: every result of its months (an area or measure
     no longer computed loses its rows with them), and every result of a month
@@ -128,6 +164,16 @@ def replaced_results(months: list[date]):
     return ScorecardResult.objects.filter(
         Q(month__in=months) | ~Q(month__in=MonthlyReturn.objects.values("month"))
     )
+
+
+def write_results(rows: list[ScorecardResult], months: list[date], *, whole_months: bool) -> None:
+    """Replace the stored results with `rows`: every result of the months when
+    the rows are whole months (`replaced_results`), else the rows' own cells."""
+    if whole_months:
+        replaced_results(months).delete()
+        bulk.insert(ScorecardResult, rows)
+    else:
+        bulk.replace(ScorecardResult, rows, key=("measure", "area", "month"))
 
 
 def results_fit(rows: list[ScorecardResult]) -> None:
@@ -361,12 +407,18 @@ def _reference_data():
     return targets, benchmarks, populations
 
 
-def compute(months: list[date], run: CalculationRun) -> Computation:
+def compute(months: list[date], run: CalculationRun, areas: set[int] | None = None) -> Computation:
+    """The results of `months` for every measure and area; with `areas` (the
+    areas whose returns changed), only the results the change can alter: those
+    areas' and the authority's, any other area's whose small-number suppression
+    it turns on or off, and every area's in a month not yet calculated."""
     first, last = months[0], months[-1]
     history_start = aggregation.add_months(min(first, aggregation.financial_year_start(first)), -12)
+    changed_areas = areas
     areas = list(ServiceArea.objects.order_by("order"))
     authority = next(a for a in areas if a.is_authority)
     active_areas = [a for a in areas if not a.is_authority and a.active]
+    stored = None if changed_areas is None else StoredResults.of(months)
     measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
 
     known, statuses = _entered_figures(history_start, last)
@@ -394,10 +446,17 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
         )
         withheld = _withheld(measure, reporting, all_months, series, populations)
         for area in [*reporting, authority]:
+            months_written = (
+                months
+                if stored is None
+                else stored.months_to_write(measure, area, months, changed_areas, withheld)
+            )
+            if not months_written:
+                continue
             area_rows = _results_for(
                 measure,
                 area,
-                months,
+                months_written,
                 series[area.pk],
                 targets[measure.pk],
                 benchmarks[measure.pk],
@@ -419,6 +478,37 @@ def compute(months: list[date], run: CalculationRun) -> Computation:
 
 
 NO_POPULATION = "no child population for"
+
+
+@dataclass
+class StoredResults:
+    """What a run for changed returns needs to know of the results it keeps."""
+
+    months: set[date]  # the months that have results
+    suppressed: set[tuple[int, int, date]]  # (measure id, area id, month) withheld
+
+    @classmethod
+    def of(cls, months: list[date]) -> "StoredResults":
+        results = ScorecardResult.objects.filter(month__in=months)
+        return cls(
+            months=set(results.values_list("month", flat=True).distinct()),
+            suppressed=set(
+                results.filter(suppressed=True).values_list("measure_id", "area_id", "month")
+            ),
+        )
+
+    def months_to_write(self, measure, area, months, changed_areas, withheld) -> list[date]:
+        """All of `months` for an area whose figures changed (the authority's
+        pool them) or whose suppression did; otherwise the months not yet
+        calculated."""
+        if area.is_authority or area.pk in changed_areas:
+            return months
+        if any(
+            ((area.pk, month) in withheld) != ((measure.pk, area.pk, month) in self.suppressed)
+            for month in months
+        ):
+            return months
+        return [month for month in months if month not in self.months]
 
 
 def _figure_at(measure, area, series, populations, month):

@@ -760,14 +760,22 @@ class RecalculationRequest(models.Model):
     """The outbox: a recalculation asked for, written in the same transaction as the
     approval (or import, or change of reference data) that needs it.
 
-    At most one waits at a time (a database constraint): a run reads every change
-    committed before it starts, so one waiting request covers them all. A request
+    At most one request for everything waits at a time, and one per return
+    changed (database constraints): a run reads every change committed before it
+    starts, so one waiting request covers them all. A request
     is done when a run that started after it succeeded, or failed in a way a retry
     cannot mend.
     """
 
     trigger = models.CharField(max_length=80)
     requested_at = models.DateTimeField(default=timezone.now)
+    # A return approved or reopened: only the results that depend on its area's
+    # month need recalculating. Both empty: everything (the nightly run, a changed
+    # target, an import).
+    area = models.ForeignKey(
+        "ServiceArea", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(null=True, blank=True)
     # True while no run has taken it up; NULL afterwards (the constraint ignores NULLs).
     waiting = models.BooleanField(null=True, default=True)
     run = models.ForeignKey(
@@ -780,7 +788,19 @@ class RecalculationRequest(models.Model):
         ordering = ["requested_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["waiting"], condition=Q(waiting=True), name="one_recalculation_waiting"
+                fields=["waiting"],
+                condition=Q(waiting=True, month__isnull=True),
+                name="one_recalculation_waiting",
+            ),
+            models.UniqueConstraint(
+                fields=["area", "month"],
+                condition=Q(waiting=True, month__isnull=False),
+                name="one_change_waiting_per_return",
+            ),
+            models.CheckConstraint(
+                condition=Q(area__isnull=True, month__isnull=True)
+                | Q(area__isnull=False, month__isnull=False),
+                name="a_change_names_area_and_month",
             ),
         ]
 

@@ -13,6 +13,8 @@ transaction.
 
 from collections import defaultdict
 
+from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import rag
@@ -103,38 +105,46 @@ def mark_revisions(rows: list[ScorecardResult], authority_id: int) -> None:
         }
 
 
-def publish_final_months(rows: list[ScorecardResult], run) -> list:
-    """Publish each month of the rows that is final and not yet published; returns
-    the new publications."""
-    months = defaultdict(list)
-    for row in rows:
-        months[row.month].append(row)
-    already = set(
-        Publication.objects.filter(month__in=list(months)).values_list("month", flat=True)
+def publish_final_months(months: list, run) -> list:
+    """Publish each of `months` that is final by its stored results and not yet
+    published; returns the new publications. Judged from the stored results, not
+    a run's rows, since a run for one return's changes writes only some of a
+    month's results."""
+    results = ScorecardResult.objects.filter(month__in=months)
+    final = (
+        results.exclude(month__in=Publication.objects.values("month"))
+        .values("month")
+        .annotate(
+            figures=Count("pk", filter=Q(value__isnull=False)),
+            provisional_figures=Count("pk", filter=Q(provisional=True)),
+        )
+        .filter(figures__gt=0, provisional_figures=0)
+        .order_by("month")
+        .values_list("month", flat=True)
     )
     now = timezone.now()
-    final = [
-        month
-        for month, month_rows in sorted(months.items())
-        if month not in already
-        and any(row.value is not None for row in month_rows)
-        and not any(row.provisional for row in month_rows)
-    ]
     created = Publication.objects.bulk_create(
         [Publication(month=month, run=run, published_at=now) for month in final]
     )
-    PublishedFigure.objects.bulk_create(
-        [
-            PublishedFigure(
-                publication=publication,
-                measure_id=row.measure_id,
-                area_id=row.area_id,
-                value=row.value,
-                rating=row.rating,
-                not_applicable=row.not_applicable,
-            )
-            for publication in created
-            for row in months[publication.month]
-        ]
-    )
+    if created:
+        _keep_published_figures(created)
     return created
+
+
+def _keep_published_figures(publications: list) -> None:
+    """Copy the publications' months' results into PublishedFigure, in the database."""
+    quote = connection.ops.quote_name
+    figure = PublishedFigure._meta
+    columns = ", ".join(
+        quote(figure.get_field(name).column)
+        for name in ("publication", "measure", "area", "value", "rating", "not_applicable")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(figure.db_table)} ({columns}) "  # noqa: S608 - model names
+            f"SELECT p.id, r.measure_id, r.area_id, r.value, r.rating, r.not_applicable "
+            f"FROM {quote(ScorecardResult._meta.db_table)} r "
+            f"JOIN {quote(Publication._meta.db_table)} p ON p.month = r.month "
+            f"WHERE p.id IN ({', '.join(['%s'] * len(publications))})",
+            [publication.pk for publication in publications],
+        )

@@ -5,8 +5,10 @@ minute tick.
 Asking writes a `RecalculationRequest` row in the caller's transaction, so a
 committed approval always leaves work waiting, whatever happens to Redis or the
 worker afterwards; a rolled-back one leaves none. At most one request waits at
-a time (a partial unique index): a run reads every change committed before it
-starts, so one waiting request covers all of them.
+a time for everything, and one per return changed (partial unique indexes): a
+run reads every change committed before it starts, so one waiting request
+covers all of them. A run for changed returns only recalculates what depends
+on them; one request for everything among those it takes up makes it a full run.
 """
 
 import contextlib
@@ -27,10 +29,14 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
-def request(trigger: str) -> None:
-    """Ask for a recalculation as part of the current transaction."""
+def request(trigger: str, *, changed: tuple | None = None) -> None:
+    """Ask for a recalculation as part of the current transaction: of everything,
+    or, given `changed` (area id, month) of a return approved or reopened, of the
+    results that depend on it (`engine.recalculate`)."""
+    area_id, month = changed or (None, None)
     RecalculationRequest.objects.bulk_create(
-        [RecalculationRequest(trigger=trigger)], ignore_conflicts=True
+        [RecalculationRequest(trigger=trigger, area_id=area_id, month=month)],
+        ignore_conflicts=True,
     )
     transaction.on_commit(kick)
 
@@ -73,8 +79,11 @@ def run_waiting() -> CalculationRun | None:
             run=run, waiting=None, attempts=F("attempts") + 1
         )
     ids = [claim.pk for claim in claimed]
+    changed = None
+    if all(claim.month is not None for claim in claimed):
+        changed = {(claim.area_id, claim.month) for claim in claimed}
     try:
-        engine.recalculate(run=run)
+        engine.recalculate(run=run, changed=changed)
     except TRANSIENT_ERRORS:
         exhausted = RecalculationRequest.objects.filter(
             pk__in=ids, attempts__gte=settings.RECALCULATION_MAX_ATTEMPTS

@@ -197,5 +197,5 @@ def transition_return(
         }[action]
         transaction.on_commit(lambda: notify(current))
         if action in (workflow.APPROVE, workflow.REOPEN):
-            recalculation.request("approval")
+            recalculation.request("approval", changed=(current.area_id, current.month))
     return current
