@@ -40,17 +40,29 @@ def _copy(table: str, fields, objs, cursor) -> None:
             copy.write_row(values(obj))
 
 
+def _instances(model, objs) -> list:
+    """`objs` as instances of `model`: they may be any objects with its fields."""
+    fields = _columns(model)
+    return [
+        obj
+        if isinstance(obj, model)
+        else model(**{f.attname: getattr(obj, f.attname) for f in fields})
+        for obj in objs
+    ]
+
+
 def insert(model, objs) -> None:
-    """Insert unsaved `objs` of `model`."""
+    """Insert `objs`: unsaved instances of `model`, or any objects with its fields'
+    attributes (`attname`s: `measure_id`, not `measure`)."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=2000)
+        model.objects.bulk_create(_instances(model, objs), batch_size=2000)
         return
     with connection.cursor() as cursor:
         _copy(connection.ops.quote_name(model._meta.db_table), _columns(model), objs, cursor.cursor)
 
 
 def replace(model, objs, *, key: tuple[str, ...]) -> None:
-    """Insert unsaved `objs` of `model`, each replacing the stored row with the
+    """Insert `objs` (as `insert` does), each replacing the stored row with the
     same `key` fields (a unique constraint's)."""
     fields = _columns(model)
     key_columns = [model._meta.get_field(name).column for name in key]
@@ -61,7 +73,7 @@ def replace(model, objs, *, key: tuple[str, ...]) -> None:
             for obj in objs[start : start + 200]:
                 stored |= models.Q(**{name: getattr(obj, name) for name in attnames})
             model.objects.filter(stored).delete()
-        model.objects.bulk_create(objs, batch_size=2000)
+        model.objects.bulk_create(_instances(model, objs), batch_size=2000)
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)

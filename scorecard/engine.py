@@ -9,12 +9,15 @@ Other apps contribute figures (the workforce measures) through
 their `extensions.ScorecardPart`; the engine knows nothing of their details.
 """
 
+from __future__ import annotations
+
 import contextlib
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -166,7 +169,7 @@ def replaced_results(months: list[date]):
     )
 
 
-def write_results(rows: list[ScorecardResult], months: list[date], *, whole_months: bool) -> None:
+def write_results(rows: list[Result], months: list[date], *, whole_months: bool) -> None:
     """Replace the stored results with `rows`: every result of the months when
     the rows are whole months (`replaced_results`), else the rows' own cells."""
     if whole_months:
@@ -176,7 +179,7 @@ def write_results(rows: list[ScorecardResult], months: list[date], *, whole_mont
         bulk.replace(ScorecardResult, rows, key=("measure", "area", "month"))
 
 
-def results_fit(rows: list[ScorecardResult]) -> None:
+def results_fit(rows: list[Result]) -> None:
     """Raise CalculationFailed naming the area, measure, month and figure of the
     first result too large for its column, before anything is written. (No
     figure the forms or the importer accept comes here: see `limits`.)"""
@@ -315,9 +318,54 @@ def _is_blank(figure: Figure | None) -> bool:
     )
 
 
+@dataclass(slots=True)
+class Result:
+    """One result as the engine works it out, stored as a `ScorecardResult` (the
+    same fields, tested): a model instance costs more to make than the rest of
+    a result's arithmetic."""
+
+    run: CalculationRun
+    measure: Measure
+    area: ServiceArea
+    month: date
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    not_applicable: bool = False
+    target: Decimal | None = None
+    rating: str = rag.NO_RATING
+    against_last_month: str = ""
+    against_last_year: str = ""
+    year_to_date: Decimal | None = None
+    rolling_12_months: Decimal | None = None
+    benchmark_comparison: dict = field(default_factory=dict)
+    provisional: bool = False
+    due: bool = True
+    note: str = ""
+    suppressed: bool = False
+    published_value: Decimal | None = None
+    published_rating: str = ""
+    revised: bool = False
+    revision: dict = field(default_factory=dict)
+    returns_expected: int = 0
+    returns_approved: int = 0
+
+    @property
+    def run_id(self):
+        return self.run.pk
+
+    @property
+    def measure_id(self):
+        return self.measure.pk
+
+    @property
+    def area_id(self):
+        return self.area.pk
+
+
 @dataclass
 class Computation:
-    rows: list[ScorecardResult]
+    rows: list[Result]
     findings: list[str]  # data-quality findings for officers, one sentence each
 
 
@@ -445,6 +493,7 @@ def compute(months: list[date], run: CalculationRun, areas: set[int] | None = No
             measure, authority.pk, all_months, known, statuses, dict(series), area_months
         )
         withheld = _withheld(measure, reporting, all_months, series, populations)
+        in_force = {month: benchmarks_in_force(benchmarks[measure.pk], month) for month in months}
         for area in [*reporting, authority]:
             months_written = (
                 months
@@ -459,7 +508,7 @@ def compute(months: list[date], run: CalculationRun, areas: set[int] | None = No
                 months_written,
                 series[area.pk],
                 targets[measure.pk],
-                benchmarks[measure.pk],
+                in_force,
                 populations,
                 run,
                 withheld,
@@ -488,7 +537,7 @@ class StoredResults:
     suppressed: set[tuple[int, int, date]]  # (measure id, area id, month) withheld
 
     @classmethod
-    def of(cls, months: list[date]) -> "StoredResults":
+    def of(cls, months: list[date]) -> StoredResults:
         results = ScorecardResult.objects.filter(month__in=months)
         return cls(
             months=set(results.values_list("month", flat=True).distinct()),
@@ -558,20 +607,25 @@ def _target_in_force(targets: list[tuple[date, Decimal]], month: date) -> Decima
     return value
 
 
-def _benchmark_comparison(measure, benchmarks, month, value) -> dict:
-    """Against each comparator's benchmark in force in the month (`periods.in_force`)."""
-    if value is None:
-        return {}
+def benchmarks_in_force(benchmarks, month) -> dict:
+    """{comparator: the benchmark in force in the month (`periods.in_force`)}, of
+    (comparator, period, value) triples; comparators with none in force left out."""
     by_comparator = defaultdict(list)
     for comparator, period, benchmark in benchmarks:
         by_comparator[comparator].append((period, benchmark))
     in_force = {
         comparator: periods.in_force(pairs, month) for comparator, pairs in by_comparator.items()
     }
+    return {comparator: value for comparator, value in in_force.items() if value is not None}
+
+
+def _benchmark_comparison(measure, in_force: dict, value) -> dict:
+    """Against each comparator's benchmark in force (`benchmarks_in_force`)."""
+    if value is None:
+        return {}
     return {
         comparator: rag.compare(value, benchmark, measure.polarity)
         for comparator, benchmark in in_force.items()
-        if benchmark is not None
     }
 
 
@@ -600,13 +654,22 @@ def _latest_over(measure, area, series, populations, months) -> Decimal | None:
     return None
 
 
+@functools.cache
+def _year_windows(month: date) -> tuple[list[date], list[date]]:
+    """(the financial year to `month`, the 12 months to `month`); worked out once
+    per month, not once per result. Callers must not change the lists."""
+    return (
+        months_between(aggregation.financial_year_start(month), month),
+        months_between(aggregation.add_months(month, -11), month),
+    )
+
+
 def _year_totals(measure, area, series, populations, month) -> tuple:
     """(year to date, rolling 12 months) for the result of `month`. A year-to-date
     measure's year to date is its latest figure this financial year, and its
     12 months the March figure of the last complete year within them (None when
     no March falls in them), so that cumulative figures are never added up."""
-    fy_months = months_between(aggregation.financial_year_start(month), month)
-    rolling = months_between(aggregation.add_months(month, -11), month)
+    fy_months, rolling = _year_windows(month)
     if measure.year_to_date:
         march = [m for m in rolling if m.month == 3]
         return (
@@ -616,12 +679,10 @@ def _year_totals(measure, area, series, populations, month) -> tuple:
     return _sum_over(measure, series, fy_months), _sum_over(measure, series, rolling)
 
 
-def not_due_result(measure, area, month, run) -> ScorecardResult:
+def not_due_result(measure, area, month, run) -> Result:
     """A month the measure's frequency expects no figure in: no figure, no rating,
     nothing waited for, shown as 'not due'."""
-    return ScorecardResult(
-        run=run, measure=measure, area=area, month=month, due=False, provisional=False
-    )
+    return Result(run=run, measure=measure, area=area, month=month, due=False, provisional=False)
 
 
 def _note(measure, figure, value) -> str:
@@ -646,6 +707,7 @@ def _note(measure, figure, value) -> str:
 
 
 def _results_for(measure, area, months, series, targets, benchmarks, populations, run, withheld):
+    """The area's results of `months`; `benchmarks`: {month: `benchmarks_in_force`}."""
     shown_at = {}
 
     def shown(month):
@@ -685,7 +747,7 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
         if note:
             rating = rag.NO_RATING
         rows.append(
-            ScorecardResult(
+            Result(
                 run=run,
                 measure=measure,
                 area=area,
@@ -708,7 +770,7 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
                 year_to_date=year_to_date,
                 rolling_12_months=rolling_12_months,
                 benchmark_comparison=_benchmark_comparison(
-                    measure, benchmarks, month, shown(month)
+                    measure, benchmarks[month], shown(month)
                 ),
                 provisional=approved < expected,
                 returns_expected=expected,

@@ -12,6 +12,7 @@ transaction.
 """
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -64,6 +65,12 @@ def _changes_since(publications: dict) -> dict:
     return changes
 
 
+class Published(NamedTuple):
+    value: object
+    rating: str
+    not_applicable: bool
+
+
 def mark_revisions(rows: list[ScorecardResult], authority_id: int) -> None:
     """Set the revision fields of the rows whose month was published and whose
     figure or rating has changed since."""
@@ -72,10 +79,12 @@ def mark_revisions(rows: list[ScorecardResult], authority_id: int) -> None:
     if not publications:
         return
     published = {
-        (f.measure_id, f.area_id, f.publication.month): f
-        for f in PublishedFigure.objects.filter(
-            publication__in=publications.values()
-        ).select_related("publication")
+        (measure_id, area_id, month): Published(value, rating, not_applicable)
+        for measure_id, area_id, month, value, rating, not_applicable in (
+            PublishedFigure.objects.filter(publication__in=publications.values()).values_list(
+                "measure_id", "area_id", "publication__month", "value", "rating", "not_applicable"
+            )
+        )
     }
     changes = _changes_since(publications)
     by_month = defaultdict(list)

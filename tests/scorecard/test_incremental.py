@@ -2,6 +2,7 @@
 exactly the results a full run gives: compared cell by cell after random
 approvals, reopenings and corrections of the reference scorecard's returns."""
 
+import dataclasses
 import random
 from datetime import date
 from decimal import Decimal
@@ -147,3 +148,8 @@ def test_a_run_for_a_change_reads_and_writes_in_a_fixed_number_of_statements(sam
     with CaptureQueriesContext(connection) as four:
         engine.recalculate(changed={(r.area_id, r.month) for r in others})
     assert len(one) == len(four)
+
+
+def test_the_engine_s_results_have_every_field_a_stored_result_has():
+    stored = {field.name for field in ScorecardResult._meta.concrete_fields} - {"id"}
+    assert {field.name for field in dataclasses.fields(engine.Result)} == stored
