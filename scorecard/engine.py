@@ -100,26 +100,21 @@ def recalculate(
     returns `changed` ((area id, month) approved or reopened), only the results
     that depend on them (`dependent_months`, `compute`'s `areas`). Each gives
     the results a full run would.
+
+    One financial year at a time, each written before the next is worked out,
+    so that memory does not grow with the years held; all in one transaction.
     """
     if run is None:
         run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
+    outcome = Outcome()
     try:
         with runs.heartbeat(run), one_run_one_snapshot():
-            areas = None
-            if changed is not None:
-                changed = set(changed)
-                areas = {area_id for area_id, _ in changed}
-                months = dependent_months({month for _, month in changed}, months_to_cover())
-            elif months is not None:
-                months = sorted(set(months) | set(dependent_months(months, months_to_cover())))
-            else:
-                months = months_to_cover()
-            computation = compute(months, run, areas=areas) if months else Computation([], [])
-            rows = computation.rows
-            authority = ServiceArea.objects.authority()
-            publication.mark_revisions(rows, authority.pk if authority else None)
-            results_fit(rows)
-            write_results(rows, months, whole_months=areas is None)
+            months, areas = plan(months, changed)
+            if areas is None:
+                replaced_results(months).delete()
+            for year in financial_years(months):
+                rows = outcome.add(calculate(year, run, areas))
+                write_results(rows, whole_months=areas is None)
             publication.publish_final_months(months, run)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED
@@ -128,10 +123,69 @@ def recalculate(
         run.save(update_fields=["outcome", "error", "finished_at"])
         logger.exception("Scorecard calculation run %s failed", run.pk)
         raise
+    return succeeded(run, outcome, months)
+
+
+def plan(months, changed) -> tuple[list[date], set[int] | None]:
+    """(the months to recalculate, the areas changed or None for every area):
+    see `recalculate`."""
+    if changed is not None:
+        changed = set(changed)
+        covered = months_to_cover()
+        return dependent_months({month for _, month in changed}, covered), {a for a, _ in changed}
+    if months is not None:
+        months = set(months)
+        return sorted(months | set(dependent_months(months, months_to_cover()))), None
+    return months_to_cover(), None
+
+
+def financial_years(months: list[date]) -> list[list[date]]:
+    """`months` (in order) in one list per financial year."""
+    years = defaultdict(list)
+    for month in months:
+        years[aggregation.financial_year_start(month)].append(month)
+    return list(years.values())
+
+
+@dataclass
+class Outcome:
+    """What a run's parts came to: rows written, and the populations missing."""
+
+    rows_written: int = 0
+    missing_populations: dict = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, computation: Computation) -> list[Result]:
+        self.rows_written += len(computation.rows)
+        for key, titles in computation.missing_populations.items():
+            self.missing_populations[key] |= set(titles)
+        return computation.rows
+
+    @property
+    def findings(self) -> list[str]:
+        """Data-quality findings for officers, one sentence each."""
+        return [
+            f"No child population (aged 0-17) for {area} in {year}: "
+            f"{', '.join(sorted(titles))} per 10,000 children cannot be computed for {year}. "
+            "Add the population to show the rates."
+            for (area, year), titles in sorted(self.missing_populations.items())
+        ]
+
+
+def calculate(months: list[date], run: CalculationRun, areas: set[int] | None) -> Computation:
+    """The results of `months` (see `compute`), marked where revised since
+    published, each checked to fit its column: ready to be written."""
+    computation = compute(months, run, areas=areas)
+    authority = ServiceArea.objects.authority()
+    publication.mark_revisions(computation.rows, authority.pk if authority else None)
+    results_fit(computation.rows)
+    return computation
+
+
+def succeeded(run: CalculationRun, outcome: Outcome, months: list[date]) -> CalculationRun:
     run.outcome = CalculationRun.Outcome.SUCCEEDED
     run.error = ""
-    run.rows_written = len(rows)
-    run.findings = computation.findings
+    run.rows_written = outcome.rows_written
+    run.findings = outcome.findings
     run.finished_at = timezone.now()
     run.save(update_fields=["outcome", "error", "rows_written", "findings", "finished_at"])
     for finding in run.findings:
@@ -139,8 +193,8 @@ def recalculate(
     logger.info(
         "Scorecard calculation run %s (%s) wrote %s rows for %s months in %s",
         run.pk,
-        trigger,
-        len(rows),
+        run.trigger,
+        run.rows_written,
         len(months),
         run.duration,
     )
@@ -169,11 +223,10 @@ def replaced_results(months: list[date]):
     )
 
 
-def write_results(rows: list[Result], months: list[date], *, whole_months: bool) -> None:
-    """Replace the stored results with `rows`: every result of the months when
-    the rows are whole months (`replaced_results`), else the rows' own cells."""
+def write_results(rows: list[Result], *, whole_months: bool) -> None:
+    """Store `rows`: whole months' results, once `replaced_results` are deleted;
+    else some of the months' results, each replacing the stored one."""
     if whole_months:
-        replaced_results(months).delete()
         bulk.insert(ScorecardResult, rows)
     else:
         bulk.replace(ScorecardResult, rows, key=("measure", "area", "month"))
@@ -366,7 +419,8 @@ class Result:
 @dataclass
 class Computation:
     rows: list[Result]
-    findings: list[str]  # data-quality findings for officers, one sentence each
+    # {(area name, year): titles of the rate measures it has no population for}
+    missing_populations: dict[tuple[str, int], set[str]]
 
 
 # A measure's figure for one area and month, as the results need it:
@@ -461,7 +515,9 @@ def compute(months: list[date], run: CalculationRun, areas: set[int] | None = No
     areas' and the authority's, any other area's whose small-number suppression
     it turns on or off, and every area's in a month not yet calculated."""
     first, last = months[0], months[-1]
-    history_start = aggregation.add_months(min(first, aggregation.financial_year_start(first)), -12)
+    # a month's results look back twelve months at most (its rolling year, its
+    # financial year so far, and the month a year before)
+    history_start = aggregation.add_months(first, -12)
     changed_areas = areas
     areas = list(ServiceArea.objects.order_by("order"))
     authority = next(a for a in areas if a.is_authority)
@@ -517,13 +573,7 @@ def compute(months: list[date], run: CalculationRun, areas: set[int] | None = No
                 if row.note.startswith(NO_POPULATION):
                     missing_populations[(area.name, row.month.year)].add(measure.title)
             rows.extend(area_rows)
-    findings = [
-        f"No child population (aged 0-17) for {area} in {year}: "
-        f"{', '.join(sorted(titles))} per 10,000 children cannot be computed for {year}. "
-        "Add the population to show the rates."
-        for (area, year), titles in sorted(missing_populations.items())
-    ]
-    return Computation(rows, findings)
+    return Computation(rows, missing_populations)
 
 
 NO_POPULATION = "no child population for"

@@ -24,7 +24,7 @@ def entry_fields(entry: str) -> list[str]:
     return list(ENTRY_FIELDS[entry])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """One area's figures for one measure and month, as entered or contributed."""
 

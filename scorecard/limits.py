@@ -20,6 +20,7 @@ measure, month, figure) rather than left to fail as 'numeric field overflow'.
 No ORM.
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,10 +40,14 @@ class Column:
         """Every figure the column holds is less than this (in size)."""
         return Decimal(10) ** self.integer_digits
 
+    @functools.cached_property
+    def _largest(self) -> Decimal:
+        """Every number the column stores is less than this before rounding."""
+        return self.bound - Decimal(1).scaleb(-self.places) / 2
+
     def holds(self, number: Decimal) -> bool:
         """Whether the column can store the number once rounded to its places."""
-        half_unit = Decimal(1).scaleb(-self.places) / 2
-        return number.is_finite() and abs(number) < self.bound - half_unit
+        return number.is_finite() and abs(number) < self._largest
 
 
 ENTERED_DIGITS = 10  # a return's figure is less than 10,000,000,000
