@@ -4,6 +4,7 @@ from . import reference
 from .models import (
     Baseline,
     Benchmark,
+    CalculationPart,
     CalculationRun,
     Heartbeat,
     ImportChangeSet,
@@ -18,6 +19,7 @@ from .models import (
     ReturnValue,
     ScorecardResult,
     ServiceArea,
+    StagedResult,
     Target,
     TeamMembership,
 )
@@ -215,6 +217,17 @@ class CalculationRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "trigger", "outcome", "rows_written", "finished_at"]
     list_filter = ["outcome", "trigger"]
     search_fields = ["error"]
+
+
+@admin.register(CalculationPart)
+class CalculationPartAdmin(ReadOnlyAdmin):
+    list_display = ["run", "first_month", "last_month", "done", "done_by", "rows_written"]
+    list_filter = ["done"]
+
+
+@admin.register(StagedResult)
+class StagedResultAdmin(ReadOnlyAdmin):
+    list_display = ["run", "measure", "area", "month", "value", "rating"]
 
 
 @admin.register(ScorecardResult)

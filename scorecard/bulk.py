@@ -13,7 +13,7 @@ import operator
 from django.db import connection, models
 
 
-def _columns(model) -> list:
+def columns(model) -> list:
     """The model's concrete fields the database does not fill itself (not the id)."""
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
@@ -33,12 +33,12 @@ def _values(fields):
 
 
 def _copy(table: str, fields, objs, cursor) -> None:
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     values = _values(fields)
     # psycopg's own errors, raised as Django's (as every other statement's are)
     with (
         connection.wrap_database_errors,
-        cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
     ):
         for obj in objs:
             copy.write_row(values(obj))
@@ -46,7 +46,7 @@ def _copy(table: str, fields, objs, cursor) -> None:
 
 def _instances(model, objs) -> list:
     """`objs` as instances of `model`: they may be any objects with its fields."""
-    fields = _columns(model)
+    fields = columns(model)
     return [
         obj
         if isinstance(obj, model)
@@ -62,13 +62,13 @@ def insert(model, objs) -> None:
         model.objects.bulk_create(_instances(model, objs), batch_size=2000)
         return
     with connection.cursor() as cursor:
-        _copy(connection.ops.quote_name(model._meta.db_table), _columns(model), objs, cursor.cursor)
+        _copy(connection.ops.quote_name(model._meta.db_table), columns(model), objs, cursor.cursor)
 
 
 def replace(model, objs, *, key: tuple[str, ...]) -> None:
     """Insert `objs` (as `insert` does), each replacing the stored row with the
     same `key` fields (a unique constraint's)."""
-    fields = _columns(model)
+    fields = columns(model)
     key_columns = [model._meta.get_field(name).column for name in key]
     if connection.vendor != "postgresql":
         attnames = [model._meta.get_field(name).attname for name in key]
@@ -82,15 +82,15 @@ def replace(model, objs, *, key: tuple[str, ...]) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     staged = quote(f"staged_{model._meta.db_table}")
-    columns = ", ".join(quote(field.column) for field in fields)
+    names = ", ".join(quote(field.column) for field in fields)
     matches = " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in key_columns)
     with connection.cursor() as cursor:
         # names from the model's own fields, never from input
         cursor.execute(
             f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {columns} FROM {table} WITH NO DATA"
+            f"SELECT {names} FROM {table} WITH NO DATA"
         )
         _copy(staged, fields, objs, cursor.cursor)
         cursor.execute(f"DELETE FROM {table} t USING {staged} s WHERE {matches}")  # noqa: S608
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staged}")  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staged}")  # noqa: S608
         cursor.execute(f"DROP TABLE {staged}")

@@ -1,9 +1,11 @@
 """The recalculation: approved returns in, stored scorecard results out.
 
-One set-based pass: a fixed number of queries to read everything the months
-need, the arithmetic in plain functions (`rag`, `aggregation`), and one bulk
-write, inside one transaction under an advisory lock. The previous results
-stand until the new ones are complete.
+Set-based: a fixed number of queries per financial year to read what its
+months need, the arithmetic in plain functions (`rag`, `aggregation`), and the
+results written with COPY, inside one transaction under an advisory lock; the
+previous results stand until the new ones are complete. An approval
+recalculates only what depends on its return (`dependent_months`, `compute`'s
+`areas`); a full run can be shared between workers (`parts`).
 
 Other apps contribute figures (the workforce measures) through
 their `extensions.ScorecardPart`; the engine knows nothing of their details.
@@ -103,19 +105,28 @@ def recalculate(
 
     One financial year at a time, each written before the next is worked out,
     so that memory does not grow with the years held; all in one transaction.
+    A full run is split into parts, one per financial year, that any worker
+    can take up (`parts`), where it can be.
     """
     if run is None:
         run = CalculationRun.objects.create(trigger=trigger, started_at=timezone.now())
+    from . import parts  # which builds on this module
+
     outcome = Outcome()
     try:
-        with runs.heartbeat(run), one_run_one_snapshot():
-            months, areas = plan(months, changed)
-            if areas is None:
-                replaced_results(months).delete()
-            for year in financial_years(months):
-                rows = outcome.add(calculate(year, run, areas))
-                write_results(rows, whole_months=areas is None)
-            publication.publish_final_months(months, run)
+        if months is None and changed is None and parts.can_split():
+            with runs.heartbeat(run), one_run_at_a_time():
+                months = months_to_cover()
+                outcome = parts.run_in_parts(run, months)
+        else:
+            with runs.heartbeat(run), one_run_one_snapshot():
+                months, areas = plan(months, changed)
+                if areas is None:
+                    replaced_results(months).delete()
+                for year in financial_years(months):
+                    rows = outcome.add(calculate(year, run, areas))
+                    write_results(rows, whole_months=areas is None)
+                publication.publish_final_months(months, run)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED
         run.error = f"{type(error).__name__}: {error}"
@@ -270,15 +281,26 @@ def one_run_one_snapshot():
             advisory_lock()
             yield
         return
+    with one_run_at_a_time(), transaction.atomic():
+        snapshot()
+        yield
+
+
+def snapshot() -> None:
+    """Read one snapshot for the rest of the transaction: its first statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+@contextmanager
+def one_run_at_a_time():
+    """Hold the runs' session lock (see `one_run_one_snapshot`) for the block."""
     # a session lock outlives this short transaction; the transaction is there so
     # that a connection lost while waiting is closed (and reopened) like any other
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            yield
+        yield
     finally:
         with (
             contextlib.suppress(DatabaseError),  # a lost connection lost the lock too

@@ -627,15 +627,11 @@ class Rating(models.TextChoices):
     NONE = "none", "No rating"
 
 
-class ScorecardResult(models.Model):
-    """One measure, area and month as the engine computed it from approved returns.
+class ResultFigures(models.Model):
+    """What the engine works out for one measure, area and month: the fields of a
+    stored result (`ScorecardResult`) and of a result staged by one part of a run
+    (`StagedResult`)."""
 
-    Written only by the engine, in bulk; pages read these rows and nothing else.
-    """
-
-    run = models.ForeignKey(CalculationRun, on_delete=models.PROTECT, related_name="results")
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="results")
-    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="results")
     month = models.DateField()
     numerator = models.DecimalField(null=True, blank=True, **RESULT_COUNT)
     denominator = models.DecimalField(null=True, blank=True, **RESULT_COUNT)
@@ -666,6 +662,20 @@ class ScorecardResult(models.Model):
     returns_approved = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class ScorecardResult(ResultFigures):
+    """One measure, area and month as the engine computed it from approved returns.
+
+    Written only by the engine, in bulk; pages read these rows and nothing else.
+    """
+
+    run = models.ForeignKey(CalculationRun, on_delete=models.PROTECT, related_name="results")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="results")
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="results")
+
+    class Meta:
         ordering = ["measure__order", "area__order", "month"]
         permissions = [
             ("view_scorecard", "Can read the scorecards"),
@@ -678,6 +688,41 @@ class ScorecardResult(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.area} {self.month:%b %Y}: {self.value}"
+
+
+class CalculationPart(models.Model):
+    """One financial year of a full run split into parts (`engine.in_parts`):
+    taken up by whichever worker is free, its results staged until every part
+    is done and the run puts them in place at once."""
+
+    run = models.ForeignKey(CalculationRun, on_delete=models.CASCADE, related_name="parts")
+    first_month = models.DateField()
+    last_month = models.DateField()
+    done = models.BooleanField(default=False)
+    done_by = models.CharField(max_length=200, blank=True)  # host and process
+    rows_written = models.PositiveIntegerField(default=0)
+    # [[area name, year, [measure titles]]]: the child populations it found missing
+    missing_populations = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["first_month"]
+
+    def __str__(self):
+        return f"run {self.run_id} {self.first_month:%b %Y} to {self.last_month:%b %Y}"
+
+
+class StagedResult(ResultFigures):
+    """A result worked out by one part of a run, not yet shown to anyone."""
+
+    run = models.ForeignKey(CalculationRun, on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["run"])]
+
+    def __str__(self):
+        return f"run {self.run_id}: {self.measure_id} {self.area_id} {self.month:%b %Y}"
 
 
 class Publication(models.Model):

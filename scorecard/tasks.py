@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import months, notifications, opening, recalculation, runs, workdays
+from . import months, notifications, opening, parts, recalculation, runs, workdays
+from .models import CalculationRun
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,27 @@ def run_recalculations(self) -> int | None:
         # back once it can be marked abandoned, and take its requests up then.
         raise self.retry(countdown=settings.CALCULATION_ABANDONED_AFTER_SECONDS + 1)
     return run.pk if run else None
+
+
+@shared_task(
+    name="scorecard.tasks.calculate_parts",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=RECALCULATION_SOFT_TIME_LIMIT,
+    time_limit=RECALCULATION_TIME_LIMIT,
+)
+def calculate_parts(run_id: int) -> int:
+    """Help with a run split into parts: take up its parts until none is left to
+    claim; how many this task worked out. A failure is left to the run's own
+    worker, which claims the part again and reports it."""
+    run = CalculationRun.objects.filter(pk=run_id).first()
+    done = 0
+    try:
+        while run is not None and parts.take_up_a_part(run):
+            done += 1
+    except Exception:  # noqa: BLE001 - the run's own worker meets it again and reports it
+        logger.warning("A part of run %s failed here", run_id, exc_info=True)
+    return done
 
 
 @shared_task(name="scorecard.tasks.recalculate_scorecards")

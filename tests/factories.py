@@ -99,3 +99,41 @@ def three_in_four_seen(month=date(2015, 1, 1)):
     )
     ReturnValue.objects.create(monthly_return=approved, measure=seen, numerator=3, denominator=4)
     return seen
+
+
+def approved_returns(measures, area_count, months, name):
+    """`area_count` areas' approved returns of `months` months from January 2014,
+    for `measures` percentage measures with a target and an England benchmark."""
+    from scorecard import aggregation, periods
+    from scorecard.models import Benchmark, ReturnValue, Target
+
+    areas = [area(f"{name} {i}") for i in range(area_count)]
+    all_measures = []
+    for _ in range(measures):
+        new = measure()
+        Target.objects.create(
+            measure=new, kind=Target.Kind.IN_YEAR, value=80, starts=date(2010, 4, 1)
+        )
+        Benchmark.objects.create(
+            measure=new,
+            comparator="england",
+            period_kind=periods.CALENDAR_YEAR,
+            period_start=date(2014, 1, 1),
+            value=80,
+        )
+        all_measures.append(new)
+    for i in range(months):
+        month = aggregation.add_months(date(2014, 1, 1), i)
+        for team in areas:
+            approved = MonthlyReturn.objects.create(
+                area=team,
+                month=month,
+                status=MonthlyReturn.Status.APPROVED,
+                approved_at="2016-01-01T00:00Z",
+            )
+            ReturnValue.objects.bulk_create(
+                ReturnValue(
+                    monthly_return=approved, measure=m, numerator=(i + j) % 9 + 1, denominator=10
+                )
+                for j, m in enumerate(all_measures)
+            )

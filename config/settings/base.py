@@ -173,6 +173,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CALCULATION_HEARTBEAT_SECONDS = float(os.environ.get("CALCULATION_HEARTBEAT_SECONDS", 10))
 CALCULATION_ABANDONED_AFTER_SECONDS = int(os.environ.get("CALCULATION_ABANDONED_AFTER_SECONDS", 60))
 RECALCULATION_MAX_ATTEMPTS = 5
+# A full run split into one part per financial year, which any worker can take
+# up (scorecard/parts.py); off, one worker does it in one transaction.
+RECALCULATION_IN_PARTS = env_bool("RECALCULATION_IN_PARTS", True)
 # Beat fires by the local clock; nothing is scheduled between 01:00 and 03:00,
 # the hours the UK clocks change in (celery/celery#6438).
 CELERY_BEAT_SCHEDULE = {

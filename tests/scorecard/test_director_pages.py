@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from scorecard import engine
 from scorecard.models import Measure, ScorecardResult, ServiceArea
-from tests.scorecard.test_engine import build
 
 pytestmark = pytest.mark.django_db
 
@@ -192,12 +191,12 @@ def test_the_scorecard_makes_a_fixed_number_of_queries(
     from scorecard import roles
     from tests import factories
 
-    build(measures=3, area_count=2, months=4, name="Small")
+    factories.approved_returns(measures=3, area_count=2, months=4, name="Small")
     engine.recalculate()
     director = factories.user("dir", roles.DIRECTORS)
     client.force_login(director)
     small = page_queries(client, django_assert_max_num_queries, 22)
-    build(measures=40, area_count=6, months=14, name="Large")
+    factories.approved_returns(measures=40, area_count=6, months=14, name="Large")
     engine.recalculate()
     large = page_queries(client, django_assert_max_num_queries, 22)
     assert large.content.count(b"<tr") > 5 * small.content.count(b"<tr")
@@ -208,7 +207,7 @@ def test_benchmark_120_measures_over_12_months(client, capsys):
     from scorecard import roles
     from tests import factories
 
-    build(measures=120, area_count=3, months=12, name="Bench")
+    factories.approved_returns(measures=120, area_count=3, months=12, name="Bench")
     engine.recalculate()
     client.force_login(factories.user("dir", roles.DIRECTORS))
 

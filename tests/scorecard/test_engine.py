@@ -10,7 +10,7 @@ import pytest
 from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from scorecard import aggregation, engine
+from scorecard import engine
 from scorecard.models import (
     Benchmark,
     CalculationRun,
@@ -318,29 +318,6 @@ def test_a_run_reads_one_snapshot_so_a_change_committed_while_it_reads_is_not_ha
     assert (after.target, after.benchmark_comparison) == (95, {"england": "better"})
 
 
-def build(measures, area_count, months, name):
-    areas = [factories.area(f"{name} {i}") for i in range(area_count)]
-    all_measures = []
-    for _ in range(measures):
-        measure = factories.measure()
-        Target.objects.create(
-            measure=measure, kind=Target.Kind.IN_YEAR, value=80, starts=date(2010, 4, 1)
-        )
-        Benchmark.objects.create(measure=measure, comparator="england", period="2014", value=80)
-        all_measures.append(measure)
-    start = date(2014, 1, 1)
-    for i in range(months):
-        month = aggregation.add_months(start, i)
-        for area in areas:
-            monthly_return = MonthlyReturn.objects.create(
-                area=area, month=month, status=APPROVED, approved_at="2016-01-01T00:00Z"
-            )
-            ReturnValue.objects.bulk_create(
-                ReturnValue(monthly_return=monthly_return, measure=m, numerator=7, denominator=10)
-                for m in all_measures
-            )
-
-
 def count_queries():
     with CaptureQueriesContext(connection) as queries:
         run = engine.recalculate(trigger="measured")
@@ -350,10 +327,10 @@ def count_queries():
 def test_the_number_of_queries_does_not_grow_with_the_data(db):
     """A fixed number of statements per financial year (each is worked out and
     written before the next), whatever the measures, areas and returns in it."""
-    build(measures=2, area_count=2, months=3, name="Small")
+    factories.approved_returns(measures=2, area_count=2, months=3, name="Small")
     small, small_rows = count_queries()
     ScorecardResult.objects.all().delete()
-    build(measures=12, area_count=6, months=3, name="Large")
+    factories.approved_returns(measures=12, area_count=6, months=3, name="Large")
     large, large_rows = count_queries()
     assert large_rows > 15 * small_rows
     assert large == small, (small, large)

@@ -1,0 +1,131 @@
+"""A full run in parts, on two real Celery workers (their own processes, through
+the real Redis broker): the same results as one worker's run, cell by cell."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+
+from config import celery_app
+from scorecard import engine, parts
+from scorecard.models import CalculationPart, CalculationRun, ScorecardResult, StagedResult
+from tests import factories
+from tests.scorecard.test_incremental import COMPARED
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def stored() -> dict:
+    return {
+        (row["measure_id"], row["area_id"], row["month"]): row
+        for row in ScorecardResult.objects.values(*COMPARED)
+    }
+
+
+@pytest.fixture
+def two_workers(settings):
+    """Two Celery workers in processes of their own, on the test database."""
+    redis_url = os.environ["REDIS_URL"]
+    # the server's URL, naming the test database
+    url = (
+        urlsplit(os.environ["DATABASE_URL"])
+        ._replace(path="/" + connection.settings_dict["NAME"])
+        .geturl()
+    )
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=url,
+        REDIS_URL=redis_url,
+        DJANGO_DEBUG="false",
+    )
+    celery = os.path.join(os.path.dirname(sys.executable), "celery")
+    workers = [
+        subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                f"--hostname=part-worker-{n}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        for n in (1, 2)
+    ]
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url=redis_url)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        deadline = time.monotonic() + 60
+        while len(celery_app.control.ping(timeout=0.5)) < 2:
+            assert time.monotonic() < deadline, "the two workers did not start"
+        yield workers
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=30)
+        celery_app.conf.update(saved)
+
+
+@pytest.fixture
+def four_financial_years(transactional_db):
+    factories.approved_returns(measures=8, area_count=10, months=36, name="Team")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_share_a_run_s_parts_and_give_the_single_run_s_results(
+    four_financial_years, two_workers, settings
+):
+    settings.RECALCULATION_IN_PARTS = False
+    engine.recalculate(trigger="one worker")
+    single = stored()
+
+    run = CalculationRun.objects.create(trigger="in parts", started_at=run_started())
+    months = engine.months_to_cover()
+    with engine.one_run_at_a_time():
+        parts.start(run, months)  # the workers are asked to help...
+        deadline = time.monotonic() + 60
+        while CalculationPart.objects.filter(run=run, done=False).exists():
+            assert time.monotonic() < deadline, "the workers did not finish the parts"
+            time.sleep(0.1)  # ...and this process, the run's own, takes up none
+        outcome = parts.finish(run, months)
+
+    done_by = set(CalculationPart.objects.filter(run=run).values_list("done_by", flat=True))
+    assert len(done_by) == 2 and all(str(os.getpid()) not in who for who in done_by)
+    assert CalculationPart.objects.filter(run=run).count() == 4
+    assert outcome.rows_written == ScorecardResult.objects.filter(run=run).count() == len(single)
+    assert not StagedResult.objects.exists()
+    assert stored() == single
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_no_worker_free_the_run_s_own_worker_does_every_part(four_financial_years, settings):
+    settings.RECALCULATION_IN_PARTS = False
+    engine.recalculate(trigger="one worker")
+    single = stored()
+
+    settings.RECALCULATION_IN_PARTS = True
+    run = engine.recalculate(trigger="in parts")  # tests run tasks in-process: none helps
+    done_by = set(CalculationPart.objects.filter(run=run).values_list("done_by", flat=True))
+    assert len(done_by) == 1 and str(os.getpid()) in done_by.pop()
+    assert run.outcome == "succeeded" and stored() == single
+
+
+def run_started():
+    from django.utils import timezone
+
+    return timezone.now()
