@@ -22,8 +22,9 @@ timer), so a person never misses their own change. Others' changes reach the
 replica within its replay lag.
 
 A replica that does not answer (or is no standby: a promoted one, or the
-primary itself) costs no error page: that request reads from the primary, and
-so does every request for DATABASE_REPLICA_RETRY_SECONDS before it is tried again.
+primary itself), or fails in the middle of a page, costs no error page: that
+page is read from the primary, and so is every page for
+DATABASE_REPLICA_RETRY_SECONDS before the replica is tried again.
 """
 
 import contextlib
@@ -94,27 +95,31 @@ def lsn(text: str) -> int | None:
     return (int(match[1], 16) << 32) + int(match[2], 16) if match else None
 
 
+def leave_alone(error: Exception) -> None:
+    """Read from the primary for DATABASE_REPLICA_RETRY_SECONDS."""
+    global _unused_until
+    _unused_until = time.monotonic() + settings.DATABASE_REPLICA_RETRY_SECONDS
+    logger.warning(
+        "Replica not used for %s s, reading from the primary: %s",
+        settings.DATABASE_REPLICA_RETRY_SECONDS,
+        str(error).strip(),
+    )
+    with contextlib.suppress(DatabaseError):
+        connections[REPLICA].close()  # a broken connection is not reused
+
+
 def replica_answers(written_at: int | None) -> bool:
     """The replica is up, a standby, and has replayed `written_at` (if given)."""
-    global _unused_until
     if time.monotonic() < _unused_until:
         return False
-    replica = connections[REPLICA]
     try:
-        with replica.cursor() as cursor:
+        with connections[REPLICA].cursor() as cursor:
             cursor.execute("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")
             standby, replayed = cursor.fetchone()
         if not standby:
             raise DatabaseError("the server is not in recovery: it is no replica")
     except DatabaseError as error:
-        _unused_until = time.monotonic() + settings.DATABASE_REPLICA_RETRY_SECONDS
-        logger.warning(
-            "Replica not used for %s s, reading from the primary: %s",
-            settings.DATABASE_REPLICA_RETRY_SECONDS,
-            str(error).strip(),
-        )
-        with contextlib.suppress(DatabaseError):
-            replica.close()  # a broken connection is not reused
+        leave_alone(error)
         return False
     if written_at is None:
         return True
@@ -171,6 +176,7 @@ class ReplicaMiddleware:
             request.method not in READ_METHODS
             or match is None
             or match.url_name not in REPLICA_PAGES
+            or not configured()
         ):
             return None
         written_at = lsn(request.COOKIES.get(COOKIE, ""))
@@ -178,6 +184,18 @@ class ReplicaMiddleware:
             _reading.set(True)  # until __call__ resets it
             request.replica_caught_up = written_at is not None
         return None
+
+    def process_exception(self, request, exception):
+        """The replica failed during the page (it stopped, or cancelled a query
+        that conflicted with its replay): the page again, from the primary. Safe:
+        only GET and HEAD read from the replica."""
+        if not (_reading.get() and connections[REPLICA].errors_occurred):
+            return None
+        leave_alone(exception)
+        _reading.set(False)  # until __call__ resets it
+        match = request.resolver_match
+        response = match.func(request, *match.args, **match.kwargs)
+        return response.render() if hasattr(response, "render") else response
 
 
 # A task starts on the primary even when run in-process from a replica page:

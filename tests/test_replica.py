@@ -199,3 +199,25 @@ def test_a_replica_that_is_down_costs_no_error_page(replica, director_client, se
     replica.catch_up()
     _, _, on_replica = read_where(director_client, measure_page())
     assert scorecard_tables(on_replica)
+
+
+def test_a_replica_that_stops_during_a_page_costs_no_error_page(replica, director_client, caplog):
+    Measure.objects.filter(code=SEEN).update(title=RENAMED)
+    replica.pause()  # the replica has the old title: a page read from it would show it
+
+    def stop_at_the_first_scorecard_query(execute, sql, params, many, context):
+        if '"scorecard_' in sql and replica.server.started:
+            replica.crash()
+        return execute(sql, params, many, context)
+
+    try:
+        with (
+            caplog.at_level(logging.WARNING, logger="scorecard.replica"),
+            connections[routing.REPLICA].execute_wrapper(stop_at_the_first_scorecard_query),
+        ):
+            html = page(director_client, measure_page())
+        assert not replica.server.started  # it did stop during the page
+        assert RENAMED in html  # the page again, from the primary
+        assert "Replica not used" in caplog.text
+    finally:
+        replica.restart()
