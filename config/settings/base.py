@@ -67,9 +67,9 @@ MIDDLEWARE = [
     "scorecard.security.RefusedAccessLogMiddleware",
     "scorecard.security.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
-    # last: it chooses the database for the view alone, after sign-in is settled
+    # it chooses the database for the view alone, after sign-in is settled
     "scorecard.replica.ReplicaMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
