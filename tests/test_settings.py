@@ -70,7 +70,7 @@ def test_every_page_requires_login_unless_it_opts_out():
 REPLICA_URL = "postgres://scorecard_app:pw@replica.example:5432/scorecard"
 
 
-def test_a_replica_is_read_from_its_url_quickly_given_up_on_and_never_migrated():
+def test_a_replica_is_configured_from_its_url_given_up_on_quickly_and_never_migrated():
     show = (
         "from django.conf import settings; from django.db import router; "
         "r = settings.DATABASES['replica']; "
@@ -87,15 +87,6 @@ def test_a_replica_is_read_from_its_url_quickly_given_up_on_and_never_migrated()
         "False",
         "True",
     ]
-    deploy = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        **PRODUCTION,
-        DATABASE_REPLICA_URL=REPLICA_URL,
-    )
-    assert deploy.returncode == 0, deploy.stdout + deploy.stderr
 
 
 def test_production_refuses_a_replica_that_is_not_postgresql():
