@@ -8,7 +8,7 @@ class ScorecardConfig(AppConfig):
     verbose_name = "Scorecard"
 
     def ready(self):
-        from . import database_roles, roles, security
+        from . import database_roles, replica, roles, security
 
         # Once per migrate (or test flush), not once per installed app: it makes
         # every app's permissions itself before granting them to the groups.
@@ -19,3 +19,4 @@ class ScorecardConfig(AppConfig):
         # the context function): new tables get the app role's rights at once.
         post_migrate.connect(database_roles.grant_app_role, dispatch_uid="scorecard_app_role")
         security.connect_signals()
+        replica.connect_signals()

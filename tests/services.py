@@ -219,10 +219,11 @@ class Postgres:
         check_interrupted()
 
         self.port = free_port()
-        opts = (
-            f"-k {self.sock} -p {self.port} -c listen_addresses='' "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        self._start_server("-c synchronous_commit=off -c full_page_writes=off")
+        return f"postgres://{OWNER_ROLE}@/postgres?host={self.sock}&port={self.port}"
+
+    def _start_server(self, extra_options: str) -> None:
+        opts = f"-k {self.sock} -p {self.port} -c listen_addresses='' -c fsync=off {extra_options}"
         self.started = True  # from here on, always try to stop it
         proc = self._run(
             [
@@ -244,7 +245,6 @@ class Postgres:
         if proc.returncode != 0:
             raise StartupError(f"pg_ctl start failed:\n{proc.stdout}\n{self._log_tail()}")
         self._wait_ready()
-        return f"postgres://{OWNER_ROLE}@/postgres?host={self.sock}&port={self.port}"
 
     def _create_roles(self) -> None:
         """The two roles of a deployment (README, "Production"): the owner that
@@ -316,6 +316,47 @@ class Postgres:
             except OSError:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
+
+
+class Standby(Postgres):
+    """A streaming hot standby of a running cluster started by Postgres above
+    (PostgreSQL's defaults already allow it: wal_level=replica, wal senders,
+    and initdb's `local replication` line in pg_hba.conf). Not started for every
+    run: tests/replica.py starts one for the tests that read from a replica.
+    The server's superuser may pause and resume its replay to make it lag."""
+
+    def __init__(self, bins: dict[str, str], tmp: str, primary_sock: str, primary_port: int):
+        super().__init__(bins, tmp)
+        self.primary = (primary_sock, primary_port)
+
+    def start(self) -> str:
+        for d in (self.data, self.sock):
+            os.mkdir(d, 0o700)
+            self._chown(d)
+        open(self.logfile, "a").close()
+        self._chown(self.logfile)
+        sock, port = self.primary
+        # -R writes primary_conninfo and standby.signal: the copy starts as a standby.
+        self._run(
+            [
+                self.bins["pg_basebackup"],
+                *("-h", sock, "-p", str(port), "-U", "postgres", "-D", self.data),
+                *("-R", "-X", "stream", "-c", "fast", "--no-sync"),
+            ],
+            timeout=120,
+        )
+        self.port = free_port()
+        self.restart()
+        return f"postgres://{OWNER_ROLE}@/postgres?host={self.sock}&port={self.port}"
+
+    def restart(self) -> None:
+        """Start it again on its data (after crash() too: it recovers, then streams)."""
+        self._start_server("-c hot_standby=on -c wal_receiver_status_interval=1")
+
+    def crash(self) -> None:
+        """Stop it as a crash would: no shutdown checkpoint, every connection cut."""
+        self.started = False
+        self._run([self.bins["pg_ctl"], "-D", self.data, "-m", "immediate", "-w", "stop"])
 
 
 # --------------------------------------------------------------------------

@@ -65,3 +65,31 @@ def test_time_zone_is_london_and_aware():
 
 def test_every_page_requires_login_unless_it_opts_out():
     assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
+
+
+REPLICA_URL = "postgres://scorecard_app:pw@replica.example:5432/scorecard"
+
+
+def test_a_replica_is_configured_from_its_url_given_up_on_quickly_and_never_migrated():
+    show = (
+        "from django.conf import settings; from django.db import router; "
+        "r = settings.DATABASES['replica']; "
+        "m = router.allow_migrate; "
+        "print(r['HOST'], r['USER'], r['OPTIONS']['connect_timeout'], "
+        "m('replica', 'scorecard'), m('default', 'scorecard'))"
+    )
+    result = manage("shell", "-c", show, **PRODUCTION, DATABASE_REPLICA_URL=REPLICA_URL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "replica.example",
+        "scorecard_app",
+        "2",
+        "False",
+        "True",
+    ]
+
+
+def test_production_refuses_a_replica_that_is_not_postgresql():
+    result = manage("check", **PRODUCTION, DATABASE_REPLICA_URL="sqlite:////tmp/replica.sqlite3")
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URL" in result.stderr

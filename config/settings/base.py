@@ -67,7 +67,9 @@ MIDDLEWARE = [
     "scorecard.security.RefusedAccessLogMiddleware",
     "scorecard.security.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
+    # it chooses the database for the view alone, after sign-in is settled
+    "scorecard.replica.ReplicaMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +100,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Optional: a PostgreSQL streaming replica that the directors' pages read from;
+# writes, transactions, migrations and the engine stay on the primary, and a
+# browser that wrote reads from the primary until the replica has replayed its
+# write (scorecard/replica.py, README "Adding workers and a replica").
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    # A replica host that is down is given up on quickly, and the page read
+    # from the primary (libpq waits for ever by default).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # The tests never make a database on the replica: it copies the primary's.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["scorecard.replica.ReplicaRouter"]
+# A replica that failed to answer is tried again after this many seconds.
+DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", 10))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The role the web and the worker connect as, given its rights after every
 # migrate (scorecard/database_roles.py); migrations run as the owner role.

@@ -12,6 +12,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         "DATABASE_URL must name a PostgreSQL database in production: the audit trail "
         "is written by PostgreSQL triggers, and another database would record none."
     )
+if "replica" in DATABASES and DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URL must name a PostgreSQL streaming replica of DATABASE_URL."
+    )
 
 DEBUG = False
 SECRET_KEY = require_env("SECRET_KEY")
