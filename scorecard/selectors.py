@@ -4,7 +4,7 @@ so a row outside a user's scope is simply not found."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 
 from . import aggregation, engine, figures, periods
 from .models import Measure, MonthlyReturn, ReturnValue, ServiceArea, Target
@@ -99,6 +99,15 @@ def _holds_figure(value: ReturnValue) -> bool:
     )
 
 
+# `_holds_figure` as the database asks it (a test holds the two to the same answers)
+HOLDS_FIGURE = (
+    Q(numerator__isnull=False)
+    | Q(denominator__isnull=False)
+    | Q(value__isnull=False)
+    | ~Q(not_applicable_reason="")
+)
+
+
 def is_asked_for(value: ReturnValue, month, *, computed: frozenset[str]) -> bool:
     """Whether a return's line is one its team is asked to fill in: due in the
     month (`periods.is_due`), and not a measure another app computes
@@ -112,16 +121,29 @@ def is_asked_for(value: ReturnValue, month, *, computed: frozenset[str]) -> bool
 
 def figures_due_and_in(monthly_returns) -> dict[int, tuple[int, int]]:
     """{return id: (lines asked for, lines filled in: a figure or a reason it is
-    not applicable)}, over the months due only; one query."""
+    not applicable)}, over the months due only (`is_asked_for`); one query, its
+    rows counted by the database (a few per return, not one per line)."""
     computed = engine.contributed_measures()
     months = {r.pk: r.month for r in monthly_returns}
     counts = {pk: (0, 0) for pk in months}
-    for value in ReturnValue.objects.filter(monthly_return_id__in=list(months)).select_related(
-        "measure"
-    ):
-        if is_asked_for(value, months[value.monthly_return_id], computed=computed):
-            due, filled = counts[value.monthly_return_id]
-            counts[value.monthly_return_id] = (due + 1, filled + int(_holds_figure(value)))
+    lines = (
+        ReturnValue.objects.filter(monthly_return_id__in=list(months))
+        .values("monthly_return_id", "measure__frequency")
+        .annotate(
+            contributed=Case(When(measure__code__in=computed, then=True), default=False),
+            lines=Count("pk"),
+            filled=Count("pk", filter=HOLDS_FIGURE),
+        )
+        .order_by()
+    )
+    for row in lines:
+        return_id = row["monthly_return_id"]
+        if not periods.is_due(row["measure__frequency"], months[return_id]):
+            continue
+        # a computed measure's line is asked for only where it holds an imported figure
+        asked = row["filled"] if row["contributed"] else row["lines"]
+        due, filled = counts[return_id]
+        counts[return_id] = (due + asked, filled + row["filled"])
     return counts
 
 

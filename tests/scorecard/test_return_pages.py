@@ -258,3 +258,23 @@ def test_reopening_a_return_that_is_not_approved_says_so_in_english(
     assert refused.status_code == 409
     assert "A submitted return cannot be reopened." in refused.content.decode()
     assert "reopend" not in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_database_counts_a_line_as_holding_a_figure_as_the_return_page_does(area):
+    from scorecard import selectors
+    from scorecard.models import ReturnValue
+
+    monthly_return = factories.monthly_return(area)
+    cases = [
+        {},
+        {"numerator": 0},
+        {"denominator": 5},
+        {"value": 1},
+        {"not_applicable_reason": "No such team this month"},
+        {"numerator": 3, "denominator": 4},
+    ]
+    values = [factories.value(monthly_return, factories.measure(), **fields) for fields in cases]
+    held = set(ReturnValue.objects.filter(selectors.HOLDS_FIGURE).values_list("pk", flat=True))
+    assert {v.pk for v in values if selectors._holds_figure(v)} == held
+    assert len(held) == len(cases) - 1
