@@ -205,7 +205,7 @@ def report(host: dict, results: list[dict]) -> str:
         "",
         "## The data",
         "",
-        "| Size | Areas × measures × years | Results (cells) | Returns' figures written in |",
+        "| Size | Areas × measures × years | Results (cells) | Generated in (the command) |",
         "|---|---|---|---|",
     ]
     for r in results:
@@ -266,9 +266,11 @@ def report(host: dict, results: list[dict]) -> str:
         "(a director; the officer for completeness; the first area's team manager for its "
         f"open return of {first['month']}), against the bench database and Redis, with "
         "the production middleware (DEBUG off). *Cold*: the first request after the cache "
-        f"is cleared. Then {first['requests']} requests: median and 95th percentile. "
+        "is cleared (for the scorecard, the process's first request too). Then "
+        f"{first['requests']} requests: median and 95th percentile. "
         "Return save posts the return's figures as a draft (302 back to the return); each "
-        "save adds to the return's history, which the return's page then shows.",
+        "save adds to the return's history, which the return's page then shows. A "
+        "statement more now and then is the session's last-activity write (once a minute).",
         "",
         "| Page | Size | Cold | Median | p95 | SQL statements (cold; then) | Page weight |",
         "|---|---|---|---|---|---|---|",
