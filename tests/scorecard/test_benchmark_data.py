@@ -141,3 +141,16 @@ def test_the_same_seed_gives_the_same_set():
     generate(*SMALL, "--seed", "8", "--replace")
     again = figures()
     assert again.keys() == first.keys() and again != first
+
+
+def test_it_refuses_beside_the_sample(sample):
+    with pytest.raises(CommandError, match="not synthetic") as refusal:
+        generate(*SMALL, "--replace")
+    assert "Buckinghamshire" in str(refusal.value)
+    assert not ServiceArea.objects.filter(slug__startswith="synthetic-").exists()
+
+
+def test_a_size_of_nothing_is_refused():
+    with pytest.raises(CommandError, match="at least 1"):
+        generate("--areas", "0")
+    assert not ServiceArea.objects.exists()
