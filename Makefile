@@ -26,7 +26,7 @@ SERVE_WITH_CELERY := bash -c '\
 	trap stop_celery EXIT; trap "exit 130" INT; trap "exit 143" TERM; \
 	$(PY) manage.py runserver $(HOST_PORT)'
 
-.PHONY: help install install-dev run test check format mutation clean
+.PHONY: help install install-dev run test check format mutation bench clean
 
 help:
 	@echo "make install  create $(VENV) with what runs the service (uv.lock, no test tools)"
@@ -35,6 +35,7 @@ help:
 	@echo "make check    what a reviewer checks: uv.lock current, no missing migrations, ruff check, ruff format --check"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make mutation mutmut over the rules (rag, aggregation, workflow, validation, figures, formulas, the engine's rule functions); fails below 95%"
+	@echo "make bench    time the recalculation, an approval and the pages on throwaway PostgreSQL/Redis at two sizes; writes docs/benchmarks.md (~10 min)"
 	@echo "make clean    remove $(VENV), .uv and caches"
 
 $(UV):
@@ -76,6 +77,11 @@ check: install-dev
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Synthetic data at a quarter and the full size (40 areas × 120 measures × 61 months),
+# each in a fresh database, every measurement in a process of its own (benchmarks/).
+bench: install
+	$(PY) tests/services.py -- $(PY) -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) .uv mutants .pytest_cache .ruff_cache .mypy_cache .hypothesis htmlcov .coverage celerybeat-schedule*

@@ -31,6 +31,10 @@ class ScorecardPart:
     # `sample`: loader(data=..., areas={slug: area}, months=[...], officer=...),
     # called inside the sample's transaction after the measures.
     sample_loader: Callable | None = None
+    # `benchmark_data`: loader(returns=[(return id, area id, month)], rng=random.Random,
+    # scale={area id: its size}) -> {what: rows written}, the part's figures of the
+    # synthetic set's approved area returns, inside its transaction.
+    benchmark_loader: Callable | None = None
     # `audit`: a pghistory-tracked model with a `monthly_return` foreign key, its
     # audited fields and the subject its changes show under in the return's History.
     audited_model: type | None = None
