@@ -41,7 +41,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Q
 
-from . import aggregation, audit, extensions, library, periods, roles
+from . import aggregation, audit, bulk, extensions, library, periods, roles
 from .models import (
     Baseline,
     Benchmark,
@@ -261,20 +261,6 @@ def remove() -> dict[str, int]:
 # --- writing ----------------------------------------------------------------------
 
 
-def copy_rows(table: str, columns: list[str], rows) -> int:
-    """Write rows into a table with PostgreSQL COPY (psycopg 3): one statement
-    however many rows. Returns how many were written."""
-    written = 0
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        statement = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-                written += 1
-    return written
-
-
 def generate(size: Size, *, seed: int = 1, replace: bool = False) -> dict[str, int]:
     """Write the synthetic set of `size`, or raise Refused (nothing written).
     Returns how many of each kind of row it wrote."""
@@ -365,7 +351,7 @@ def _write(size: Size, rng: random.Random) -> dict[str, int]:
     }
     returns = _returns(authority, areas, months, users)
     counts["returns"] = len(returns)
-    counts["figures"] = copy_rows(
+    counts["figures"] = bulk.copy_rows(
         ReturnValue._meta.db_table,
         [
             "monthly_return_id",
@@ -527,7 +513,7 @@ def _reference(measures, specs, levels, months, rng) -> dict[str, int]:
                         )
     Target.objects.bulk_create(targets)
     Baseline.objects.bulk_create(baselines)
-    copied = copy_rows(
+    copied = bulk.copy_rows(
         Benchmark._meta.db_table,
         ["measure_id", "comparator", "period_kind", "period_start", "value", "source"],
         ((*row, SOURCE) for row in benchmarks),
@@ -564,7 +550,7 @@ def _returns(authority, areas, months, users) -> list[tuple[int, int, date]]:
         "updated_by_id",
         "updated_at",
     ]
-    copy_rows(
+    bulk.copy_rows(
         MonthlyReturn._meta.db_table,
         columns,
         (

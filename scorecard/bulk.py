@@ -32,16 +32,33 @@ def _values(fields):
     return values
 
 
-def _copy(table: str, fields, objs, cursor) -> None:
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    values = _values(fields)
+def copy_rows(table: str, columns: list[str], rows, cursor=None) -> int:
+    """COPY `rows` (sequences of values, in the order of `columns`) into `table`;
+    how many rows were written. Foreign keys are checked as each row goes in
+    (those of audit rows its triggers write too): Django's are checked at commit
+    by default, and PostgreSQL's queue of checks deferred to the end of a
+    transaction grows worse than linearly with the rows waiting in it. They are
+    deferred again afterwards, as the rest of the transaction expects."""
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return copy_rows(table, columns, rows, cursor.cursor)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    written = 0
     # psycopg's own errors, raised as Django's (as every other statement's are)
-    with (
-        connection.wrap_database_errors,
-        cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for obj in objs:
-            copy.write_row(values(obj))
+    with connection.wrap_database_errors:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return written
+
+
+def _copy(table: str, fields, objs, cursor) -> None:
+    values = _values(fields)
+    copy_rows(table, [field.column for field in fields], (values(obj) for obj in objs), cursor)
 
 
 def _instances(model, objs) -> list:
@@ -62,7 +79,7 @@ def insert(model, objs) -> None:
         model.objects.bulk_create(_instances(model, objs), batch_size=2000)
         return
     with connection.cursor() as cursor:
-        _copy(connection.ops.quote_name(model._meta.db_table), columns(model), objs, cursor.cursor)
+        _copy(model._meta.db_table, columns(model), objs, cursor.cursor)
 
 
 def replace(model, objs, *, key: tuple[str, ...]) -> None:
@@ -81,7 +98,8 @@ def replace(model, objs, *, key: tuple[str, ...]) -> None:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    staged = quote(f"staged_{model._meta.db_table}")
+    staged_name = f"staged_{model._meta.db_table}"
+    staged = quote(staged_name)
     names = ", ".join(quote(field.column) for field in fields)
     matches = " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in key_columns)
     with connection.cursor() as cursor:
@@ -90,7 +108,7 @@ def replace(model, objs, *, key: tuple[str, ...]) -> None:
             f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "  # noqa: S608
             f"SELECT {names} FROM {table} WITH NO DATA"
         )
-        _copy(staged, fields, objs, cursor.cursor)
+        _copy(staged_name, fields, objs, cursor.cursor)
         cursor.execute(f"DELETE FROM {table} t USING {staged} s WHERE {matches}")  # noqa: S608
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staged}")  # noqa: S608
         cursor.execute(f"DROP TABLE {staged}")

@@ -9,7 +9,7 @@ in post and the starters, days lost within the days available).
 
 from decimal import Decimal
 
-from scorecard.benchmark_data import copy_rows
+from scorecard.bulk import copy_rows
 
 from .models import FIGURE_FIELDS, Staffing
 
