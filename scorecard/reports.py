@@ -12,7 +12,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Count, Q
 
-from . import aggregation, disclosure, engine, periods
+from . import aggregation, disclosure, engine, page_cache, periods
 from .formatting import DIRECTION_WORDS, RATING_WORDS
 from .models import (
     Baseline,
@@ -219,7 +219,16 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
     )
 
 
-def months_with_results() -> list[date]:
+def months_with_results(run=None) -> list[date]:
+    """The months with a figure, newest first. Cached per calculation run
+    (`page_cache`), so that no page scans the results for them; `run`: the
+    latest successful run when the caller has it at hand."""
+    return page_cache.cached(
+        "months-with-results", page_cache.run_id(run), (), _months_with_results
+    )
+
+
+def _months_with_results() -> list[date]:
     return list(
         ScorecardResult.objects.filter(value__isnull=False)
         .order_by("-month")
