@@ -283,18 +283,22 @@ class MonthNotice:
     newer: MonthStatus | None
 
 
-def month_notice(months: list[date], month: date) -> MonthNotice:
+def month_notice(months: list[date], month: date, statuses=None) -> MonthNotice:
+    """`statuses`: `month_statuses` already read for these months, if at hand."""
     newer = months[0] if months and months[0] > month else None
-    statuses = month_statuses([month] + ([newer] if newer else []))
+    wanted = [month] + ([newer] if newer else [])
+    if statuses is None or any(m not in statuses for m in wanted):
+        statuses = month_statuses(wanted)
     return MonthNotice(statuses[month], statuses[newer] if newer else None)
 
 
-def default_month(months: list[date]) -> date | None:
+def default_month(months: list[date], statuses=None) -> date | None:
     """The month a director can rely on: the newest with figures whose returns
-    are all approved; the newest with figures when none is final yet."""
+    are all approved; the newest with figures when none is final yet.
+    `statuses`: `month_statuses(months)` if already read."""
     if not months:
         return None
-    statuses = month_statuses(months)
+    statuses = statuses if statuses is not None else month_statuses(months)
     return next((m for m in months if statuses[m].final), months[0])
 
 

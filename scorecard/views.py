@@ -121,7 +121,7 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
             raise Http404("No such export")
         context = {"filter": filterset, "area": area, "month": month}
         if month is not None:
-            context["notice"] = reports.month_notice(filterset.months, month)
+            context["notice"] = reports.month_notice(filterset.months, month, filterset.statuses)
         if area is not None and month is not None:
             context["run"] = run
             if export_format:
@@ -180,12 +180,13 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         run = engine.latest_successful_run()
         months = reports.months_with_results(run)
-        month = reports.default_month(months)
+        statuses = reports.month_statuses(months)
+        month = reports.default_month(months, statuses)
         if self.request.GET.get("month"):
             month = month_or_404(self.request.GET["month"])
         context.update(months=months, month=month, run=run)
         if month is not None:
-            notice = reports.month_notice(months, month)
+            notice = reports.month_notice(months, month, statuses)
             authority = ServiceArea.objects.authority()
             context.update(notice=notice, authority=authority)
             context["figures"] = summary_figures(
@@ -234,10 +235,11 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
         area = get_object_or_404(areas, pk=area_id) if area_id else ServiceArea.objects.authority()
         run = engine.latest_successful_run()
         months = reports.months_with_results(run)
+        statuses = reports.month_statuses(months)
         month = (
             month_or_404(self.request.GET["month"])
             if self.request.GET.get("month")
-            else reports.default_month(months)
+            else reports.default_month(months, statuses)
         )
         if month is None:
             raise Http404("Nothing has been calculated yet")
@@ -246,7 +248,7 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
             area=area,
             month=month,
             areas=areas,
-            notice=reports.month_notice(months, month),
+            notice=reports.month_notice(months, month, statuses),
             figures=measure_figures(
                 run, measure, area, month, page_cache.areas_part(self.request.user), lambda: areas
             ),
