@@ -549,7 +549,7 @@ def percentile(values, p):
     return ordered[index]
 
 
-def report(facts, timings, elapsed, runs, gunicorn_settings, seconds) -> tuple[str, bool]:
+def report(facts, timings, elapsed, runs, gunicorn_settings, seconds, load) -> tuple[str, bool]:
     rows, rates = [], {}
     labels = {
         "scorecard": "Scorecard (`/scorecard/`)",
@@ -577,7 +577,9 @@ def report(facts, timings, elapsed, runs, gunicorn_settings, seconds) -> tuple[s
         "",
         f"- Machine: {cores} cores, {memory} GB memory, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}; PostgreSQL, Redis, the Celery worker, gunicorn and "
-        "the client all on it (loopback).",
+        "the client all on it (loopback). Load average (1 minute) before the run "
+        f"{load[0]:.1f}, after it {load[1]:.1f}: above the core count, other work on the machine "
+        "shared the cores and every figure is slower for it.",
         f"- gunicorn (`config/gunicorn.conf.py`): {gunicorn_settings}; production settings, "
         "static files collected and served by WhiteNoise; the cache in Redis.",
         "- Data: `manage.py load_sample` (the reference scorecard, January 2015): "
@@ -652,12 +654,16 @@ def main():
                 flush=True,
             )
             since = datetime.now(UTC).isoformat()
+            load_before = os.getloadavg()[0]
             timings, elapsed = drive(port, facts, args.seconds)
+            load_after = os.getloadavg()[0]
             time.sleep(2)  # the last kick reaches the worker
             service.check_alive()
             runs = runs_since(env, since)
             server_errors = service.log("gunicorn").count("Traceback")
-        text, ok = report(facts, timings, elapsed, runs, settings, args.seconds)
+        text, ok = report(
+            facts, timings, elapsed, runs, settings, args.seconds, (load_before, load_after)
+        )
         if server_errors:
             text += f"- Tracebacks in gunicorn's log: {server_errors}.\n"
             ok = False
