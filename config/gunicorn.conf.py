@@ -8,6 +8,8 @@ GUNICORN_THREADS  threads per process (default 4: a request mostly waits on
 GUNICORN_TIMEOUT  seconds before a silent worker is restarted (default 30)
 GUNICORN_ACCESS_LOG  where the access log goes ("-": standard output, the
                   default; "" for none)
+FORWARDED_ALLOW_IPS  the proxies whose X-Forwarded-Proto is believed (default
+                  127.0.0.1: a proxy on the same machine)
 """
 
 import multiprocessing
@@ -28,3 +30,6 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Each worker loads the app itself: a database connection is never shared
 # across a fork.
 preload_app = False
+# gunicorn's control socket (gunicornc) sits in the home directory by default,
+# where a second server on the machine would take it over: off, as nothing uses it.
+control_socket_disable = True
