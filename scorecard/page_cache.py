@@ -12,6 +12,7 @@ the reader may see, the query). A Redis that does not answer is a miss
 """
 
 import hashlib
+import time
 
 from django.core.cache import cache
 
@@ -31,13 +32,33 @@ def key(name: str, run_pk: int, *parts) -> str:
     return f"{name}:{run_pk}:{digest}"
 
 
+# After a run every key is new, and every reader of a page would render it at
+# once; the first renders it, the others wait this long for it before they do.
+RENDERING_WAIT_SECONDS = 3
+RENDERING_LOCK_SECONDS = 30
+
+
 def cached(name: str, run_pk: int, parts: tuple, compute):
-    """The cached value under (name, run, parts), or `compute()` stored there."""
+    """The cached value under (name, run, parts), or `compute()` stored there:
+    by one reader at a time (another waits for it), or by each when Redis does
+    not answer."""
     entry_key = key(name, run_pk, *parts)
     value = cache.get(entry_key)
-    if value is None:
+    if value is not None:
+        return value
+    lock = f"{entry_key}:rendering"
+    if not cache.add(lock, 1, timeout=RENDERING_LOCK_SECONDS) and cache.get(lock) is not None:
+        deadline = time.monotonic() + RENDERING_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            value = cache.get(entry_key)
+            if value is not None:
+                return value
+    try:
         value = compute()
         cache.set(entry_key, value, timeout=TIMEOUT)
+    finally:
+        cache.delete(lock)
     return value
 
 

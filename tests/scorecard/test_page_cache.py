@@ -171,3 +171,19 @@ def test_warming_with_redis_not_answering_never_fails_the_run(sample, settings, 
     run = CalculationRun.objects.get(pk=run_pk)
     assert run.outcome == CalculationRun.Outcome.SUCCEEDED
     assert "carrying on without it" in caplog.text
+
+
+def test_a_page_another_reader_is_rendering_is_waited_for_not_rendered_again():
+    import threading
+
+    from scorecard import page_cache
+
+    entry_key = page_cache.key("test-page", 7, "x")
+    cache.add(f"{entry_key}:rendering", 1)  # another reader started rendering it
+    threading.Timer(0.2, lambda: cache.set(entry_key, "their render")).start()
+    rendered = []
+    assert page_cache.cached("test-page", 7, ("x",), lambda: rendered.append(1)) == "their render"
+    assert not rendered
+    # once it is there, nobody renders it again; a key nobody renders is rendered here
+    assert page_cache.cached("test-page", 7, ("x",), lambda: "again") == "their render"
+    assert page_cache.cached("test-page", 8, ("x",), lambda: "new run") == "new run"
