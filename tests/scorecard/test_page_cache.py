@@ -14,7 +14,6 @@ from django.urls import reverse
 from scorecard import engine, reports, roles, tasks
 from scorecard.models import CalculationRun, Measure, RecalculationRequest, ReturnValue
 from tests import factories
-from tests.scorecard.test_engine import build
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +51,7 @@ def statements(client, url, *, cold):
 def test_the_directors_pages_make_as_many_statements_however_large_the_data(
     client, django_assert_num_queries
 ):
-    build(measures=3, area_count=2, months=4, name="Small")
+    factories.approved_returns(measures=3, area_count=2, months=4, name="Small")
     engine.recalculate()
     client = director(client)
     client.get("/account/password/")  # the first request after signing in writes to the session
@@ -61,7 +60,7 @@ def test_the_directors_pages_make_as_many_statements_however_large_the_data(
         small[name] = statements(client, url, cold=True)
         small_cached[name] = statements(client, url, cold=False)[0]
 
-    build(measures=40, area_count=6, months=26, name="Large")
+    factories.approved_returns(measures=40, area_count=6, months=26, name="Large")
     engine.recalculate()
     for name, url in pages().items():
         count, small_page = small[name]
@@ -75,7 +74,7 @@ def test_the_directors_pages_make_as_many_statements_however_large_the_data(
 
 
 def test_the_months_are_read_once_per_run():
-    build(measures=2, area_count=1, months=3, name="Some")
+    factories.approved_returns(measures=2, area_count=1, months=3, name="Some")
     run = engine.recalculate()
     assert reports.months_with_results(run) == [
         date(2014, 3, 1),
@@ -85,7 +84,7 @@ def test_the_months_are_read_once_per_run():
     with CaptureQueriesContext(connection) as queries:
         reports.months_with_results(run)
     assert len(queries) == 0
-    build(measures=2, area_count=1, months=5, name="More")
+    factories.approved_returns(measures=2, area_count=1, months=5, name="More")
     assert reports.months_with_results()[0] == date(2014, 3, 1)  # same run, same list
     engine.recalculate()
     assert reports.months_with_results()[0] == date(2014, 5, 1)  # a new run: read again
