@@ -186,3 +186,23 @@ def test_a_page_another_reader_is_rendering_is_waited_for_not_rendered_again():
     # once it is there, nobody renders it again; a key nobody renders is rendered here
     assert page_cache.cached("test-page", 7, ("x",), lambda: "again") == "their render"
     assert page_cache.cached("test-page", 8, ("x",), lambda: "new run") == "new run"
+
+
+def test_the_workforce_page_is_rendered_once_per_run(client, sample):
+    from workforce.models import Staffing
+
+    client = director(client)
+    url = "/workforce/?month=2015-01"
+    first = without_tokens(client.get(url))
+    with CaptureQueriesContext(connection) as cold:
+        cache.clear()
+        client.get(url)
+    with CaptureQueriesContext(connection) as cached:
+        again = without_tokens(client.get(url))
+    assert len(cached) < len(cold) and again == first
+    Staffing.objects.filter(
+        monthly_return__month=JAN, monthly_return__area__name="First Response"
+    ).update(fte_in_post=123.25)
+    assert "123.25" not in client.get(url).content.decode()  # the last run's figures...
+    engine.recalculate(trigger="test")
+    assert "123.25" in client.get(url).content.decode()  # ...until the next run
