@@ -85,7 +85,7 @@ def take_up_a_part(run: CalculationRun) -> bool:
             if part is None:
                 return False
             computation = engine.calculate(
-                months_between(part.first_month, part.last_month), run, areas=None
+                months_between(part.first_month, part.last_month), run, changed=None
             )
             bulk.insert(StagedResult, computation.rows)
             part.done = True
