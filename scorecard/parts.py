@@ -110,7 +110,7 @@ def finish(run: CalculationRun, months: list[date]) -> engine.Outcome:
     columns = ", ".join(quote(field.column) for field in bulk.columns(ScorecardResult))
     with transaction.atomic():
         engine.replaced_results(months).delete()
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, bulk.foreign_keys_checked_at_once(cursor):
             cursor.execute(
                 f"INSERT INTO {quote(ScorecardResult._meta.db_table)} ({columns}) "  # noqa: S608
                 f"SELECT {columns} FROM {quote(StagedResult._meta.db_table)} WHERE run_id = %s",
