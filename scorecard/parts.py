@@ -45,10 +45,15 @@ def run_in_parts(run: CalculationRun, months: list[date]) -> engine.Outcome:
     """Recalculate `months` as `run`, in parts (see the module); under the runs'
     lock, which the caller holds."""
     start(run, months)
+    work_until_done(run)
+    return finish(run, months)
+
+
+def work_until_done(run: CalculationRun) -> None:
+    """Take up the run's parts until every one is done, here or elsewhere."""
     while CalculationPart.objects.filter(run=run, done=False).exists():
         if not take_up_a_part(run):
             time.sleep(WAIT_FOR_OTHERS_SECONDS)  # the rest are being worked out
-    return finish(run, months)
 
 
 def start(run: CalculationRun, months: list[date]) -> None:
