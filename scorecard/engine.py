@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import (
@@ -622,11 +622,15 @@ class StoredResults:
             "measure_id", "area_id", "month"
         ):
             suppressed[measure_id].add((area_id, month))
-        return cls(
-            changed=changed,
-            months=set(results.values_list("month", flat=True).distinct()),
-            suppressed=suppressed,
+        # one probe of the index per month, not a read of every result
+        has_results = Exists(ScorecardResult.objects.filter(month=OuterRef("month")))
+        calculated = (
+            MonthlyReturn.objects.filter(month__in=months)
+            .values_list("month", flat=True)
+            .distinct()
+            .filter(has_results)
         )
+        return cls(changed=changed, months=set(calculated), suppressed=suppressed)
 
     def withheld(self, measure, reporting, months, series, populations) -> set:
         """As `_withheld`, worked out only for the months a change or a missing

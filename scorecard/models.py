@@ -684,7 +684,13 @@ class ScorecardResult(ResultFigures):
         constraints = [
             models.UniqueConstraint(fields=["measure", "area", "month"], name="result_unique"),
         ]
-        indexes = [models.Index(fields=["month", "area"])]
+        indexes = [
+            models.Index(fields=["month", "area"]),
+            # the few withheld, read by a run for changed returns
+            models.Index(
+                fields=["month"], condition=Q(suppressed=True), name="result_suppressed_month"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.measure} {self.area} {self.month:%b %Y}: {self.value}"
