@@ -206,8 +206,9 @@ def count(workbook: reading.Workbook, extracted_on: date, wanted=None) -> Counts
                     figures[0] += hit
                     figures[1] += 1
         teams = {team_key(row) for row in workbook.lists[derivation.list].rows} | {AUTHORITY}
+        as_at_extract = next(iter(derivation.rows)) in ("open_at_extract", "at_extract")
         for team in teams:
-            for month in months:
+            for month in months[-1:] if as_at_extract else months:
                 numerator, rows = tally.get((team, month), (0, 0))
                 counts.figures[(derivation.measure, team, month)] = (
                     (numerator, rows) if derivation.is_ratio else (rows, None)

@@ -26,11 +26,14 @@ def workbook(sheets: dict[str, list[list]]) -> bytes:
     return out.getvalue()
 
 
-def annex_a(lists: dict[int, list[dict]], names: dict[int, str] | None = None) -> bytes:
-    """Lists of rows keyed by the reader's field names, under the guidance's headings."""
+def annex_a(
+    lists: dict[int, list[dict]], names: dict[int, str] | None = None, drop: tuple = ()
+) -> bytes:
+    """Lists of rows keyed by the reader's field names, under the guidance's
+    headings; `drop`: fields whose column is left out."""
     sheets = {}
     for number, rows in lists.items():
-        columns = reading.LISTS[number][1]
+        columns = [c for c in reading.LISTS[number][1] if c.field not in drop]
         table = [[column.headings[0] for column in columns]]
         table += [[row.get(column.field) for column in columns] for row in rows]
         sheets[(names or {}).get(number, f"List {number}")] = table
