@@ -78,7 +78,7 @@ def findings(workbook: reading.Workbook, extracted_on: date) -> dict[str, list[F
             if row.get(start) and row.get(end) and row[end] < row[start]:
                 add(ENDS_BEFORE_START, team_key(row))
     teams_of: dict[str, set[str]] = defaultdict(set)
-    for number, rows in workbook.lists.items():
+    for rows in workbook.lists.values():
         for row in rows.rows:
             if any(isinstance(value, date) and value > extracted_on for value in row.values()):
                 add(FUTURE_DATE, team_key(row))
