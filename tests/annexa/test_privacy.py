@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
@@ -74,9 +74,10 @@ def files_in(directory) -> set[str]:
 
 
 def test_no_identifier_name_or_worker_is_kept_anywhere(
-    client, annex_a_authority, officer, caplog, mailoutbox
+    client, annex_a_authority, officer, caplog, mailoutbox, settings
 ):
     caplog.set_level(logging.DEBUG)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # Django would write the upload to a file
     content, secrets = the_workbook()
     before = files_in(tempfile.gettempdir())
     client.force_login(officer)
@@ -85,6 +86,7 @@ def test_no_identifier_name_or_worker_is_kept_anywhere(
         {"file": SimpleUploadedFile("annex-a.xlsx", content), "extracted_on": "2026-11-03"},
     )
     assert preview.status_code == 200
+    assert isinstance(preview.wsgi_request.FILES["file"], InMemoryUploadedFile)
     assert "could not be read" in preview.content.decode()  # said, as a count
     done = client.post(reverse("annexa-confirm"), {"token": preview.context["token"]}, follow=True)
     assert done.status_code == 200

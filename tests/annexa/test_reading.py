@@ -117,3 +117,15 @@ def test_a_file_that_is_no_workbook_is_refused_with_a_message():
         reading.read_workbook(b"Child Unique ID,Date of Referral\nC1,03/10/2026\n")
     with pytest.raises(reading.WorkbookRefused, match="empty"):
         reading.read_workbook(b"")
+
+
+def test_the_example_workbook_is_read_whole():
+    from pathlib import Path
+
+    content = (Path(__file__).parents[1] / "data" / "annexa" / "example.xlsx").read_bytes()
+    book = reading.read_workbook(content)
+    assert sorted(book.lists) == [3, 4, 5, 6, 7, 8, 9]
+    assert book.lists[8].sheet == "Annex A List 8 Children in care"  # Excel: 31 characters at most
+    assert all(
+        rows.columns == {c.field for c in reading.LISTS[n][1]} for n, rows in book.lists.items()
+    )
