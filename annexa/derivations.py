@@ -103,8 +103,9 @@ def meets(condition: dict, row: dict) -> bool:
     return True
 
 
-def months_counted(rows: dict, row: dict, months: list[date]) -> list[date]:
-    """The months of the window (first days) a row counts in."""
+def months_counted(rows: dict, row: dict, months: list[date], ends=None) -> list[date]:
+    """The months of the window (first days) a row counts in; `ends`: the
+    months' last days, [(month, last day)], when the caller has them at hand."""
     ((kind, argument),) = rows.items()
     if kind == "in_month":
         when = row.get(argument)
@@ -117,12 +118,10 @@ def months_counted(rows: dict, row: dict, months: list[date]) -> list[date]:
     start, end = (row.get(name) for name in argument)
     if start is None:
         return []
-    candidates = [months[-1]] if kind == "open_at_extract" else months
-    return [
-        month
-        for month in candidates
-        if start <= (last := workdays.month_end(month)) and (end is None or end > last)
-    ]
+    if ends is None:
+        ends = [(month, workdays.month_end(month)) for month in months]
+    candidates = ends[-1:] if kind == "open_at_extract" else ends
+    return [month for month, last in candidates if start <= last and (end is None or end > last)]
 
 
 # --- the window --------------------------------------------------------------
@@ -163,7 +162,12 @@ class Counts:
 
 
 def team_key(row: dict) -> str:
-    return reading.normalised(row.get("team") or "")
+    return _key(row.get("team") or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _key(team: str) -> str:
+    return reading.normalised(team)
 
 
 def missing(derivation: Derivation, workbook: reading.Workbook) -> str:
@@ -185,6 +189,7 @@ def count(workbook: reading.Workbook, extracted_on: date, wanted=None) -> Counts
     month, and for the authority (every row). A derivation whose list or column
     is missing gives no figures at all, never zeros."""
     months = window(extracted_on, workbook)
+    ends = [(month, workdays.month_end(month)) for month in months]
     counts = Counts(months)
     for derivation in derivations():
         if wanted is not None and derivation.measure not in wanted:
@@ -195,7 +200,7 @@ def count(workbook: reading.Workbook, extracted_on: date, wanted=None) -> Counts
             continue
         tally = defaultdict(lambda: [0, 0])
         for row in workbook.lists[derivation.list].rows:
-            counted = months_counted(derivation.rows, row, months)
+            counted = months_counted(derivation.rows, row, months, ends)
             if not counted:
                 continue
             hit = meets(derivation.numerator, row) if derivation.is_ratio else True

@@ -1,6 +1,7 @@
 """Forms: the Annex A upload, the team mapping, and the data-quality section of
 a return (a section of the return's form, `scorecard.extensions`)."""
 
+import hashlib
 from datetime import date
 
 from django import forms
@@ -60,15 +61,20 @@ class TeamMappingForm(forms.Form):
         areas = ServiceArea.objects.filter(parent__isnull=False, active=True)
         choices = [("", "Not mapped")] + [(str(a.pk), a.name) for a in areas]
         self.teams = teams
-        for index, (_key, label, area_id) in enumerate(teams):
-            self.fields[f"team_{index}"] = forms.ChoiceField(
+        for key, label, area_id in teams:
+            self.fields[self.name_for(key)] = forms.ChoiceField(
                 label=label, choices=choices, required=False, initial=str(area_id or "")
             )
 
+    @staticmethod
+    def name_for(key: str) -> str:
+        """A field name of the team's own, whatever other teams are listed."""
+        return "team_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
     def chosen(self) -> dict[str, tuple[str, int | None]]:
         return {
-            key: (label, int(self.cleaned_data[f"team_{index}"] or 0) or None)
-            for index, (key, label, _) in enumerate(self.teams)
+            key: (label, int(self.cleaned_data[self.name_for(key)] or 0) or None)
+            for key, label, _ in self.teams
         }
 
 

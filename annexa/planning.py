@@ -191,6 +191,8 @@ def plan_counts(counts, findings, *, sha256, extracted_on, notes=(), lists_found
                     targets.append((authority, everyone, FILL))
             else:
                 for area in areas:
+                    if not keys_of[area.pk]:
+                        continue  # no team of the lists is this area's: not its figures
                     numerator, denominator = 0, 0
                     for key in keys_of[area.pk]:
                         n, dn = counts.figures.get((measure.code, key, month), (0, 0))

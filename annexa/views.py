@@ -114,7 +114,10 @@ def _take(request) -> dict:
 @method_decorator(csrf_exempt, name="dispatch")  # csrf_protect below, once the handler is set
 class AnnexAUploadView(AnnexAAccess, View):
     def get(self, request):
-        return _upload_page(request, AnnexAUploadForm(initial={"extracted_on": ""}))
+        stored = request.session.get(SESSION_KEY)
+        if stored and timezone.now() - datetime.fromisoformat(stored["kept_at"]) > KEPT_FOR:
+            request.session.pop(SESSION_KEY)  # an abandoned preview's counts go too
+        return _upload_page(request, AnnexAUploadForm())
 
     def post(self, request):
         request.upload_handlers = [InMemoryUploadHandler(request)]

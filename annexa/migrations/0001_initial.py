@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('scorecard', '0012_calculation_parts'),
+        ('scorecard', '0002_audit_append_only'),  # as early as workforce's: a test migrates scorecard back
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,11 +1,12 @@
 """The officer's Annex A pages: upload, preview, confirm into draft returns;
 the team mapping; the findings carried to a team's return."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from annexa import planning
 from annexa.forms import FindingsSection
@@ -197,3 +198,31 @@ def test_findings_are_carried_to_the_return_and_need_a_commentary(
     assert "Annex A data quality" in page
     assert "Data entry error, corrected" in page
     assert Decimal(value(north, OCT, "cp-count").numerator) == 2
+
+
+def test_a_preview_older_than_an_hour_is_discarded(client, annex_a_authority, officer):
+    client.force_login(officer)
+    token = upload(client, annex_a(HAND_COUNTED)).context["token"]
+    session = client.session
+    kept = session["annexa_plan"]
+    kept["kept_at"] = (timezone.now() - timedelta(minutes=61)).isoformat()
+    session["annexa_plan"] = kept
+    session.save()
+    response = client.post(reverse("annexa-confirm"), {"token": token})
+    assert response.status_code == 409
+    assert "more than an hour old" in response.content.decode()
+    assert "annexa_plan" not in client.session
+    assert not ReturnValue.objects.exists()
+
+
+def test_an_area_no_team_is_mapped_to_gets_no_figures(client, annex_a_authority, officer):
+    from tests import factories
+
+    fostering = factories.area("Fostering")
+    client.force_login(officer)
+    response = upload(client, annex_a(HAND_COUNTED))
+    assert not [x for x in response.context["plan"].lines if x.area_id == fostering.pk]
+    client.post(reverse("annexa-confirm"), {"token": response.context["token"]})
+    assert not ReturnValue.objects.filter(
+        monthly_return__area=fostering, numerator__isnull=False
+    ).exists()
