@@ -61,6 +61,7 @@ def test_an_officer_fills_the_drafts_and_the_manager_explains_the_findings(sign_
     assert october.status == MonthlyReturn.Status.DRAFT
     manager = sign_in("team-manager", "manager")
     manager.goto(f"/returns/{october.pk}/")
-    expect(manager.page.get_by_role("heading", name="Annex A data quality", exact=True)).to_be_visible()
+    heading = manager.page.get_by_role("heading", name="Annex A data quality", exact=True)
+    expect(heading).to_be_visible()
     expect(manager.page.get_by_text("dated before the strategy discussion")).to_be_visible()
     manager.check_accessibility("annexa-return-findings")
