@@ -26,12 +26,13 @@ SERVE_WITH_CELERY := bash -c '\
 	trap stop_celery EXIT; trap "exit 130" INT; trap "exit 143" TERM; \
 	$(PY) manage.py runserver $(HOST_PORT)'
 
-.PHONY: help install install-dev run test check format mutation bench clean
+.PHONY: help install install-dev run test loadtest check format mutation bench clean
 
 help:
 	@echo "make install  create $(VENV) with what runs the service (uv.lock, no test tools)"
 	@echo "make run      install, migrate, load sample data, serve on http://$(HOST_PORT)"
 	@echo "make test     install with the dev group; pytest against throwaway PostgreSQL/Redis (PYTEST_ARGS=...)"
+	@echo "make loadtest gunicorn + a Celery worker on throwaway PostgreSQL/Redis, 16 directors for 30 s; writes docs/loadtest.md"
 	@echo "make check    what a reviewer checks: uv.lock current, no missing migrations, ruff check, ruff format --check"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make mutation mutmut over the rules (rag, aggregation, workflow, validation, figures, formulas, the engine's rule functions); fails below 95%"
@@ -66,6 +67,13 @@ run: install
 
 test: install-dev
 	$(PY) tests/services.py -- $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The service as deployed (production settings, gunicorn, a Celery worker, Redis)
+# under 16 signed-in directors while approvals set off recalculations; the figures
+# go to docs/loadtest.md. Fails on any error. LOADTEST_ARGS="--seconds 60" to change.
+LOADTEST_ARGS ?=
+loadtest: install
+	$(PY) tests/services.py -- $(PY) tests/loadtest.py $(LOADTEST_ARGS)
 
 # makemigrations needs no real database: an empty in-memory one answers its history check.
 check: install-dev

@@ -7,6 +7,7 @@ size costs most of the run. SQLite (`make run` without PostgreSQL) keeps
 `bulk_create`.
 """
 
+import contextlib
 import json
 import operator
 
@@ -32,13 +33,22 @@ def _values(fields):
     return values
 
 
+@contextlib.contextmanager
+def foreign_keys_checked_at_once(cursor):
+    """Foreign keys checked as each row goes in, in the block, not at commit:
+    Django's are deferred to the commit, and PostgreSQL's queue of checks
+    deferred to the end of a transaction grows worse than linearly with the
+    rows waiting in it. Deferred again afterwards, as the rest of the
+    transaction expects."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def copy_rows(table: str, columns: list[str], rows, cursor=None) -> int:
-    """COPY `rows` (sequences of values, in the order of `columns`) into `table`;
-    how many rows were written. Foreign keys are checked as each row goes in
-    (those of audit rows its triggers write too): Django's are checked at commit
-    by default, and PostgreSQL's queue of checks deferred to the end of a
-    transaction grows worse than linearly with the rows waiting in it. They are
-    deferred again afterwards, as the rest of the transaction expects."""
+    """COPY `rows` (sequences of values, in the order of `columns`) into `table`,
+    foreign keys checked at once (those of the audit rows its triggers write
+    too); how many rows were written."""
     if cursor is None:
         with connection.cursor() as cursor:
             return copy_rows(table, columns, rows, cursor.cursor)
@@ -46,13 +56,14 @@ def copy_rows(table: str, columns: list[str], rows, cursor=None) -> int:
     names = ", ".join(quote(column) for column in columns)
     written = 0
     # psycopg's own errors, raised as Django's (as every other statement's are)
-    with connection.wrap_database_errors:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                written += 1
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    with (
+        connection.wrap_database_errors,
+        foreign_keys_checked_at_once(cursor),
+        cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+            written += 1
     return written
 
 

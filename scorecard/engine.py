@@ -120,12 +120,12 @@ def recalculate(
                 outcome = parts.run_in_parts(run, months)
         else:
             with runs.heartbeat(run), one_run_one_snapshot():
-                months, areas = plan(months, changed)
-                if areas is None:
+                months, changed = plan(months, changed)
+                if changed is None:
                     replaced_results(months).delete()
                 for year in financial_years(months):
-                    rows = outcome.add(calculate(year, run, areas))
-                    write_results(rows, whole_months=areas is None)
+                    rows = outcome.add(calculate(year, run, changed))
+                    write_results(rows, whole_months=changed is None)
                 publication.publish_final_months(months, run)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED
@@ -137,13 +137,12 @@ def recalculate(
     return succeeded(run, outcome, months)
 
 
-def plan(months, changed) -> tuple[list[date], set[int] | None]:
-    """(the months to recalculate, the areas changed or None for every area):
+def plan(months, changed) -> tuple[list[date], set[tuple[int, date]] | None]:
+    """(the months to recalculate, the returns changed or None for everything):
     see `recalculate`."""
     if changed is not None:
         changed = set(changed)
-        covered = months_to_cover()
-        return dependent_months({month for _, month in changed}, covered), {a for a, _ in changed}
+        return dependent_months({month for _, month in changed}, months_to_cover()), changed
     if months is not None:
         months = set(months)
         return sorted(months | set(dependent_months(months, months_to_cover()))), None
@@ -182,10 +181,10 @@ class Outcome:
         ]
 
 
-def calculate(months: list[date], run: CalculationRun, areas: set[int] | None) -> Computation:
+def calculate(months: list[date], run: CalculationRun, changed) -> Computation:
     """The results of `months` (see `compute`), marked where revised since
     published, each checked to fit its column: ready to be written."""
-    computation = compute(months, run, areas=areas)
+    computation = compute(months, run, changed=changed)
     authority = ServiceArea.objects.authority()
     publication.mark_revisions(computation.rows, authority.pk if authority else None)
     results_fit(computation.rows)
@@ -531,20 +530,23 @@ def _reference_data():
     return targets, benchmarks, populations
 
 
-def compute(months: list[date], run: CalculationRun, areas: set[int] | None = None) -> Computation:
-    """The results of `months` for every measure and area; with `areas` (the
-    areas whose returns changed), only the results the change can alter: those
-    areas' and the authority's, any other area's whose small-number suppression
-    it turns on or off, and every area's in a month not yet calculated."""
+def compute(
+    months: list[date], run: CalculationRun, changed: set[tuple[int, date]] | None = None
+) -> Computation:
+    """The results of `months` for every measure and area; with `changed` (the
+    returns changed: (area id, month)), only the results the change can alter:
+    those areas' and the authority's, any other area's whose small-number
+    suppression it turns on or off, and every area's in a month not yet
+    calculated."""
     first, last = months[0], months[-1]
     # a month's results look back twelve months at most (its rolling year, its
     # financial year so far, and the month a year before)
     history_start = aggregation.add_months(first, -12)
-    changed_areas = areas
     areas = list(ServiceArea.objects.order_by("order"))
     authority = next(a for a in areas if a.is_authority)
     active_areas = [a for a in areas if not a.is_authority and a.active]
-    stored = None if changed_areas is None else StoredResults.of(months)
+    all_months = months_between(history_start, last)
+    stored = None if changed is None else StoredResults.of(all_months, changed)
     measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
 
     known, statuses = _entered_figures(history_start, last)
@@ -554,7 +556,6 @@ def compute(months: list[date], run: CalculationRun, areas: set[int] | None = No
             known.update(part.figure_source(window))
     targets, benchmarks, populations = _reference_data()
 
-    all_months = months_between(history_start, last)
     area_months = {month for (area_id, month) in statuses if area_id != authority.pk}
     rows = []
     missing_populations = defaultdict(set)  # (area, year) -> measure titles
@@ -570,13 +571,17 @@ def compute(months: list[date], run: CalculationRun, areas: set[int] | None = No
         series[authority.pk] = authority_series(
             measure, authority.pk, all_months, known, statuses, dict(series), area_months
         )
-        withheld = _withheld(measure, reporting, all_months, series, populations)
+        withheld = (
+            _withheld(measure, reporting, all_months, series, populations)
+            if stored is None
+            else stored.withheld(measure, reporting, all_months, series, populations)
+        )
         in_force = {month: benchmarks_in_force(benchmarks[measure.pk], month) for month in months}
         for area in [*reporting, authority]:
             months_written = (
                 months
                 if stored is None
-                else stored.months_to_write(measure, area, months, changed_areas, withheld)
+                else stored.months_to_write(measure, area, months, withheld)
             )
             if not months_written:
                 continue
@@ -605,27 +610,42 @@ NO_POPULATION = "no child population for"
 class StoredResults:
     """What a run for changed returns needs to know of the results it keeps."""
 
+    changed: set[tuple[int, date]]  # (area id, month) of the returns changed
     months: set[date]  # the months that have results
-    suppressed: set[tuple[int, int, date]]  # (measure id, area id, month) withheld
+    suppressed: dict[int, set[tuple[int, date]]]  # {measure id: {(area id, month) withheld}}
 
     @classmethod
-    def of(cls, months: list[date]) -> StoredResults:
+    def of(cls, months: list[date], changed: set[tuple[int, date]]) -> StoredResults:
         results = ScorecardResult.objects.filter(month__in=months)
+        suppressed = defaultdict(set)
+        for measure_id, area_id, month in results.filter(suppressed=True).values_list(
+            "measure_id", "area_id", "month"
+        ):
+            suppressed[measure_id].add((area_id, month))
         return cls(
+            changed=changed,
             months=set(results.values_list("month", flat=True).distinct()),
-            suppressed=set(
-                results.filter(suppressed=True).values_list("measure_id", "area_id", "month")
-            ),
+            suppressed=suppressed,
         )
 
-    def months_to_write(self, measure, area, months, changed_areas, withheld) -> list[date]:
+    def withheld(self, measure, reporting, months, series, populations) -> set:
+        """As `_withheld`, worked out only for the months a change or a missing
+        result leaves open: another month's breakdown is as it was stored."""
+        changed_months = {month for _, month in self.changed}
+        fresh = [m for m in months if m in changed_months or m not in self.months]
+        kept = set(months) - set(fresh)
+        return _withheld(measure, reporting, fresh, series, populations) | {
+            (area_id, month) for area_id, month in self.suppressed[measure.pk] if month in kept
+        }
+
+    def months_to_write(self, measure, area, months, withheld) -> list[date]:
         """All of `months` for an area whose figures changed (the authority's
         pool them) or whose suppression did; otherwise the months not yet
         calculated."""
-        if area.is_authority or area.pk in changed_areas:
+        if area.is_authority or any(area.pk == area_id for area_id, _ in self.changed):
             return months
         if any(
-            ((area.pk, month) in withheld) != ((measure.pk, area.pk, month) in self.suppressed)
+            ((area.pk, month) in withheld) != ((area.pk, month) in self.suppressed[measure.pk])
             for month in months
         ):
             return months

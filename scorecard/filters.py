@@ -53,12 +53,32 @@ class ScorecardFilter(django_filters.FilterSet):
         self.areas = selectors.scorecard_areas_for_user(user)
         self.filters["area"].queryset = self.areas
         self.area = self.month = None
+        # Each list of choices read once (a model choice field counts its rows, then
+        # reads them), and the months' statuses once for the default and the notice.
+        self.area_list = list(self.areas)
+        self.listed_choice("area", {str(a.pk): a for a in self.area_list}, empty_label=None)
+        groups = {g.code: g for g in MeasureGroup.objects.all()}
+        self.listed_choice("group", groups, empty_label=self.filters["group"].extra["empty_label"])
+        self.statuses = reports.month_statuses(months) if months else {}
+
+    def listed_choice(self, name, objects: dict, empty_label):
+        """The form's field for a model choice as a choice among `objects` (read
+        once), cleaned to the object as the model choice field would."""
+        model_field = self.form.fields[name]
+        choices = [(key, str(obj)) for key, obj in objects.items()]
+        self.form.fields[name] = forms.TypedChoiceField(
+            label=model_field.label,
+            choices=choices if empty_label is None else [("", empty_label), *choices],
+            coerce=objects.__getitem__,
+            required=False,
+            empty_value=None,
+        )
 
     def resolve(self):
         """The area and month to show: chosen, or the authority and the month a
         director can rely on (`reports.default_month`) in the chosen financial year."""
         data = self.form.cleaned_data if self.form.is_valid() else {}
-        self.area = data.get("area") or self.areas.authority()
+        self.area = data.get("area") or next((a for a in self.area_list if a.is_authority), None)
         months = self.months
         if data.get("year"):
             start = parse_month(data["year"])
@@ -66,7 +86,7 @@ class ScorecardFilter(django_filters.FilterSet):
         if data.get("month"):
             self.month = parse_month(data["month"])
         else:
-            self.month = reports.default_month(months)
+            self.month = reports.default_month(months, self.statuses)
         return self.area, self.month
 
     def keep(self, queryset, name, value):

@@ -712,11 +712,21 @@ class CalculationPart(models.Model):
 
 
 class StagedResult(ResultFigures):
-    """A result worked out by one part of a run, not yet shown to anyone."""
+    """A result worked out by one part of a run, not yet shown to anyone.
 
-    run = models.ForeignKey(CalculationRun, on_delete=models.CASCADE, related_name="+")
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
-    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
+    A scratch table: unlogged (emptied if PostgreSQL crashes, when the run it
+    belonged to is abandoned anyway) and without foreign keys in the database,
+    whose checks the rows meet when they are put in place as ScorecardResults."""
+
+    run = models.ForeignKey(
+        CalculationRun, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    area = models.ForeignKey(
+        ServiceArea, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
 
     class Meta:
         indexes = [models.Index(fields=["run"])]

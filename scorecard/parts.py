@@ -45,10 +45,15 @@ def run_in_parts(run: CalculationRun, months: list[date]) -> engine.Outcome:
     """Recalculate `months` as `run`, in parts (see the module); under the runs'
     lock, which the caller holds."""
     start(run, months)
+    work_until_done(run)
+    return finish(run, months)
+
+
+def work_until_done(run: CalculationRun) -> None:
+    """Take up the run's parts until every one is done, here or elsewhere."""
     while CalculationPart.objects.filter(run=run, done=False).exists():
         if not take_up_a_part(run):
             time.sleep(WAIT_FOR_OTHERS_SECONDS)  # the rest are being worked out
-    return finish(run, months)
 
 
 def start(run: CalculationRun, months: list[date]) -> None:
@@ -85,7 +90,7 @@ def take_up_a_part(run: CalculationRun) -> bool:
             if part is None:
                 return False
             computation = engine.calculate(
-                months_between(part.first_month, part.last_month), run, areas=None
+                months_between(part.first_month, part.last_month), run, changed=None
             )
             bulk.insert(StagedResult, computation.rows)
             part.done = True
@@ -110,7 +115,7 @@ def finish(run: CalculationRun, months: list[date]) -> engine.Outcome:
     columns = ", ".join(quote(field.column) for field in bulk.columns(ScorecardResult))
     with transaction.atomic():
         engine.replaced_results(months).delete()
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, bulk.foreign_keys_checked_at_once(cursor):
             cursor.execute(
                 f"INSERT INTO {quote(ScorecardResult._meta.db_table)} ({columns}) "  # noqa: S608
                 f"SELECT {columns} FROM {quote(StagedResult._meta.db_table)} WHERE run_id = %s",

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Count, Q
 
-from . import aggregation, disclosure, engine, periods
+from . import aggregation, disclosure, engine, page_cache, periods
 from .formatting import DIRECTION_WORDS, RATING_WORDS
 from .models import (
     Baseline,
@@ -219,7 +219,16 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
     )
 
 
-def months_with_results() -> list[date]:
+def months_with_results(run=None) -> list[date]:
+    """The months with a figure, newest first. Cached per calculation run
+    (`page_cache`), so that no page scans the results for them; `run`: the
+    latest successful run when the caller has it at hand."""
+    return page_cache.cached(
+        "months-with-results", page_cache.run_id(run), (), _months_with_results
+    )
+
+
+def _months_with_results() -> list[date]:
     return list(
         ScorecardResult.objects.filter(value__isnull=False)
         .order_by("-month")
@@ -274,18 +283,22 @@ class MonthNotice:
     newer: MonthStatus | None
 
 
-def month_notice(months: list[date], month: date) -> MonthNotice:
+def month_notice(months: list[date], month: date, statuses=None) -> MonthNotice:
+    """`statuses`: `month_statuses` already read for these months, if at hand."""
     newer = months[0] if months and months[0] > month else None
-    statuses = month_statuses([month] + ([newer] if newer else []))
+    wanted = [month] + ([newer] if newer else [])
+    if statuses is None or any(m not in statuses for m in wanted):
+        statuses = month_statuses(wanted)
     return MonthNotice(statuses[month], statuses[newer] if newer else None)
 
 
-def default_month(months: list[date]) -> date | None:
+def default_month(months: list[date], statuses=None) -> date | None:
     """The month a director can rely on: the newest with figures whose returns
-    are all approved; the newest with figures when none is final yet."""
+    are all approved; the newest with figures when none is final yet.
+    `statuses`: `month_statuses(months)` if already read."""
     if not months:
         return None
-    statuses = month_statuses(months)
+    statuses = statuses if statuses is not None else month_statuses(months)
     return next((m for m in months if statuses[m].final), months[0])
 
 

@@ -165,13 +165,22 @@ def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
         if is_asked_for(value, monthly_return.month, computed=computed)
     ]
     start = aggregation.add_months(monthly_return.month, -12)
-    earlier = {}
-    for old in ReturnValue.objects.filter(
-        monthly_return__area_id=monthly_return.area_id,
-        monthly_return__month__gte=start,
-        monthly_return__month__lt=monthly_return.month,
-    ).select_related("monthly_return"):
-        earlier[(old.measure_id, old.monthly_return.month)] = old
+    # the year before as plain figures, not model objects: a dozen months of lines
+    earlier = {
+        (measure_id, month): figures.Figure(numerator, denominator, value, bool(reason))
+        for measure_id, month, numerator, denominator, value, reason in ReturnValue.objects.filter(
+            monthly_return__area_id=monthly_return.area_id,
+            monthly_return__month__gte=start,
+            monthly_return__month__lt=monthly_return.month,
+        ).values_list(
+            "measure_id",
+            "monthly_return__month",
+            "numerator",
+            "denominator",
+            "value",
+            "not_applicable_reason",
+        )
+    }
     targets = {}
     for target in Target.objects.filter(
         kind=Target.Kind.IN_YEAR,
@@ -184,15 +193,16 @@ def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
     for value in values:
         measure = value.measure
         history = [
-            comparable_figure(measure, earlier.get((measure.pk, month)))
+            figures.comparable(measure, earlier.get((measure.pk, month)), as_entered=True)
             for month in periods.due_months(measure.frequency, last_12)
         ]
         previous = periods.previous_due(measure.frequency, monthly_return.month)
+        previous_figure = earlier.get((measure.pk, previous))
         lines.append(
             ReturnLine(
                 value=value,
                 measure=measure,
-                previous=comparable_figure(measure, earlier.get((measure.pk, previous))),
+                previous=figures.comparable(measure, previous_figure, as_entered=True),
                 history=[h for h in history if h is not None],
                 target=targets.get(measure.pk),
             )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import months, notifications, opening, parts, recalculation, runs, workdays
+from . import months, notifications, opening, parts, recalculation, runs, warming, workdays
 from .models import CalculationRun
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ def run_recalculations(self) -> int | None:
     run = recalculation.run_waiting()
     if run is not None:
         logger.info("Recalculated scorecards (%s): run %s %s", run.trigger, run.pk, run.outcome)
+        if run.outcome == CalculationRun.Outcome.SUCCEEDED:
+            warming.warm(run)  # never raises: a cold cache costs a slower first page
     elif recalculation.held_by_running_run() and not self.request.is_eager:
         # Redelivered after its worker died: the dead run still looks alive. Come
         # back once it can be marked abandoned, and take its requests up then.

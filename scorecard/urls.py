@@ -21,6 +21,11 @@ urlpatterns = [
     path("returns/", views_returns.MyReturnsView.as_view(), name="my-returns"),
     path("returns/<int:pk>/", views_returns.ReturnDetailView.as_view(), name="return-detail"),
     path(
+        "returns/<int:pk>/history/",
+        views_returns.ReturnHistoryView.as_view(),
+        name="return-history",
+    ),
+    path(
         "returns/<int:pk>/review/",
         views_returns.ReturnTransitionView.as_view(),
         name="return-transition",

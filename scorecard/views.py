@@ -1,13 +1,10 @@
-import copy
-import hashlib
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseServerError, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponseServerError, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -21,6 +18,7 @@ from . import (
     engine,
     exports,
     health,
+    page_cache,
     recalculation,
     reports,
     runs,
@@ -113,8 +111,9 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
     template_name = "scorecard/scorecard.html"
 
     def get(self, request, *args, **kwargs):
+        run = engine.latest_successful_run()
         filterset = ScorecardFilter(
-            request.GET or None, user=request.user, months=reports.months_with_results()
+            request.GET or None, user=request.user, months=reports.months_with_results(run)
         )
         area, month = filterset.resolve()
         export_format = request.GET.get("export")
@@ -122,107 +121,161 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
             raise Http404("No such export")
         context = {"filter": filterset, "area": area, "month": month}
         if month is not None:
-            context["notice"] = reports.month_notice(filterset.months, month)
+            context["notice"] = reports.month_notice(filterset.months, month, filterset.statuses)
         if area is not None and month is not None:
-            run = engine.latest_successful_run()
             context["run"] = run
             if export_format:
                 return self.export(filterset, area, month, export_format)
-            shown = table_query(request.GET)
-            key = self.cache_key(run, area, month, shown)
-            cached = cache.get(key)
-            if cached is None:
-                table = self.table(filterset, area, month)
-                cached = {
-                    "table": render_table(request, table, shown),
-                    "provisional": table.scorecard.provisional,
-                    "small_numbers_note": table.scorecard.small_numbers_note,
-                }
-                cache.set(key, cached, timeout=24 * 60 * 60)
+            sort = request.GET.get("sort")
+            cached = scorecard_table(
+                run, area, month, lambda: filterset.qs, table_query(request.GET), sort
+            )
             context.update(cached, table=mark_safe(cached["table"]))  # noqa: S308 - our render
         return self.render_to_response(self.get_context_data(**context))
 
-    def table(self, filterset, area, month):
-        scorecard = reports.build_scorecard(area=area, month=month, measures=filterset.qs)
-        return ScorecardTable(scorecard, order_by=self.request.GET.get("sort"))
-
-    def cache_key(self, run, area, month, shown: QueryDict):
-        digest = hashlib.sha256(shown.urlencode().encode()).hexdigest()[:16]
-        return f"scorecard-table:{run.pk if run else 0}:{area.pk}:{month}:{digest}"
-
     def export(self, filterset, area, month, export_format):
         return exports.download(
-            self.table(filterset, area, month),
+            ScorecardTable(
+                reports.build_scorecard(area=area, month=month, measures=filterset.qs),
+                order_by=self.request.GET.get("sort"),
+            ),
             export_format,
             f"scorecard-{area.slug}-{month:%Y-%m}",
         )
 
 
-def render_table(request, table, query: QueryDict):
+def scorecard_table(run, area, month, measures, shown: QueryDict, sort=None) -> dict:
+    """The scorecard table's HTML with what is said beside it, cached per run
+    (`page_cache`) under the area, the month and the table's query parameters.
+    `measures`: called for the measures to show (the filters' choice) on a miss."""
+
+    def render():
+        scorecard = reports.build_scorecard(area=area, month=month, measures=measures())
+        return {
+            "table": render_table(ScorecardTable(scorecard, order_by=sort), shown),
+            "provisional": scorecard.provisional,
+            "small_numbers_note": scorecard.small_numbers_note,
+        }
+
+    return page_cache.cached(
+        "scorecard-table", page_cache.run_id(run), (area.pk, month, shown.urlencode()), render
+    )
+
+
+def render_table(table, query: QueryDict):
     """The table's HTML, its links built from `query` alone."""
-    seen = copy.copy(request)
+    seen = HttpRequest()
     seen.GET = query
     return render_to_string("tables/govuk_table.html", {"table": table, "request": seen})
 
 
 class SummaryView(PermissionRequiredMixin, TemplateView):
-    """The director's home: the RAG summary of a month."""
+    """The director's home: the RAG summary of a month. What it shows of the
+    results is rendered once per calculation run (`summary_figures`)."""
 
     permission_required = "scorecard.view_scorecard"
     template_name = "scorecard/summary.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        months = reports.months_with_results()
-        month = reports.default_month(months)
+        run = engine.latest_successful_run()
+        months = reports.months_with_results(run)
+        statuses = reports.month_statuses(months)
+        month = reports.default_month(months, statuses)
         if self.request.GET.get("month"):
             month = month_or_404(self.request.GET["month"])
-        context["months"] = months
+        context.update(months=months, month=month, run=run)
         if month is not None:
-            context["notice"] = reports.month_notice(months, month)
-            context["summary"] = reports.build_summary(
-                area=ServiceArea.objects.authority(),
-                month=month,
-                visible_areas=selectors.scorecard_areas_for_user(self.request.user),
+            notice = reports.month_notice(months, month, statuses)
+            authority = ServiceArea.objects.authority()
+            context.update(notice=notice, authority=authority)
+            context["figures"] = summary_figures(
+                run,
+                authority,
+                month,
+                notice.status,
+                page_cache.areas_part(self.request.user),
+                lambda: selectors.scorecard_areas_for_user(self.request.user),
             )
         return context
 
 
+def summary_figures(run, area, month, status, areas_part, visible_areas):
+    """The RAG summary's figures, counts and commentary as HTML, cached per run
+    under the area, the month, its returns' approval counts and whose areas the
+    reader may see (`page_cache.areas_part`; `visible_areas` called on a miss)."""
+
+    def render():
+        summary = reports.build_summary(area=area, month=month, visible_areas=visible_areas())
+        return render_to_string(
+            "scorecard/_summary_figures.html",
+            {"summary": summary, "status": status, "run": run},
+        )
+
+    parts = (area.pk, month, status.approved, status.expected, areas_part)
+    return mark_safe(page_cache.cached("summary", page_cache.run_id(run), parts, render))  # noqa: S308
+
+
 class MeasureDetailView(PermissionRequiredMixin, TemplateView):
+    """One measure: what it shows of the results is rendered once per
+    calculation run (`measure_figures`)."""
+
     permission_required = "scorecard.view_scorecard"
     template_name = "scorecard/measure.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        measure = get_object_or_404(Measure, code=self.kwargs["code"], active=True)
-        areas = selectors.scorecard_areas_for_user(self.request.user)
+        measure = get_object_or_404(
+            Measure.objects.select_related("group"), code=self.kwargs["code"], active=True
+        )
+        areas = selectors.scorecard_areas_for_user(self.request.user).order_by("order")
         area_id = self.request.GET.get("area", "")
         if area_id and not (area_id.isascii() and area_id.isdigit()):
             raise Http404("No such area")
         area = get_object_or_404(areas, pk=area_id) if area_id else ServiceArea.objects.authority()
+        run = engine.latest_successful_run()
+        months = reports.months_with_results(run)
+        statuses = reports.month_statuses(months)
         month = (
             month_or_404(self.request.GET["month"])
             if self.request.GET.get("month")
-            else reports.default_month(reports.months_with_results())
+            else reports.default_month(months, statuses)
         )
         if month is None:
             raise Http404("Nothing has been calculated yet")
-        detail = reports.build_measure_detail(
-            measure=measure, area=area, month=month, visible_areas=areas.order_by("order")
-        )
         context.update(
-            detail=detail,
+            measure=measure,
+            area=area,
+            month=month,
             areas=areas,
-            chart=measure_chart(detail),
-            notice=reports.month_notice(reports.months_with_results(), month),
+            notice=reports.month_notice(months, month, statuses),
+            figures=measure_figures(
+                run, measure, area, month, page_cache.areas_part(self.request.user), lambda: areas
+            ),
         )
+        return context
+
+
+def measure_figures(run, measure, area, month, areas_part, visible_areas):
+    """A measure's figures, trend, breakdown, commentary and approvals as HTML,
+    cached per run under the measure, area, month and whose areas the reader may
+    see (`page_cache.areas_part`; `visible_areas` called on a miss)."""
+
+    def render():
+        detail = reports.build_measure_detail(
+            measure=measure, area=area, month=month, visible_areas=visible_areas()
+        )
+        context = {"detail": detail, "measure": measure, "chart": measure_chart(detail)}
         if any(r and r.suppressed for _, r in detail.series) or any(
             r and r.suppressed for _, r in detail.by_area
         ):
             context["small_numbers_note"] = disclosure.NOTE.format(
                 threshold=settings.SMALL_NUMBER_THRESHOLD
             )
-        return context
+        return render_to_string("scorecard/_measure_figures.html", context)
+
+    parts = (measure.pk, area.pk, month, areas_part)
+    return mark_safe(page_cache.cached("measure", page_cache.run_id(run), parts, render))  # noqa: S308
 
 
 def measure_chart(detail):

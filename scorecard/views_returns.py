@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -179,7 +180,7 @@ class ReturnDetailView(ReturnsAccessMixin, View):
             "four_eyes_note": four_eyes_note,
             "transition_form": transition_form
             or TransitionForm(initial={"version": monthly_return.version}),
-            "timeline": audit.timeline(monthly_return),
+            **latest_changes(audit.timeline(monthly_return)),
             "audit_enabled": audit.enabled(),
             "sections": sections,
         }
@@ -196,6 +197,39 @@ class ReturnDetailView(ReturnsAccessMixin, View):
                 for error in errors
             ]
         return render(self.request, self.template_name, context, status=status)
+
+
+# The return's page shows its latest changes, the history page the rest a page at
+# a time: a page's weight stays the same however often the return is saved.
+CHANGES_ON_THE_RETURN = 10
+CHANGES_PER_HISTORY_PAGE = 50
+
+
+def latest_changes(timeline: list) -> dict:
+    return {"timeline": timeline[-CHANGES_ON_THE_RETURN:], "timeline_total": len(timeline)}
+
+
+class ReturnHistoryView(ReturnDetailView):
+    """Every recorded change to the return, oldest first, a page at a time."""
+
+    template_name = "returns/history.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, pk):
+        monthly_return = self.get_return()
+        paginator = Paginator(audit.timeline(monthly_return), CHANGES_PER_HISTORY_PAGE)
+        page = paginator.get_page(request.GET.get("page"))  # a bad number: the nearest page
+        return render(
+            request,
+            self.template_name,
+            {
+                "monthly_return": monthly_return,
+                "audit_enabled": audit.enabled(),
+                "timeline": page.object_list,
+                "page_obj": page,
+                "page_range": paginator.get_elided_page_range(page.number),
+            },
+        )
 
 
 class ReturnTransitionView(ReturnDetailView):

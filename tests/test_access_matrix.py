@@ -61,6 +61,10 @@ MATRIX = {
         "GET": outcomes("login", 200, 404, 200, 403, 200),
         "POST": outcomes("login", 400, 404, 403, 403, 403),
     },
+    "return-history": {
+        "GET": outcomes("login", 200, 404, 200, 403, 200),
+        "POST": outcomes("login", 405, 405, 405, 403, 405),
+    },
     "return-transition": {
         "GET": outcomes("login", 403, 403, 302, 403, 302),
         "POST": outcomes("login", 403, 403, 409, 403, 409),

@@ -4,9 +4,11 @@ approved staffing figures only."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from scorecard import exports, formatting
+from scorecard import engine, exports, formatting, page_cache
 from scorecard.views import month_or_404
 
 from . import charts, measures, reports
@@ -18,19 +20,36 @@ class WorkforceView(PermissionRequiredMixin, TemplateView):
     template_name = "workforce/workforce.html"
 
     def get(self, request, *args, **kwargs):
-        months = reports.workforce_months()
+        run = engine.latest_successful_run()
+        months = page_cache.cached(
+            "workforce-months", page_cache.run_id(run), (), reports.workforce_months
+        )
         month = self.chosen_month(months)
         context = {"months": months, "month": month}
-        if month is not None:
+        export_format = request.GET.get("export")
+        if month is not None and export_format:
             page = reports.build_workforce_page(user=request.user, month=month, months=months)
-            table = WorkforceTable(page)
-            export_format = request.GET.get("export")
-            if export_format:
-                return self.export(table, month, export_format)
-            context.update(page=page, table=table, **self.charts(page))
-        elif request.GET.get("export"):
+            return self.export(WorkforceTable(page), month, export_format)
+        if month is not None:
+            context["figures"] = self.figures(run, month, months)
+        elif export_format:
             raise Http404("Nothing to export")
         return self.render_to_response(self.get_context_data(**context))
+
+    def figures(self, run, month, months):
+        """The page's figures, tables and charts as HTML, rendered once per
+        calculation run for the month and whose teams the reader may see."""
+
+        def render():
+            page = reports.build_workforce_page(user=self.request.user, month=month, months=months)
+            context = {"page": page, "month": month, "table": WorkforceTable(page)}
+            return render_to_string(
+                "workforce/_figures.html", {**context, **self.charts(page)}, request=self.request
+            )
+
+        parts = (month, page_cache.areas_part(self.request.user))
+        html = page_cache.cached("workforce", page_cache.run_id(run), parts, render)
+        return mark_safe(html)  # noqa: S308 - our own template's render
 
     def chosen_month(self, months):
         text = self.request.GET.get("month")

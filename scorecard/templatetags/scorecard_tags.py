@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from scorecard import disclosure, formatting
 
@@ -113,3 +114,29 @@ def govuk_widget(field, width=""):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+DEADLINE_TAGS = {
+    "overdue": ("red", "Overdue"),
+    "late": ("orange", "Late"),
+    "due soon": ("yellow", "Due soon"),
+    "on time": ("green", "On time"),
+}
+
+
+@register.simple_tag
+def status_tag(status, label):
+    """A return's status as a tag: its words, with a colour per status."""
+    return format_html(
+        '<strong class="govuk-tag status-tag status-tag--{}">{}</strong>', status, label
+    )
+
+
+@register.simple_tag
+def deadline_tag(state):
+    """Where a return stands against its deadline, in words and colour; nothing
+    for a state with no tag."""
+    if state not in DEADLINE_TAGS:
+        return ""
+    colour, words = DEADLINE_TAGS[state]
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, words)

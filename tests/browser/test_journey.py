@@ -207,8 +207,9 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
         "0 created, 1 changed, 0 removed"
     )
 
-    # The return's history: each step, who and when, with old and new values.
-    officer.goto(f"/returns/{monthly_return.pk}/")
+    # The return's history: each step, who and when, with old and new values (the
+    # return's page shows the latest changes; its history page all of them).
+    officer.goto(f"/returns/{monthly_return.pk}/history/")
     steps = opage.locator(".app-timeline__item")
 
     def step(heading):

@@ -68,7 +68,7 @@ def change_a_return(rng: random.Random) -> tuple[int, date]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", range(1, 9))
 def test_runs_for_changed_returns_give_the_full_runs_results_cell_by_cell(sample, seed):
     rng = random.Random(seed)
     for _ in range(6):

@@ -5,16 +5,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
+from django.db import connections
 
 from config import celery_app
 from scorecard import engine, parts
 from scorecard.models import CalculationPart, CalculationRun, ScorecardResult, StagedResult
-from tests import factories
+from tests import database, factories
 from tests.scorecard.test_incremental import COMPARED
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -31,12 +31,7 @@ def stored() -> dict:
 def two_workers(settings):
     """Two Celery workers in processes of their own, on the test database."""
     redis_url = os.environ["REDIS_URL"]
-    # the server's URL, naming the test database
-    url = (
-        urlsplit(os.environ["DATABASE_URL"])
-        ._replace(path="/" + connection.settings_dict["NAME"])
-        .geturl()
-    )
+    url = database.url()
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.local",
@@ -129,3 +124,32 @@ def run_started():
     from django.utils import timezone
 
     return timezone.now()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_part_held_by_a_worker_that_dies_is_taken_up_again(four_financial_years, settings):
+    settings.RECALCULATION_IN_PARTS = False
+    engine.recalculate(trigger="one worker")
+    single = stored()
+
+    run = CalculationRun.objects.create(trigger="in parts", started_at=run_started())
+    months = engine.months_to_cover()
+    parts.start(run, months)  # tests run tasks in-process: nobody else is asked
+    held = CalculationPart.objects.filter(run=run).order_by("first_month").last()
+    worker = database.connect()  # a worker that has claimed the last part...
+    worker.execute("SELECT id FROM scorecard_calculationpart WHERE id = %s FOR UPDATE", [held.pk])
+
+    def die_once_the_rest_are_done():
+        while CalculationPart.objects.filter(run=run, done=True).count() < 3:
+            time.sleep(0.05)
+        worker.close()  # ...and dies: PostgreSQL ends its transaction and its lock
+
+    dying = threading.Thread(target=die_once_the_rest_are_done)
+    dying.start()
+    with engine.one_run_at_a_time():
+        parts.work_until_done(run)
+        outcome = parts.finish(run, months)
+    dying.join()
+    connections.close_all()
+    assert CalculationPart.objects.get(pk=held.pk).done_by.endswith(f":{os.getpid()}")
+    assert outcome.rows_written == len(single) and stored() == single

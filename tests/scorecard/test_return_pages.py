@@ -278,3 +278,34 @@ def test_the_database_counts_a_line_as_holding_a_figure_as_the_return_page_does(
     held = set(ReturnValue.objects.filter(selectors.HOLDS_FIGURE).values_list("pk", flat=True))
     assert {v.pk for v in values if selectors._holds_figure(v)} == held
     assert len(held) == len(cases) - 1
+
+
+def test_the_return_page_weighs_the_same_however_often_it_is_saved(
+    client, team_manager, feb_return, measure
+):
+    """Its history shows the latest changes; the full history is a page at a time."""
+    client.force_login(team_manager)
+    url = reverse("return-detail", args=[feb_return.pk])
+
+    def save(times, start):
+        for n in range(start, start + times):
+            response = post(client, feb_return, measure, numerator=str(n), denominator="100")
+            assert client.get(response.url).status_code == 200  # as a browser follows it
+
+    save(12, 10)
+    after_a_few = len(client.get(url).content)
+    save(60, 30)
+    page = client.get(url).content.decode()
+    assert abs(len(page.encode()) - after_a_few) < 100  # the counts' digits, no more
+    assert "89.00" in page and "10.00" not in page  # the latest change shown, the first not
+    assert "The latest 10 of 73 changes" in page
+    history = reverse("return-history", args=[feb_return.pk])
+    assert f'href="{history}"' in page
+
+    first = client.get(history).content.decode()
+    assert "Changes 1 to 50 of 73, oldest first" in first and "10.00" in first
+    assert 'href="?page=2" rel="next"' in first
+    second = client.get(history, {"page": "2"}).content.decode()
+    assert "Changes 51 to 73 of 73" in second and "89.00" in second
+    assert 'aria-current="page">2<' in second
+    assert client.get(history, {"page": "x"}).status_code == 200  # the first page
