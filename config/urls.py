@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("workforce/", include("workforce.urls")),
+    path("annex-a/", include("annexa.urls")),
     path("", include("scorecard.urls")),
 ]
 

@@ -199,3 +199,39 @@ def transition_return(
         if action in (workflow.APPROVE, workflow.REOPEN):
             recalculation.request("approval", changed=(current.area_id, current.month))
     return current
+
+
+def prefill_return(
+    *, user, monthly_return: MonthlyReturn, figures: dict[int, tuple], action: str, source: str
+) -> list[ReturnValue]:
+    """Fill a return's figures computed elsewhere (the Annex A lists), as a draft
+    for its team to check, explain and submit: never submitted or approved here,
+    so four eyes holds. `figures`: {measure id: (numerator, denominator)} for the
+    return's existing lines. Refused unless the return is with its team (draft or
+    returned). `user` shaped what changed, so may not approve it. Returns the
+    values changed."""
+    with transaction.atomic(), audit.context(user=user, action=action, source=source):
+        current = _locked(monthly_return, None)
+        if current.status not in workflow.EDITABLE:
+            raise Refused(
+                f"{current} is {current.get_status_display().lower()}: its figures were left "
+                "as they are."
+            )
+        changed = []
+        for value in ReturnValue.objects.filter(
+            monthly_return=current, measure_id__in=list(figures)
+        ).select_related("measure"):
+            numerator, denominator = figures[value.measure_id]
+            if (value.numerator, value.denominator, value.value) != (numerator, denominator, None):
+                value.numerator, value.denominator, value.value = numerator, denominator, None
+                value.not_applicable_reason = ""
+                changed.append(value)
+        ReturnValue.objects.bulk_update(
+            changed, ["numerator", "denominator", "value", "not_applicable_reason"]
+        )
+        record_contributions(current, user, [value.measure.code for value in changed])
+        if changed or current.source != source[:200]:
+            current.source = source[:200]
+            _bump(current, user)
+            current.save()
+    return changed

@@ -96,6 +96,13 @@ MATRIX = {
         "GET": outcomes("login", 403, 403, 302, 403, 302),
         "POST": outcomes("login", 403, 403, 409, 403, 409),  # no preview to confirm
     },
+    "annexa-upload": {"GET": OFFICERS, "POST": OFFICERS_REFUSE_EMPTY},  # POST: no file
+    "annexa-confirm": {
+        "GET": outcomes("login", 403, 403, 302, 403, 302),
+        "POST": outcomes("login", 403, 403, 409, 403, 409),  # no preview to confirm
+    },
+    # POST with no team listed: nothing to map, saved
+    "annexa-teams": {"GET": OFFICERS, "POST": outcomes("login", 403, 403, 302, 403, 302)},
     # the example pk is a return's, so no change set has it: officers get 404
     "import-change-set": {
         "GET": outcomes("login", 403, 403, 404, 403, 404),

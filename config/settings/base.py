@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "scorecard",
     "workforce",
+    "annexa",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +298,8 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024))
 # Maker-checker: an import of monthly figures waits for a second performance
 # officer. Set to 1 to let an import into months with no return yet be one step.
 IMPORT_ONE_STEP_INTO_NEW_MONTHS = os.environ.get("IMPORT_ONE_STEP_INTO_NEW_MONTHS", "") == "1"
+# Annex A workbooks (annexa): read in memory, never stored; a year of lists is large.
+ANNEXA_MAX_BYTES = int(os.environ.get("ANNEXA_MAX_BYTES", 40 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 5000))
 
 LOGGING = {
