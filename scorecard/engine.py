@@ -424,17 +424,18 @@ class Result:
     returns_expected: int = 0
     returns_approved: int = 0
 
+    # `.id`, not `.pk`: read for every result written, and `pk` is a property
     @property
     def run_id(self):
-        return self.run.pk
+        return self.run.id
 
     @property
     def measure_id(self):
-        return self.measure.pk
+        return self.measure.id
 
     @property
     def area_id(self):
-        return self.area.pk
+        return self.area.id
 
 
 @dataclass
