@@ -12,6 +12,7 @@ leaves open, the comment at the rule says which.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby, pairwise
 
 from scorecard.rag import HIGHER, LOWER, NO_POLARITY
 
@@ -79,9 +80,9 @@ def limits(values: Sequence[Decimal]) -> Limits | None:
     definition, used here, does not."""
     if len(values) < MINIMUM_POINTS:
         return None
-    mean = sum(values, Decimal(0)) / len(values)
-    ranges = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
-    mean_moving_range = sum(ranges, Decimal(0)) / len(ranges)
+    mean = sum(values) / len(values)
+    ranges = [abs(b - a) for a, b in pairwise(values)]
+    mean_moving_range = sum(ranges) / len(ranges)
     width = LIMIT_FACTOR * mean_moving_range
     return Limits(mean, mean_moving_range, mean + width, mean - width)
 
@@ -112,11 +113,11 @@ def _stretches(keys: Sequence[str | None]) -> list[tuple[int, int, str]]:
     """(start, end, key) of each stretch of equal keys that are not None."""
     found = []
     start = 0
-    for i in range(1, len(keys) + 1):
-        if i == len(keys) or keys[i] != keys[start]:
-            if keys[start] is not None:
-                found.append((start, i, keys[start]))
-            start = i
+    for key, group in groupby(keys):
+        end = start + len(list(group))
+        if key is not None:
+            found.append((start, end, key))
+        start = end
     return found
 
 
@@ -155,7 +156,7 @@ def signals(
     # A trend: `trend_length` or more points in a row, each higher (or each lower)
     # than the one before. Two equal points in a row break it (plotthedots:
     # ptd_seven_point_trend, where the sign of a difference of 0 is 0).
-    steps = [_side(b, a) for a, b in zip(values, values[1:], strict=False)]
+    steps = [_side(b, a) for a, b in pairwise(values)]
     for start, end, side in _stretches(steps):
         if end - start + 1 >= trend_length:
             for i in range(start, end + 1):

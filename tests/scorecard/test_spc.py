@@ -155,16 +155,25 @@ def test_two_of_three_near_a_limit_on_the_same_side_as_plotthedots():
         (["7", "1", "9"], {0: spc.HIGH, 2: spc.HIGH}),  # two of three, the third between
         (["-7", "-8", "0"], {}),  # the third on the mean: not all on one side
         (["-7", "-8", "-1"], {0: spc.LOW, 1: spc.LOW}),
+        (["-7", "-1", "-9"], {0: spc.LOW, 2: spc.LOW}),  # on the limit is near it
         (["7", "-1", "7"], {}),  # the third on the other side
         (["7", "1", "6"], {}),  # 6 is two sigma exactly: not beyond it
         (["7", "1", "10"], {}),  # beyond the limit is not near it
         (["0", "7", "1", "1", "7", "0"], {}),  # two, but never two in three
         (["7", "1", "7", "7"], dict.fromkeys([0, 2, 3], spc.HIGH)),
+        (["-1", "7", "1", "7"], {1: spc.HIGH, 3: spc.HIGH}),  # the second three
     ],
 )
 def test_two_of_three_near_a_limit(values, expected):
     found = spc.signals(decimals(values), by_hand(upper="9", lower="-9"), rag.HIGHER)
     assert rules(found, spc.TWO_OF_THREE) == expected
+
+
+def test_two_of_three_about_a_mean_that_is_not_zero():
+    values = decimals(["107", "101", "109", "93"])
+    found = spc.signals(values, by_hand(mean="100", upper="109", lower="91"), rag.LOWER)
+    assert rules(found, spc.TWO_OF_THREE) == {0: spc.HIGH, 2: spc.HIGH}
+    assert found[0] == [spc.Signal(spc.TWO_OF_THREE, spc.HIGH, spc.CONCERNING)]
 
 
 def test_a_point_carries_every_rule_it_is_part_of_in_order():
