@@ -103,7 +103,7 @@ clean:
 # the selected tests use no database. About 2 minutes on 2 cores (~1,000 mutants).
 MUTATION_CHILDREN ?= 2
 MUTATE := scorecard.rag.* scorecard.aggregation.* scorecard.workflow.* \
-	scorecard.validation.* scorecard.figures.* workforce.formulas.* \
+	scorecard.validation.* scorecard.figures.* scorecard.spc.* workforce.formulas.* \
 	$(addprefix scorecard.engine.x_,$(addsuffix *,pooled _is_blank area_series \
 	authority_series own_figure_fallback _figure_at _withheld _target_in_force \
 	_benchmark_comparison _sum_over _note _results_for))
