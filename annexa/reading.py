@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
-from scorecard.importing.reading import size_text
+from scorecard.importing.reading import size_text, zip_contents
 
 # --- what each list holds ----------------------------------------------------
 
@@ -487,14 +486,8 @@ def _open(content: bytes):
             f"The file is {size_text(len(content))}: the largest Annex A workbook that can be "
             f"read is {size_text(max_bytes())}."
         )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        names = set(archive.namelist())
-        expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise WorkbookRefused(
-            "The file is not an Excel workbook (.xlsx): save the lists from Excel as .xlsx."
-        ) from error
+    archive = zip_contents(content)
+    names, expanded = archive or (set(), 0)
     if "xl/workbook.xml" not in names:
         raise WorkbookRefused(
             "The file is not an Excel workbook (.xlsx): save the lists from Excel as .xlsx."

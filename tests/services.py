@@ -189,12 +189,16 @@ class Postgres:
         if is_root():
             shutil.chown(path, user=PG_USER, group=None)
 
-    def start(self) -> str:
+    def _make_dirs(self) -> None:
+        """The data and socket directories and the log, the server's user's own."""
         for d in (self.data, self.sock):
             os.mkdir(d, 0o700)
             self._chown(d)
         open(self.logfile, "a").close()
         self._chown(self.logfile)
+
+    def start(self) -> str:
+        self._make_dirs()
 
         base = [
             self.bins["initdb"],
@@ -330,11 +334,7 @@ class Standby(Postgres):
         self.primary = (primary_sock, primary_port)
 
     def start(self) -> str:
-        for d in (self.data, self.sock):
-            os.mkdir(d, 0o700)
-            self._chown(d)
-        open(self.logfile, "a").close()
-        self._chown(self.logfile)
+        self._make_dirs()
         sock, port = self.primary
         # -R writes primary_conninfo and standby.signal: the copy starts as a standby.
         self._run(

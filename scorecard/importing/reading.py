@@ -175,21 +175,29 @@ def _read_text(text: str) -> Rows:
     return Rows(kind=kind, rows=rows)
 
 
+def zip_contents(content: bytes) -> tuple[set[str], int] | None:
+    """(the names in an .xlsx file's zip archive, their size once expanded), read
+    without expanding them; None when the file is no zip archive."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        return None
+    return set(archive.namelist()), sum(info.file_size for info in archive.infolist())
+
+
 def _open_workbook(content: bytes):
     """The workbook, opened read-only once the archive passed the checks; refused
     (`FileRefused`) when it is not an .xlsx or would expand too far."""
     import openpyxl
 
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        names = set(archive.namelist())
-        expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
+    archive = zip_contents(content)
+    if archive is None:
         raise FileRefused(
             codes.NOT_A_SPREADSHEET,
             f"The file is not a spreadsheet: it looks like a zip archive but "
             f"cannot be opened. {UPLOAD_HINT}",
-        ) from error
+        )
+    names, expanded = archive
     if "xl/workbook.xml" not in names:
         what = (
             "an OpenDocument spreadsheet (.ods): save it as .xlsx"
