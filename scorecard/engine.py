@@ -423,6 +423,14 @@ class Result:
     revision: dict = field(default_factory=dict)
     returns_expected: int = 0
     returns_approved: int = 0
+    spc_mean: Decimal | None = None
+    spc_upper: Decimal | None = None
+    spc_lower: Decimal | None = None
+    spc_points: int = 0
+    spc_variation: str = ""
+    spc_assurance: str = ""
+    spc_signals: list = field(default_factory=list)
+    spc_note: str = ""
 
     # `.id`, not `.pk`: read for every result written, and `pk` is a property
     @property

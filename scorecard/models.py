@@ -266,6 +266,14 @@ class Measure(models.Model):
         blank=True,
         help_text="Where the definition comes from: the statutory return or guidance.",
     )
+    spc_baseline_start = models.DateField(
+        "process limits from",
+        null=True,
+        blank=True,
+        help_text="After a known change in the process (a new threshold from April), the "
+        "statistical process control limits are worked out from this month's figure on; "
+        "empty: from the first figure held.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_headline = models.BooleanField("headline success measure", default=False)
     active = models.BooleanField(default=True)
@@ -660,6 +668,17 @@ class ResultFigures(models.Model):
     revision = models.JSONField(default=dict, blank=True)
     returns_expected = models.PositiveSmallIntegerField(default=0)
     returns_approved = models.PositiveSmallIntegerField(default=0)
+    # Statistical process control (`spc`) as at this month: the XmR chart of the
+    # shown figures from the measure's baseline to this month. Empty, with
+    # `spc_note` saying why, where there is none (fewer than 12 points, withheld).
+    spc_mean = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
+    spc_upper = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
+    spc_lower = models.DecimalField(null=True, blank=True, **RESULT_VALUE)
+    spc_points = models.PositiveSmallIntegerField(default=0)
+    spc_variation = models.CharField(max_length=60, blank=True)  # spc.COMMON_CAUSE...
+    spc_assurance = models.CharField(max_length=80, blank=True)  # spc.HIT_AND_MISS...
+    spc_signals = models.JSONField(default=list, blank=True)  # this month's rules, spc.RUN...
+    spc_note = models.CharField(max_length=120, blank=True)
 
     class Meta:
         abstract = True

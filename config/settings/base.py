@@ -323,3 +323,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },  # the security log says who signed in
 }
+
+# Statistical process control: the special-cause run and trend lengths
+# (Making Data Count's 7; see scorecard/spc.py for where authorities differ).
+SPC_RUN_LENGTH = int(os.environ.get("SPC_RUN_LENGTH", 7))
+SPC_TREND_LENGTH = int(os.environ.get("SPC_TREND_LENGTH", 7))
