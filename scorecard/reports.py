@@ -360,7 +360,7 @@ class SummaryItem:
     measure: Measure
     current: ScorecardResult | None
     previous: ScorecardResult | None
-    commentary: list = field(default_factory=list)  # [(area name, text)]
+    commentary: list = field(default_factory=list)  # `latest_commentary`'s
 
     @property
     def rating(self):
@@ -409,6 +409,40 @@ def revised_since_last_board(area: ServiceArea, month: date, measures_by_id) -> 
     return revised
 
 
+# How far back a measure's latest commentary is looked for: older words are not
+# the latest word on this month's figure.
+COMMENTARY_MONTHS = 12
+
+
+def latest_commentary(measure_ids, month: date, visible_areas) -> dict[int, list]:
+    """{measure id: [(month, area name, text)]}: for each area the user may read
+    (`visible_areas`), its latest approved commentary on the measure up to `month`
+    (within COMMENTARY_MONTHS), in the areas' order; one query."""
+    latest = {}
+    for value in (
+        ReturnValue.objects.filter(
+            measure_id__in=measure_ids,
+            monthly_return__month__lte=month,
+            monthly_return__month__gt=aggregation.add_months(month, -COMMENTARY_MONTHS),
+            monthly_return__area__in=visible_areas,
+            monthly_return__status=MonthlyReturn.Status.APPROVED,
+        )
+        .exclude(commentary="")
+        .select_related("monthly_return__area")
+        .order_by("monthly_return__month")
+    ):
+        area = value.monthly_return.area
+        latest[(value.measure_id, area.order, area.pk)] = (
+            value.monthly_return.month,
+            area.name,
+            value.commentary,
+        )
+    commentary = defaultdict(list)
+    for (measure_id, _, _), said in sorted(latest.items()):
+        commentary[measure_id].append(said)
+    return commentary
+
+
 def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
     """`visible_areas`: the areas whose commentary this user may read."""
     previous_month = aggregation.add_months(month, -1)
@@ -422,18 +456,7 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
             area=area, month__in={when for pair in wanted.values() for when in pair}
         )
     }
-    commentary = defaultdict(list)
-    for value in (
-        ReturnValue.objects.filter(
-            monthly_return__month=month,
-            monthly_return__area__in=visible_areas,
-            monthly_return__status=MonthlyReturn.Status.APPROVED,
-        )
-        .exclude(commentary="")
-        .select_related("monthly_return__area")
-        .order_by("monthly_return__area__order")
-    ):
-        commentary[value.measure_id].append((value.monthly_return.area.name, value.commentary))
+    commentary = latest_commentary([m.pk for m in measures], month, visible_areas)
     items = [
         SummaryItem(
             measure,
