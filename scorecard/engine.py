@@ -423,6 +423,7 @@ class Result:
     revision: dict = field(default_factory=dict)
     returns_expected: int = 0
     returns_approved: int = 0
+    rating_months: int = 0
     spc_mean: Decimal | None = None
     spc_upper: Decimal | None = None
     spc_lower: Decimal | None = None

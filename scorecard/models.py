@@ -668,6 +668,8 @@ class ResultFigures(models.Model):
     revision = models.JSONField(default=dict, blank=True)
     returns_expected = models.PositiveSmallIntegerField(default=0)
     returns_approved = models.PositiveSmallIntegerField(default=0)
+    # Periods in a row, up to this one, at this rating (0 without one): "Red for 4 months".
+    rating_months = models.PositiveSmallIntegerField(default=0)
     # Statistical process control (`spc`) as at this month: the XmR chart of the
     # shown figures from the measure's baseline to this month. Empty, with
     # `spc_note` saying why, where there is none (fewer than 12 points, withheld).
