@@ -13,6 +13,7 @@ their `extensions.ScorecardPart`; the engine knows nothing of their details.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import logging
@@ -39,6 +40,7 @@ from . import (
     publication,
     rag,
     runs,
+    spc,
 )
 from .figures import Figure
 from .models import (
@@ -81,7 +83,7 @@ class CalculationFailed(Exception):
 def months_to_cover(today: date | None = None) -> list[date]:
     """Every month from the first return to the newest one, but never past the
     last completed month by the local date."""
-    first = MonthlyReturn.objects.order_by("month").values_list("month", flat=True).first()
+    first = first_month_held()
     latest = MonthlyReturn.objects.order_by("-month").values_list("month", flat=True).first()
     if first is None:
         return []
@@ -213,15 +215,13 @@ def succeeded(run: CalculationRun, outcome: Outcome, months: list[date]) -> Calc
 
 def dependent_months(months: Iterable[date], covered: list[date]) -> list[date]:
     """The months of `covered` whose results depend on the figures of `months`:
-    each month itself and the twelve after it (its year to date, the rolling 12
-    months that hold it, the next period's direction, and a year on, 'against
-    last year')."""
-    months = sorted(set(months))
-    return [
-        month
-        for month in covered
-        if any(changed <= month <= aggregation.add_months(changed, 12) for changed in months)
-    ]
+    each month itself and every month after it (the twelve after it for its year
+    to date, the rolling 12 months, the next period's direction and 'against last
+    year'; every later month for the statistical process control chart, whose
+    limits take in every point from the baseline, and for the periods in a row
+    at a rating)."""
+    earliest = min(months, default=None)
+    return [] if earliest is None else [month for month in covered if month >= earliest]
 
 
 def replaced_results(months: list[date]):
@@ -322,6 +322,10 @@ def latest_successful_run() -> CalculationRun | None:
 
 
 # --- the computation -------------------------------------------------------
+
+
+def first_month_held() -> date | None:
+    return MonthlyReturn.objects.order_by("month").values_list("month", flat=True).first()
 
 
 def _entered_figures(first: date, last: date):
@@ -549,9 +553,10 @@ def compute(
     suppression it turns on or off, and every area's in a month not yet
     calculated."""
     first, last = months[0], months[-1]
-    # a month's results look back twelve months at most (its rolling year, its
-    # financial year so far, and the month a year before)
-    history_start = aggregation.add_months(first, -12)
+    # a month's results look back to the first figure held: its rolling year, its
+    # financial year so far and the month a year before, and its process control
+    # chart and periods at a rating, which take in every month before
+    history_start = min(aggregation.add_months(first, -12), first_month_held() or first)
     areas = list(ServiceArea.objects.order_by("order"))
     authority = next(a for a in areas if a.is_authority)
     active_areas = [a for a in areas if not a.is_authority and a.active]
@@ -605,6 +610,7 @@ def compute(
                 populations,
                 run,
                 withheld,
+                all_months,
             )
             for row in area_rows:
                 if row.note.startswith(NO_POPULATION):
@@ -812,8 +818,25 @@ def _note(measure, figure, value) -> str:
     return ""
 
 
-def _results_for(measure, area, months, series, targets, benchmarks, populations, run, withheld):
-    """The area's results of `months`; `benchmarks`: {month: `benchmarks_in_force`}."""
+def _rating(measure, shown_value, target, note) -> str:
+    """The RAG of a figure as shown; none where the note says why it has none."""
+    if note:
+        return rag.NO_RATING
+    return rag.rate(
+        shown_value,
+        target,
+        measure.polarity,
+        measure.tolerance,
+        measure.tolerance_kind,
+        measure.green_band,
+    )
+
+
+def _results_for(
+    measure, area, months, series, targets, benchmarks, populations, run, withheld, history
+):
+    """The area's results of `months`; `benchmarks`: {month: `benchmarks_in_force`};
+    `history`: every month `series` holds, from the first figure, in order."""
     shown_at = {}
 
     def shown(month):
@@ -830,6 +853,19 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
             )
         return shown_at[month]
 
+    def note_at(month):
+        figure, value = _figure_at(measure, area, series, populations, month)
+        note = _note(measure, figure, value)
+        return f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
+
+    due = periods.due_months(measure.frequency, [m for m in history if m <= months[-1]])
+    in_a_row = _periods_in_a_row(
+        due,
+        months[0],
+        lambda m: _rating(measure, shown(m), _target_in_force(targets, m), note_at(m)),
+    )
+    control = _process_control(measure, due, shown, targets, set(months))
+
     rows = []
     for month in months:
         if not periods.is_due(measure.frequency, month):
@@ -839,19 +875,8 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
         value = _figure_at(measure, area, series, populations, month)[1]
         target = _target_in_force(targets, month)
         year_to_date, rolling_12_months = _year_totals(measure, area, series, populations, month)
-        note = _note(measure, figure, value)
-        if note == NO_POPULATION:
-            note = f"{NO_POPULATION} {month.year}"
-        rating = rag.rate(
-            shown(month),
-            target,
-            measure.polarity,
-            measure.tolerance,
-            measure.tolerance_kind,
-            measure.green_band,
-        )
-        if note:
-            rating = rag.NO_RATING
+        note = note_at(month)
+        rating, rating_months = in_a_row[month]
         rows.append(
             Result(
                 run=run,
@@ -864,6 +889,7 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
                 not_applicable=bool(figure and figure.not_applicable),
                 target=target,
                 rating=rating,
+                rating_months=rating_months,
                 # since the last period: June for a quarterly measure's September
                 against_last_month=rag.direction(
                     shown(month),
@@ -883,6 +909,89 @@ def _results_for(measure, area, months, series, targets, benchmarks, populations
                 returns_approved=approved,
                 note=note,
                 suppressed=(area.pk, month) in withheld,
+                **control.get(month, _no_control(measure, month, (area.pk, month) in withheld)),
             )
         )
     return rows
+
+
+def _periods_in_a_row(due: list[date], first: date, rating_of) -> dict[date, tuple[str, int]]:
+    """{month: (its rating, the periods in a row up to it at that rating)} for the
+    `due` months (in order) from `first` on; 0 periods for a month without a
+    rating. Earlier months are rated only as far back as the rating before
+    `first` goes."""
+    start = bisect.bisect_left(due, first)
+    previous, count = (rating_of(due[start - 1]), 0) if start else (None, 0)
+    if previous not in (None, rag.NO_RATING):
+        back = start - 1
+        while back >= 0 and (back == start - 1 or rating_of(due[back]) == previous):
+            count, back = count + 1, back - 1
+    found = {}
+    for month in due[start:]:
+        rating = rating_of(month)
+        count = 0 if rating == rag.NO_RATING else (count + 1 if rating == previous else 1)
+        found[month] = (rating, count)
+        previous = rating
+    return found
+
+
+# Why a month has no process control chart, when it has no figure to put on one.
+NO_FIGURE_FOR_SPC = "no figure this month: no statistical process control"
+WITHHELD_FROM_SPC = "withheld (small numbers): no statistical process control"
+
+
+def _no_control(measure, month, withheld) -> dict:
+    """The `spc_` fields of a month with no point on the chart, saying why."""
+    if withheld:
+        return {"spc_note": WITHHELD_FROM_SPC}
+    baseline = measure.spc_baseline_start
+    if baseline is not None and month < baseline:
+        return {
+            "spc_note": f"before the process limits' baseline of {baseline:%B %Y}: "
+            "no statistical process control"
+        }
+    return {"spc_note": NO_FIGURE_FOR_SPC}
+
+
+def _process_control(measure, due, shown, targets, wanted) -> dict[date, dict]:
+    """{month: a result's `spc_` fields} for the `wanted` months with a figure: the
+    XmR chart (`spc`) of the figures as shown, from the measure's baseline to the
+    month. Each month's limits come from a running total, its signals from its
+    last few points (`spc.latest_signals`): the cost grows with the months held,
+    not with their square."""
+    chart = spc.points([(month, shown(month)) for month in due], measure.spc_baseline_start)
+    values = [value for _, value in chart]
+    found = {}
+    for count, ((month, _), limits_then) in enumerate(
+        zip(chart, spc.running_limits(values), strict=True), start=1
+    ):
+        if month not in wanted:
+            continue
+        if limits_then is None:
+            found[month] = {"spc_points": count, "spc_note": spc.NOT_ENOUGH_POINTS}
+            continue
+        latest = spc.latest_signals(
+            values[:count],
+            limits_then,
+            measure.polarity,
+            settings.SPC_RUN_LENGTH,
+            settings.SPC_TREND_LENGTH,
+        )
+        found[month] = {
+            "spc_mean": _stored(limits_then.mean),
+            "spc_upper": _stored(limits_then.upper),
+            "spc_lower": _stored(limits_then.lower),
+            "spc_points": count,
+            "spc_variation": spc.variation(latest),
+            "spc_assurance": spc.assurance(
+                limits_then, _target_in_force(targets, month), measure.polarity
+            )
+            or "",
+            "spc_signals": [signal.rule for signal in latest],
+        }
+    return found
+
+
+def _stored(number: Decimal) -> Decimal:
+    """A process limit at the places a result column keeps."""
+    return rag.round_to(number, limits.VALUE_PLACES)

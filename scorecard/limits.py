@@ -80,6 +80,9 @@ RESULT_COLUMNS = {
     "year_to_date": RESULT_VALUE,
     "rolling_12_months": RESULT_VALUE,
     "published_value": RESULT_VALUE,
+    "spc_mean": RESULT_VALUE,
+    "spc_upper": RESULT_VALUE,
+    "spc_lower": RESULT_VALUE,
 }
 
 

@@ -1,6 +1,8 @@
 """The set-up pages' forms. Numbers are read as a person reads them
 (`validation.read_figure`), months as the browser's month field sends them."""
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
@@ -46,6 +48,9 @@ def figure_field(model, name: str, noun: str, **kwargs) -> FigureField:
 
 class MonthField(forms.CharField):
     widget = forms.TextInput(attrs={"type": "month"})
+
+    def prepare_value(self, value):
+        return f"{value:%Y-%m}" if isinstance(value, date) else value
 
     def to_python(self, value):
         text = super().to_python(value).strip()
@@ -167,6 +172,13 @@ class MeasureSettingsForm(forms.ModelForm):
         "threshold",
         label="Change from last period that needs a commentary (%)",
     )
+    spc_baseline_start = MonthField(
+        label="Process limits worked out from",
+        required=False,
+        help_text="After a known change in the process (a new threshold from April), the "
+        "month whose figure the statistical process control limits start from, for example "
+        "2016-04. Empty: from the first figure held.",
+    )
 
     class Meta:
         model = Measure
@@ -181,6 +193,7 @@ class MeasureSettingsForm(forms.ModelForm):
             "green_band",
             "min_denominator",
             "change_threshold_percent",
+            "spc_baseline_start",
             "is_headline",
             "active",
         ]

@@ -11,6 +11,7 @@ leaves open, the comment at the rule says which.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from itertools import groupby, pairwise
 
@@ -78,19 +79,36 @@ def limits(values: Sequence[Decimal]) -> Limits | None:
     Every moving range counts: plotthedots by default first drops moving ranges
     above 3.267 × their mean ("screen outliers"); Making Data Count's plain
     definition, used here, does not."""
-    if len(values) < MINIMUM_POINTS:
-        return None
-    mean = sum(values) / len(values)
-    ranges = [abs(b - a) for a, b in pairwise(values)]
-    mean_moving_range = sum(ranges) / len(ranges)
-    width = LIMIT_FACTOR * mean_moving_range
-    return Limits(mean, mean_moving_range, mean + width, mean - width)
+    return running_limits(values)[-1] if values else None
 
 
-def baseline_limits(values: Sequence[Decimal], baseline_start: int) -> Limits | None:
-    """The limits from a baseline: the values from `baseline_start` on (an officer's
-    reset after a known change in the process), the earlier ones ignored."""
-    return limits(values[baseline_start:])
+def running_limits(values: Sequence[Decimal]) -> list[Limits | None]:
+    """`limits(values[: i + 1])` for every i, in one pass: the chart as it stood at
+    each point (the engine's month by month)."""
+    found: list[Limits | None] = []
+    total = ranges = Decimal(0)
+    for count, value in enumerate(values, start=1):
+        total += value
+        if count > 1:
+            ranges += abs(value - values[count - 2])
+        if count < MINIMUM_POINTS:
+            found.append(None)
+            continue
+        mean, mean_moving_range = total / count, ranges / (count - 1)
+        width = LIMIT_FACTOR * mean_moving_range
+        found.append(Limits(mean, mean_moving_range, mean + width, mean - width))
+    return found
+
+
+def points(series: Sequence[tuple[date, Decimal | None]], baseline_start: date | None) -> list:
+    """The (month, value) points of a chart: the months with a figure from the
+    baseline (an officer's reset after a known change in the process) on, or from
+    the first when there is none; oldest first, as `series` is."""
+    return [
+        (month, value)
+        for month, value in series
+        if value is not None and (baseline_start is None or month >= baseline_start)
+    ]
 
 
 def _meaning(side: str, polarity: str) -> str:
@@ -182,6 +200,20 @@ def signals(
     for i in sorted(flagged):
         flag(i, TWO_OF_THREE, sides[i])
     return found
+
+
+def latest_signals(
+    values: Sequence[Decimal],
+    limits: Limits,
+    polarity: str,
+    run_length: int = RUN_LENGTH,
+    trend_length: int = TREND_LENGTH,
+) -> list[Signal]:
+    """`signals(...)[-1]`, the latest point's, from the points it can be part of:
+    a run or trend ending there is found within its length, two of three within
+    the last three; so a month's signals cost the same however long the chart."""
+    tail = max(run_length, trend_length, 3)
+    return signals(values[-tail:], limits, polarity, run_length, trend_length)[-1]
 
 
 def variation(latest: Sequence[Signal]) -> str:

@@ -258,6 +258,7 @@ def results(measure, series, months, withheld=(), populations=None, run=None):
         populations or {},
         run or CalculationRun(),
         set(withheld),
+        sorted(set(series) | set(months)),
     )
 
 

@@ -4,6 +4,7 @@ their order, who manages which area. Each change is audited and recalculated;
 an officer needs no admin (staff) access for any of it."""
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -201,6 +202,37 @@ def test_tolerance_and_green_band_are_saved_exactly_and_rerate(post):
     assert "Enter the tolerance as a number" in refused.content.decode()
     measure.refresh_from_db()
     assert measure.tolerance == Decimal("2.5") and measure.active
+
+
+def test_an_officer_resets_the_process_limits_baseline_audited_and_recalculated(post):
+    measure = Measure.objects.get(code=SEEN)
+    settings_fields = {
+        "action": "save_settings",
+        "settings-frequency": "monthly",
+        "settings-group": measure.group_id,
+        "settings-order": measure.order,
+        "settings-tolerance": str(measure.tolerance),
+        "settings-tolerance_kind": measure.tolerance_kind,
+        "settings-min_denominator": str(measure.min_denominator),
+        "settings-change_threshold_percent": "25",
+        "settings-active": "on",
+    }
+    refused = post(measure_page(), {**settings_fields, "settings-spc_baseline_start": "April"})
+    assert refused.status_code == 400
+    assert "Enter the process limits worked out from as a year and month, like 2025-04" in (
+        refused.content.decode()
+    )
+    response = post(
+        measure_page(), {**settings_fields, "settings-spc_baseline_start": "2014-09"}, follow=True
+    )
+    assert "Settings saved." in response.content.decode()
+    assert 'value="2014-09"' in response.content.decode()  # shown back as the month it is
+    measure.refresh_from_db()
+    assert measure.spc_baseline_start == date(2014, 9, 1)
+    assert last_event(Measure, measure.pk).spc_baseline_start == date(2014, 9, 1)
+    assert CalculationRun.objects.first().trigger == "reference data"
+    august = ScorecardResult.objects.get(measure=measure, area__parent=None, month="2014-08-01")
+    assert august.spc_note.startswith("before the process limits' baseline of September 2014")
 
 
 def test_benchmarks_are_added_and_removed(post):

@@ -3,6 +3,7 @@ plotthedots projects' published cases (tests/data/spc/README.md) and hand-made
 edges. No database."""
 
 import json
+from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scorecard import rag, spc
+from scorecard.aggregation import add_months
 
 CASES = json.loads((Path(__file__).parent.parent / "data" / "spc" / "plotthedots.json").read_text())
 
@@ -77,11 +79,36 @@ def test_no_moving_range_puts_both_limits_on_the_mean_and_signals_nothing():
 
 
 def test_a_baseline_recalculates_the_limits_from_its_start():
-    before = decimals([50] * 6)
-    after = decimals([10, 12] * 6)
-    assert spc.baseline_limits(before + after, 6) == spc.limits(after)
-    assert spc.baseline_limits(before + after, 6) != spc.limits(before + after)
-    assert spc.baseline_limits(before + after, 7) is None  # 11 points from the reset
+    months = [add_months(date(2014, 4, 1), i) for i in range(12 + 6)]
+    before, after = decimals([50] * 6), decimals([10, 12] * 6)
+    series = list(zip(months, before + after, strict=True))
+    reset = spc.points(series, months[6])
+    assert reset == series[6:]
+    assert spc.limits([value for _, value in reset]) != spc.limits(before + after)
+    assert len(spc.points(series, months[7])) == 11  # too few from a later reset
+    assert spc.points(series, None) == series
+
+
+def test_a_chart_leaves_out_the_months_without_a_figure():
+    series = [(date(2014, 4, 1), D(1)), (date(2014, 5, 1), None), (date(2014, 6, 1), D(3))]
+    assert spc.points(series, None) == [(date(2014, 4, 1), D(1)), (date(2014, 6, 1), D(3))]
+
+
+@given(st.lists(st.decimals(-1000, 1000, places=1), min_size=1, max_size=40))
+def test_running_limits_are_the_limits_as_at_each_point(values):
+    assert spc.running_limits(values) == [spc.limits(values[: i + 1]) for i in range(len(values))]
+
+
+@given(
+    st.lists(st.sampled_from([D(1), D(2), D(3), D(5), D(8), D(9)]), min_size=12, max_size=40),
+    st.integers(2, 10),
+    st.integers(2, 10),
+    st.sampled_from([rag.HIGHER, rag.LOWER, rag.NO_POLARITY]),
+)
+def test_the_latest_signals_are_the_whole_charts_last(values, run_length, trend_length, polarity):
+    found = spc.limits(values)
+    whole = spc.signals(values, found, polarity, run_length, trend_length)
+    assert spc.latest_signals(values, found, polarity, run_length, trend_length) == whole[-1]
 
 
 @given(st.lists(st.decimals(-1000, 1000, places=1), min_size=12, max_size=40))
