@@ -125,8 +125,9 @@ def recalculate(
                 months, changed = plan(months, changed)
                 if changed is None:
                     replaced_results(months).delete()
+                flipped = set()  # suppression turned on or off: see StoredResults
                 for year in financial_years(months):
-                    rows = outcome.add(calculate(year, run, changed))
+                    rows = outcome.add(calculate(year, run, changed, flipped))
                     write_results(rows, whole_months=changed is None)
                 publication.publish_final_months(months, run)
     except Exception as error:
@@ -183,10 +184,10 @@ class Outcome:
         ]
 
 
-def calculate(months: list[date], run: CalculationRun, changed) -> Computation:
+def calculate(months: list[date], run: CalculationRun, changed, flipped=None) -> Computation:
     """The results of `months` (see `compute`), marked where revised since
     published, each checked to fit its column: ready to be written."""
-    computation = compute(months, run, changed=changed)
+    computation = compute(months, run, changed=changed, flipped=flipped)
     authority = ServiceArea.objects.authority()
     publication.mark_revisions(computation.rows, authority.pk if authority else None)
     results_fit(computation.rows)
@@ -436,6 +437,7 @@ class Result:
     spc_assurance: str = ""
     spc_signals: list = field(default_factory=list)
     spc_note: str = ""
+    spc_state: dict = field(default_factory=dict)
 
     # `.id`, not `.pk`: read for every result written, and `pk` is a property
     @property
@@ -545,24 +547,49 @@ def _reference_data():
 
 
 def compute(
-    months: list[date], run: CalculationRun, changed: set[tuple[int, date]] | None = None
+    months: list[date],
+    run: CalculationRun,
+    changed: set[tuple[int, date]] | None = None,
+    flipped: set | None = None,
 ) -> Computation:
     """The results of `months` for every measure and area; with `changed` (the
     returns changed: (area id, month)), only the results the change can alter:
     those areas' and the authority's, any other area's whose small-number
     suppression it turns on or off, and every area's in a month not yet
-    calculated."""
-    first, last = months[0], months[-1]
-    # a month's results look back to the first figure held: its rolling year, its
-    # financial year so far and the month a year before, and its process control
-    # chart and periods at a rating, which take in every month before
-    history_start = min(aggregation.add_months(first, -12), first_month_held() or first)
+    calculated.
+
+    A month's results look back a year (its rolling year, its financial year so
+    far, the month a year before), and its process control chart and periods at
+    a rating to the first figure held. A run for changed returns reads only the
+    year before and goes on from the chart and rating stored with the period
+    before (`CarriedStates`), where every result it needs has them; otherwise,
+    and in a full run, it reads every month from the first.
+
+    `flipped`: a run's parts for changed returns share it (`StoredResults`)."""
+    first = months[0]
+    held = first_month_held() or first
+    flipped = set() if flipped is None else flipped
+    if changed is not None and held < aggregation.add_months(first, -12):
+        with contextlib.suppress(_NoCarriedState):
+            return _compute(
+                months, run, changed, flipped, aggregation.add_months(first, -12), carry=True
+            )
+    return _compute(months, run, changed, flipped, min(aggregation.add_months(first, -12), held))
+
+
+class _NoCarriedState(Exception):
+    """A result a run for changed returns would go on from is missing."""
+
+
+def _compute(months, run, changed, flipped, history_start, carry=False) -> Computation:
+    last = months[-1]
     areas = list(ServiceArea.objects.order_by("order"))
     authority = next(a for a in areas if a.is_authority)
     active_areas = [a for a in areas if not a.is_authority and a.active]
     all_months = months_between(history_start, last)
-    stored = None if changed is None else StoredResults.of(all_months, changed)
+    stored = None if changed is None else StoredResults.of(all_months, changed, flipped)
     measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
+    carried = CarriedStates.of(months, stored, measures) if carry else None
 
     known, statuses = _entered_figures(history_start, last)
     window = Window(history_start, last, tuple(a.pk for a in areas))
@@ -611,12 +638,63 @@ def compute(
                 run,
                 withheld,
                 all_months,
+                carried.at(measure, area, months_written[0]) if carried else None,
             )
             for row in area_rows:
                 if row.note.startswith(NO_POPULATION):
                     missing_populations[(area.name, row.month.year)].add(measure.title)
             rows.extend(area_rows)
     return Computation(rows, missing_populations)
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What a result stored for the period before the first month written gives
+    the months after it: that period's month, rating and periods in a row at it,
+    and its chart's running state."""
+
+    month: date
+    rating: str
+    rating_months: int
+    chart: spc.Running
+
+
+@dataclass
+class CarriedStates:
+    """The stored results a run for changed returns goes on from: those of the
+    period before each first month it may write (the first month of the run, and
+    each month not yet calculated), for every measure and area, in one query."""
+
+    found: dict  # {(measure id, area id, month): Carried}
+
+    @classmethod
+    def of(cls, months, stored, measures) -> CarriedStates:
+        starts = {months[0]} | {month for month in months if month not in stored.months}
+        frequencies = {measure.frequency for measure in measures}
+        before = {periods.previous_due(f, month) for f in frequencies for month in starts}
+        found = {}
+        for (
+            measure_id,
+            area_id,
+            month,
+            rating,
+            rating_months,
+            chart,
+        ) in ScorecardResult.objects.filter(month__in=before, due=True).values_list(
+            "measure_id", "area_id", "month", "rating", "rating_months", "spc_state"
+        ):
+            if chart:  # results stored before the state was kept have none
+                found[(measure_id, area_id, month)] = Carried(
+                    month, rating, rating_months, spc.Running.from_stored(chart)
+                )
+        return cls(found)
+
+    def at(self, measure, area, first_written: date) -> Carried:
+        month = periods.previous_due(measure.frequency, first_written)
+        try:
+            return self.found[(measure.pk, area.pk, month)]
+        except KeyError:
+            raise _NoCarriedState from None
 
 
 NO_POPULATION = "no child population for"
@@ -629,9 +707,12 @@ class StoredResults:
     changed: set[tuple[int, date]]  # (area id, month) of the returns changed
     months: set[date]  # the months that have results
     suppressed: dict[int, set[tuple[int, date]]]  # {measure id: {(area id, month) withheld}}
+    # (measure id, area id) whose suppression the change turned on or off: every
+    # later month of theirs is written, in this part of the run and the later ones
+    flipped: set[tuple[int, int]]
 
     @classmethod
-    def of(cls, months: list[date], changed: set[tuple[int, date]]) -> StoredResults:
+    def of(cls, months: list[date], changed: set[tuple[int, date]], flipped: set) -> StoredResults:
         results = ScorecardResult.objects.filter(month__in=months)
         suppressed = defaultdict(set)
         for measure_id, area_id, month in results.filter(suppressed=True).values_list(
@@ -646,7 +727,7 @@ class StoredResults:
             .distinct()
             .filter(has_results)
         )
-        return cls(changed=changed, months=set(calculated), suppressed=suppressed)
+        return cls(changed=changed, months=set(calculated), suppressed=suppressed, flipped=flipped)
 
     def withheld(self, measure, reporting, months, series, populations) -> set:
         """As `_withheld`, worked out only for the months a change or a missing
@@ -660,14 +741,16 @@ class StoredResults:
 
     def months_to_write(self, measure, area, months, withheld) -> list[date]:
         """All of `months` for an area whose figures changed (the authority's
-        pool them) or whose suppression did; otherwise the months not yet
-        calculated."""
+        pool them) or whose suppression did, in these months or an earlier part
+        of the run (a figure withheld leaves its chart and periods at a rating,
+        and so every later month's); otherwise the months not yet calculated."""
         if area.is_authority or any(area.pk == area_id for area_id, _ in self.changed):
             return months
-        if any(
+        if (measure.pk, area.pk) in self.flipped or any(
             ((area.pk, month) in withheld) != ((area.pk, month) in self.suppressed[measure.pk])
             for month in months
         ):
+            self.flipped.add((measure.pk, area.pk))
             return months
         return [month for month in months if month not in self.months]
 
@@ -833,10 +916,22 @@ def _rating(measure, shown_value, target, note) -> str:
 
 
 def _results_for(
-    measure, area, months, series, targets, benchmarks, populations, run, withheld, history
+    measure,
+    area,
+    months,
+    series,
+    targets,
+    benchmarks,
+    populations,
+    run,
+    withheld,
+    history,
+    carried=None,
 ):
     """The area's results of `months`; `benchmarks`: {month: `benchmarks_in_force`};
-    `history`: every month `series` holds, from the first figure, in order."""
+    `history`: every month `series` holds, in order: from the first figure, or
+    from a year before `months` where `carried` (`Carried`) goes on from the
+    period before them."""
     shown_at = {}
 
     def shown(month):
@@ -863,8 +958,16 @@ def _results_for(
         due,
         months[0],
         lambda m: _rating(measure, shown(m), _target_in_force(targets, m), note_at(m)),
+        (carried.rating, carried.rating_months) if carried else None,
     )
-    control = _process_control(measure, due, shown, targets, set(months))
+    control, charts = _process_control(
+        measure,
+        [m for m in due if m > carried.month] if carried else due,
+        shown,
+        targets,
+        set(months),
+        carried.chart if carried else spc.Running(),
+    )
 
     rows = []
     for month in months:
@@ -910,19 +1013,25 @@ def _results_for(
                 note=note,
                 suppressed=(area.pk, month) in withheld,
                 **control.get(month, _no_control(measure, month, (area.pk, month) in withheld)),
+                spc_state=charts[month].stored(),
             )
         )
     return rows
 
 
-def _periods_in_a_row(due: list[date], first: date, rating_of) -> dict[date, tuple[str, int]]:
+def _periods_in_a_row(
+    due: list[date], first: date, rating_of, before=None
+) -> dict[date, tuple[str, int]]:
     """{month: (its rating, the periods in a row up to it at that rating)} for the
     `due` months (in order) from `first` on; 0 periods for a month without a
     rating. Earlier months are rated only as far back as the rating before
-    `first` goes."""
+    `first` goes, unless `before` gives the period before's (rating, periods)."""
     start = bisect.bisect_left(due, first)
-    previous, count = (rating_of(due[start - 1]), 0) if start else (None, 0)
-    if previous not in (None, rag.NO_RATING):
+    if before is not None:
+        previous, count = before
+    else:
+        previous, count = (rating_of(due[start - 1]), 0) if start else (None, 0)
+    if before is None and previous not in (None, rag.NO_RATING):
         back = start - 1
         while back >= 0 and (back == start - 1 or rating_of(due[back]) == previous):
             count, back = count + 1, back - 1
@@ -953,25 +1062,31 @@ def _no_control(measure, month, withheld) -> dict:
     return {"spc_note": NO_FIGURE_FOR_SPC}
 
 
-def _process_control(measure, due, shown, targets, wanted) -> dict[date, dict]:
-    """{month: a result's `spc_` fields} for the `wanted` months with a figure: the
+def _process_control(measure, due, shown, targets, wanted, chart: spc.Running):
+    """({month: a result's `spc_` fields} for the `wanted` months with a point on
+    the chart, {month: the chart's running state} for every wanted month): the
     XmR chart (`spc`) of the figures as shown, from the measure's baseline to the
-    month. Each month's limits come from a running total, its signals from its
-    last few points (`spc.latest_signals`): the cost grows with the months held,
-    not with their square."""
-    chart = spc.points([(month, shown(month)) for month in due], measure.spc_baseline_start)
-    values = [value for _, value in chart]
-    found = {}
-    for count, ((month, _), limits_then) in enumerate(
-        zip(chart, spc.running_limits(values), strict=True), start=1
-    ):
+    month, going on from `chart`, the state before the first of the `due` months.
+    Each month's limits come from the running totals, its signals from its last
+    few points (`spc.latest_signals`): the cost grows with the months held, not
+    with their square."""
+    points = dict(spc.points([(month, shown(month)) for month in due], measure.spc_baseline_start))
+    keep = spc.recent_length(settings.SPC_RUN_LENGTH, settings.SPC_TREND_LENGTH)
+    found, charts = {}, {}
+    for month in due:
+        if month in points:
+            chart = chart.add(points[month], keep)
         if month not in wanted:
             continue
+        charts[month] = chart
+        if month not in points:
+            continue
+        limits_then = chart.limits
         if limits_then is None:
-            found[month] = {"spc_points": count, "spc_note": spc.NOT_ENOUGH_POINTS}
+            found[month] = {"spc_points": chart.count, "spc_note": spc.NOT_ENOUGH_POINTS}
             continue
         latest = spc.latest_signals(
-            values[:count],
+            chart.recent,
             limits_then,
             measure.polarity,
             settings.SPC_RUN_LENGTH,
@@ -981,7 +1096,7 @@ def _process_control(measure, due, shown, targets, wanted) -> dict[date, dict]:
             "spc_mean": _stored(limits_then.mean),
             "spc_upper": _stored(limits_then.upper),
             "spc_lower": _stored(limits_then.lower),
-            "spc_points": count,
+            "spc_points": chart.count,
             "spc_variation": spc.variation(latest),
             "spc_assurance": spc.assurance(
                 limits_then, _target_in_force(targets, month), measure.polarity
@@ -989,7 +1104,7 @@ def _process_control(measure, due, shown, targets, wanted) -> dict[date, dict]:
             or "",
             "spc_signals": [signal.rule for signal in latest],
         }
-    return found
+    return found, charts
 
 
 def _stored(number: Decimal) -> Decimal:

@@ -681,6 +681,9 @@ class ResultFigures(models.Model):
     spc_assurance = models.CharField(max_length=80, blank=True)  # spc.HIT_AND_MISS...
     spc_signals = models.JSONField(default=list, blank=True)  # this month's rules, spc.RUN...
     spc_note = models.CharField(max_length=120, blank=True)
+    # The chart's running state at the month (`spc.Running.stored`), that a run
+    # for changed returns goes on from instead of reading every earlier month.
+    spc_state = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True

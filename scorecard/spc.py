@@ -86,18 +86,60 @@ def running_limits(values: Sequence[Decimal]) -> list[Limits | None]:
     """`limits(values[: i + 1])` for every i, in one pass: the chart as it stood at
     each point (the engine's month by month)."""
     found: list[Limits | None] = []
-    total = ranges = Decimal(0)
-    for count, value in enumerate(values, start=1):
-        total += value
-        if count > 1:
-            ranges += abs(value - values[count - 2])
-        if count < MINIMUM_POINTS:
-            found.append(None)
-            continue
-        mean, mean_moving_range = total / count, ranges / (count - 1)
-        width = LIMIT_FACTOR * mean_moving_range
-        found.append(Limits(mean, mean_moving_range, mean + width, mean - width))
+    state = Running()
+    for value in values:
+        state = state.add(value, keep=1)
+        found.append(state.limits)
     return found
+
+
+@dataclass(frozen=True)
+class Running:
+    """What a chart's next point needs of the points before it: their number,
+    total and total moving range (for the limits) and the last few (for the
+    signals, `latest_signals`). A month's state, stored with its result, lets a
+    later month go on from it without reading the points before."""
+
+    count: int = 0
+    total: Decimal = Decimal(0)
+    ranges: Decimal = Decimal(0)
+    recent: tuple[Decimal, ...] = ()  # the last points, oldest first
+
+    def add(self, value: Decimal, keep: int) -> "Running":
+        """The state after `value`, keeping the last `keep` (at least 1) points."""
+        ranges = self.ranges + abs(value - self.recent[-1]) if self.recent else self.ranges
+        return Running(self.count + 1, self.total + value, ranges, (*self.recent, value)[-keep:])
+
+    @property
+    def limits(self) -> Limits | None:
+        if self.count < MINIMUM_POINTS:
+            return None
+        mean, mean_moving_range = self.total / self.count, self.ranges / (self.count - 1)
+        width = LIMIT_FACTOR * mean_moving_range
+        return Limits(mean, mean_moving_range, mean + width, mean - width)
+
+    def stored(self) -> dict:
+        """As a result keeps it (JSON: exact Decimals as text)."""
+        return {
+            "count": self.count,
+            "total": str(self.total),
+            "ranges": str(self.ranges),
+            "recent": [str(value) for value in self.recent],
+        }
+
+    @classmethod
+    def from_stored(cls, stored: dict) -> "Running":
+        return cls(
+            stored["count"],
+            Decimal(stored["total"]),
+            Decimal(stored["ranges"]),
+            tuple(Decimal(value) for value in stored["recent"]),
+        )
+
+
+def recent_length(run_length: int = RUN_LENGTH, trend_length: int = TREND_LENGTH) -> int:
+    """How many of the last points the latest point's signals can take in."""
+    return max(run_length, trend_length, 3)
 
 
 def points(series: Sequence[tuple[date, Decimal | None]], baseline_start: date | None) -> list:
@@ -212,7 +254,7 @@ def latest_signals(
     """`signals(...)[-1]`, the latest point's, from the points it can be part of:
     a run or trend ending there is found within its length, two of three within
     the last three; so a month's signals cost the same however long the chart."""
-    tail = max(run_length, trend_length, 3)
+    tail = recent_length(run_length, trend_length)
     return signals(values[-tail:], limits, polarity, run_length, trend_length)[-1]
 
 

@@ -41,7 +41,17 @@ def all_results() -> dict:
 def assert_same(incremental: dict, full: dict) -> None:
     assert incremental.keys() == full.keys()
     differing = [key for key in full if incremental[key] != full[key]]
-    assert not differing, [(incremental[k], full[k]) for k in differing[:3]]
+    assert not differing, [
+        (
+            key,
+            {
+                name: (incremental[key][name], full[key][name])
+                for name in COMPARED
+                if incremental[key][name] != full[key][name]
+            },
+        )
+        for key in differing[:3]
+    ]
 
 
 def change_a_return(rng: random.Random) -> tuple[int, date]:
