@@ -14,6 +14,7 @@ from django.views.generic import ListView, TemplateView
 
 from . import (
     charts,
+    concern,
     disclosure,
     engine,
     exports,
@@ -214,6 +215,77 @@ def summary_figures(run, area, month, status, areas_part, visible_areas):
 
     parts = (area.pk, month, status.approved, status.expected, areas_part)
     return mark_safe(page_cache.cached("summary", page_cache.run_id(run), parts, render))  # noqa: S308
+
+
+class ExceptionsView(PermissionRequiredMixin, TemplateView):
+    """Every measure and area of concern in a month, highest concern first
+    (`concern.exceptions`), for directors and officers. What it shows of the
+    results is rendered once per calculation run (`exceptions_figures`)."""
+
+    permission_required = ("scorecard.view_scorecard", "scorecard.view_all_areas")
+    template_name = "scorecard/exceptions.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = engine.latest_successful_run()
+        months = reports.months_with_results(run)
+        statuses = reports.month_statuses(months)
+        month = reports.default_month(months, statuses)
+        if self.request.GET.get("month"):
+            month = month_or_404(self.request.GET["month"])
+        areas = list(selectors.scorecard_areas_for_user(self.request.user).order_by("order"))
+        area = next((a for a in areas if a.is_authority), None)
+        if area_id := self.request.GET.get("area", ""):
+            area = next((a for a in areas if str(a.pk) == area_id), None)
+            if area is None:
+                raise Http404("No such area")
+        context.update(months=months, month=month, areas=areas, area=area, run=run)
+        if month is not None and area is not None:
+            notice = reports.month_notice(months, month, statuses)
+            context.update(
+                notice=notice,
+                figures=exceptions_figures(
+                    run, area, month, page_cache.areas_part(self.request.user), lambda: areas
+                ),
+            )
+        return context
+
+
+def exceptions_figures(run, area, month, areas_part, visible_areas):
+    """The exceptions table as HTML, cached per run under the area, the month and
+    whose areas the reader may see (`page_cache.areas_part`; `visible_areas`
+    called on a miss)."""
+
+    def render():
+        areas = visible_areas()
+        found = concern.exceptions(area=area, month=month, visible_areas=areas)
+        said = reports.latest_commentary(
+            {c.measure.pk for c in found}, month, concern.areas_shown(area, areas)
+        )
+        rows = [
+            (
+                c,
+                [
+                    words
+                    for words in said.get(c.measure.pk, [])
+                    if c.area.is_authority or words[1] == c.area.name
+                ],
+            )
+            for c in found
+        ]
+        return render_to_string(
+            "scorecard/_exceptions_figures.html",
+            {
+                "rows": rows,
+                "area": area,
+                "month": month,
+                "run": run,
+                "provisional": any(c.result.provisional for c in found),
+            },
+        )
+
+    parts = (area.pk, month, areas_part)
+    return mark_safe(page_cache.cached("exceptions", page_cache.run_id(run), parts, render))  # noqa: S308
 
 
 class MeasureDetailView(PermissionRequiredMixin, TemplateView):
