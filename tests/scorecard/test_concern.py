@@ -7,10 +7,12 @@ from decimal import Decimal as D
 import pytest
 
 from scorecard import concern, engine, periods, rag, spc
-from scorecard.models import Benchmark, Measure, Rating, ScorecardResult, ServiceArea
+from scorecard.aggregation import add_months
+from scorecard.models import Benchmark, Measure, Rating, ScorecardResult, ServiceArea, Target
 from tests import factories
 
 JANUARY = date(2015, 1, 1)
+FIRST = date(2014, 1, 1)
 
 
 def a_measure(pk=1, order=1, **fields):
@@ -284,7 +286,7 @@ def test_ties_go_by_the_scorecards_order_then_the_authority_before_its_teams():
 def stored(db):
     """Two teams' approved January returns of three measures: one Red in both, one
     Green, one Red only in the first team."""
-    from scorecard.models import MonthlyReturn, ReturnValue, Target
+    from scorecard.models import MonthlyReturn, ReturnValue
 
     authority = factories.authority()
     north, south = factories.area("North"), factories.area("South")
@@ -354,3 +356,36 @@ def test_the_query_count_does_not_grow_with_measures_and_areas(stored, django_as
         concern.exceptions(
             area=authority, month=date(2015, 2, 1), visible_areas=ServiceArea.objects.all()
         )
+
+
+def test_the_words_from_the_engines_own_chart(db):
+    """A team's staffing count below its mean for the last 7 of 19 months, against a
+    target above the upper limit: each part as the engine stored it."""
+    measure = factories.measure(
+        title="Social workers in post",
+        unit=Measure.Unit.COUNT,
+        entry=Measure.Entry.COUNT,
+        decimal_places=0,
+        group_id="workforce",
+    )
+    Target.objects.create(measure=measure, kind=Target.Kind.IN_YEAR, value=25, starts=FIRST)
+    team = factories.area("Staffing team")
+    history = [20, 22, 19, 21, 20, 22, 19, 21, 20, 22, 19, 21, 15, 14, 15, 14, 15, 15, 14]
+    factories.monthly_counts(measure, team, history, first=FIRST)
+    engine.recalculate()
+    last = add_months(FIRST, len(history) - 1)
+    (found,) = [c for c in concern.exceptions(area=team, month=last, visible_areas=[team])]
+    assert found.result.spc_variation == spc.SPECIAL_CAUSE_CONCERNING
+    assert found.reasons == (
+        "Red for 7 months; 11 worse than the 25 target; "
+        "special cause concern: 7 or more months in a row below the mean; "
+        "consistently failing: the target lies beyond the process limits; worse than last month"
+    )
+    assert found.score == (
+        concern.RED
+        + 6 * concern.RED_PER_FURTHER_PERIOD
+        + D("2.2") * concern.PER_TOLERANCE_SHORT  # 11 short on a tolerance of 5
+        + concern.SPECIAL_CAUSE_CONCERN
+        + concern.CONSISTENTLY_FAILING
+        + concern.WORSENING
+    )
