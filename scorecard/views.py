@@ -63,6 +63,14 @@ def month_or_404(text: str) -> date:
         raise Http404("No such month") from error
 
 
+def chosen_month(request, months, statuses) -> date | None:
+    """The month in ?month= (404 when it is none), else the one a director can
+    rely on (`reports.default_month`)."""
+    if request.GET.get("month"):
+        return month_or_404(request.GET["month"])
+    return reports.default_month(months, statuses)
+
+
 @login_not_required
 @require_GET
 def healthz(request):
@@ -182,9 +190,7 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
         run = engine.latest_successful_run()
         months = reports.months_with_results(run)
         statuses = reports.month_statuses(months)
-        month = reports.default_month(months, statuses)
-        if self.request.GET.get("month"):
-            month = month_or_404(self.request.GET["month"])
+        month = chosen_month(self.request, months, statuses)
         context.update(months=months, month=month, run=run)
         if month is not None:
             notice = reports.month_notice(months, month, statuses)
@@ -230,9 +236,7 @@ class ExceptionsView(PermissionRequiredMixin, TemplateView):
         run = engine.latest_successful_run()
         months = reports.months_with_results(run)
         statuses = reports.month_statuses(months)
-        month = reports.default_month(months, statuses)
-        if self.request.GET.get("month"):
-            month = month_or_404(self.request.GET["month"])
+        month = chosen_month(self.request, months, statuses)
         areas = list(selectors.scorecard_areas_for_user(self.request.user).order_by("order"))
         area = next((a for a in areas if a.is_authority), None)
         if area_id := self.request.GET.get("area", ""):
@@ -308,11 +312,7 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
         run = engine.latest_successful_run()
         months = reports.months_with_results(run)
         statuses = reports.month_statuses(months)
-        month = (
-            month_or_404(self.request.GET["month"])
-            if self.request.GET.get("month")
-            else reports.default_month(months, statuses)
-        )
+        month = chosen_month(self.request, months, statuses)
         if month is None:
             raise Http404("Nothing has been calculated yet")
         context.update(
