@@ -261,6 +261,26 @@ def exceptions(*, area: ServiceArea, month: date, visible_areas) -> list[Concern
     return rank(results, stat_neighbours(measures, wanted))
 
 
+def with_commentary(found: list[Concern], *, area, month: date, visible_areas) -> list[tuple]:
+    """[(concern, [(month, area name, text)])]: each exception with the latest
+    approved commentary on it (`reports.latest_commentary`), a team's own, or
+    for the authority every shown area's; one query."""
+    said = reports.latest_commentary(
+        {c.measure.pk for c in found}, month, areas_shown(area, visible_areas)
+    )
+    return [
+        (
+            c,
+            [
+                words
+                for words in said.get(c.measure.pk, [])
+                if c.area.is_authority or words[1] == c.area.name
+            ],
+        )
+        for c in found
+    ]
+
+
 def stat_neighbours(measures: dict, wanted: dict[int, date]) -> dict[int, Benchmark]:
     """{measure id: its statistical neighbours' benchmark in force in the month its
     figure stands for (`wanted`)}; one query."""

@@ -263,20 +263,7 @@ def exceptions_figures(run, area, month, areas_part, visible_areas):
     def render():
         areas = visible_areas()
         found = concern.exceptions(area=area, month=month, visible_areas=areas)
-        said = reports.latest_commentary(
-            {c.measure.pk for c in found}, month, concern.areas_shown(area, areas)
-        )
-        rows = [
-            (
-                c,
-                [
-                    words
-                    for words in said.get(c.measure.pk, [])
-                    if c.area.is_authority or words[1] == c.area.name
-                ],
-            )
-            for c in found
-        ]
+        rows = concern.with_commentary(found, area=area, month=month, visible_areas=areas)
         return render_to_string(
             "scorecard/_exceptions_figures.html",
             {
