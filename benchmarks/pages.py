@@ -1,6 +1,6 @@
 """The pages the bench times, each as the role that uses it, on the synthetic set
 (`scorecard.benchmark_data`) after a full recalculation and with the month after
-it opened (`prepare`): the director's scorecard, RAG summary, measure detail and
+it opened (`prepare`): the director's scorecard, RAG summary, exceptions, measure detail and
 workforce pages, the officer's completeness page, and a team manager's return
 entry page (GET) and save of a draft (POST) of the newest, open month.
 
@@ -49,6 +49,7 @@ MANAGER = benchmark_data.manager_username(1)
 PAGES = [
     Page("Scorecard", benchmark_data.DIRECTOR, "get", lambda s: "/scorecard/"),
     Page("RAG summary", benchmark_data.DIRECTOR, "get", lambda s: "/summary/"),
+    Page("Exceptions", benchmark_data.DIRECTOR, "get", lambda s: "/exceptions/"),
     Page(
         "Measure detail",
         benchmark_data.DIRECTOR,

@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Awaiting approval", "approval-queue", "scorecard.approve_monthlyreturn"),
     ("Completeness", "completeness", "scorecard.approve_monthlyreturn"),
     ("RAG summary", "summary", "scorecard.view_scorecard"),
+    ("Exceptions", "exceptions", "scorecard.view_all_areas"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
     ("Workforce", "workforce", "scorecard.view_scorecard"),
     ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Count, Q
 
-from . import aggregation, disclosure, engine, page_cache, periods, rag, spc
+from . import aggregation, concern, disclosure, engine, page_cache, periods, rag, spc
 from .formatting import DIRECTION_WORDS, RATING_WORDS
 from .models import (
     Baseline,
@@ -361,6 +361,7 @@ class SummaryItem:
     current: ScorecardResult | None
     previous: ScorecardResult | None
     commentary: list = field(default_factory=list)  # `latest_commentary`'s
+    concern: "concern.Concern | None" = None  # for an exception: why, in words
 
     @property
     def rating(self):
@@ -443,6 +444,26 @@ def latest_commentary(measure_ids, month: date, visible_areas) -> dict[int, list
     return commentary
 
 
+def ranked_reds(items: list[SummaryItem], area: ServiceArea) -> list[SummaryItem]:
+    """The Red measures in the exceptions' order (`concern.rank`), each with its
+    concern; one query (the statistical neighbours' benchmarks)."""
+    by_measure = {item.measure.pk: item for item in items}
+    for item in items:
+        item.current.measure, item.current.area = item.measure, area
+    ranked = concern.rank(
+        [item.current for item in items],
+        concern.stat_neighbours(
+            {pk: item.measure for pk, item in by_measure.items()},
+            {pk: item.current.month for pk, item in by_measure.items()},
+        ),
+    )
+    for found in ranked:
+        by_measure[found.measure.pk].concern = found
+    return [by_measure[found.measure.pk] for found in ranked] + [
+        item for item in items if item.concern is None
+    ]
+
+
 def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
     """`visible_areas`: the areas whose commentary this user may read."""
     previous_month = aggregation.add_months(month, -1)
@@ -480,7 +501,7 @@ def build_summary(*, area: ServiceArea, month: date, visible_areas) -> Summary:
             [item.current for item in rated],
             [item.previous for item in rated] if last_month_has_figures else None,
         ),
-        red=[item for item in rated if item.rating == Rating.RED],
+        red=ranked_reds([item for item in rated if item.rating == Rating.RED], area),
         groups=list(groups.items()),
         returns_approved=status.approved,
         returns_expected=status.expected,

@@ -12,6 +12,7 @@ from . import (
 urlpatterns = [
     path("", views.home, name="home"),
     path("summary/", views.SummaryView.as_view(), name="summary"),
+    path("exceptions/", views.ExceptionsView.as_view(), name="exceptions"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
     path(
         "scorecard/measures/<slug:code>/", views.MeasureDetailView.as_view(), name="measure-detail"

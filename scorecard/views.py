@@ -14,6 +14,7 @@ from django.views.generic import ListView, TemplateView
 
 from . import (
     charts,
+    concern,
     disclosure,
     engine,
     exports,
@@ -60,6 +61,14 @@ def month_or_404(text: str) -> date:
         return parse_month(text)
     except ValueError as error:
         raise Http404("No such month") from error
+
+
+def chosen_month(request, months, statuses) -> date | None:
+    """The month in ?month= (404 when it is none), else the one a director can
+    rely on (`reports.default_month`)."""
+    if request.GET.get("month"):
+        return month_or_404(request.GET["month"])
+    return reports.default_month(months, statuses)
 
 
 @login_not_required
@@ -181,9 +190,7 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
         run = engine.latest_successful_run()
         months = reports.months_with_results(run)
         statuses = reports.month_statuses(months)
-        month = reports.default_month(months, statuses)
-        if self.request.GET.get("month"):
-            month = month_or_404(self.request.GET["month"])
+        month = chosen_month(self.request, months, statuses)
         context.update(months=months, month=month, run=run)
         if month is not None:
             notice = reports.month_notice(months, month, statuses)
@@ -216,6 +223,62 @@ def summary_figures(run, area, month, status, areas_part, visible_areas):
     return mark_safe(page_cache.cached("summary", page_cache.run_id(run), parts, render))  # noqa: S308
 
 
+class ExceptionsView(PermissionRequiredMixin, TemplateView):
+    """Every measure and area of concern in a month, highest concern first
+    (`concern.exceptions`), for directors and officers. What it shows of the
+    results is rendered once per calculation run (`exceptions_figures`)."""
+
+    permission_required = ("scorecard.view_scorecard", "scorecard.view_all_areas")
+    template_name = "scorecard/exceptions.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = engine.latest_successful_run()
+        months = reports.months_with_results(run)
+        statuses = reports.month_statuses(months)
+        month = chosen_month(self.request, months, statuses)
+        areas = list(selectors.scorecard_areas_for_user(self.request.user).order_by("order"))
+        area = next((a for a in areas if a.is_authority), None)
+        if area_id := self.request.GET.get("area", ""):
+            area = next((a for a in areas if str(a.pk) == area_id), None)
+            if area is None:
+                raise Http404("No such area")
+        context.update(months=months, month=month, areas=areas, area=area, run=run)
+        if month is not None and area is not None:
+            notice = reports.month_notice(months, month, statuses)
+            context.update(
+                notice=notice,
+                figures=exceptions_figures(
+                    run, area, month, page_cache.areas_part(self.request.user), lambda: areas
+                ),
+            )
+        return context
+
+
+def exceptions_figures(run, area, month, areas_part, visible_areas):
+    """The exceptions table as HTML, cached per run under the area, the month and
+    whose areas the reader may see (`page_cache.areas_part`; `visible_areas`
+    called on a miss)."""
+
+    def render():
+        areas = visible_areas()
+        found = concern.exceptions(area=area, month=month, visible_areas=areas)
+        rows = concern.with_commentary(found, area=area, month=month, visible_areas=areas)
+        return render_to_string(
+            "scorecard/_exceptions_figures.html",
+            {
+                "rows": rows,
+                "area": area,
+                "month": month,
+                "run": run,
+                "provisional": any(c.result.provisional for c in found),
+            },
+        )
+
+    parts = (area.pk, month, areas_part)
+    return mark_safe(page_cache.cached("exceptions", page_cache.run_id(run), parts, render))  # noqa: S308
+
+
 class MeasureDetailView(PermissionRequiredMixin, TemplateView):
     """One measure: what it shows of the results is rendered once per
     calculation run (`measure_figures`)."""
@@ -236,11 +299,7 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
         run = engine.latest_successful_run()
         months = reports.months_with_results(run)
         statuses = reports.month_statuses(months)
-        month = (
-            month_or_404(self.request.GET["month"])
-            if self.request.GET.get("month")
-            else reports.default_month(months, statuses)
-        )
+        month = chosen_month(self.request, months, statuses)
         if month is None:
             raise Http404("Nothing has been calculated yet")
         context.update(

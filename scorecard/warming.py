@@ -1,6 +1,6 @@
 """After a successful calculation run, render into the page cache what a
 director opens first, so that the first director after a run waits no longer
-than the next: the RAG summary for the default month, the scorecard for the
+than the next: the RAG summary and the exceptions for the default month, the scorecard for the
 authority and for each service area at the default month, and each measure's
 page at the authority (the pages' own cached parts, `views.*_figures` and
 `views.scorecard_table`, under the keys their requests use).
@@ -63,7 +63,10 @@ def _warm(run) -> int:
             views.summary_figures(
                 run, authority, month, status, page_cache.ALL_AREAS, lambda: every_area
             )
-            warmed += 1
+            views.exceptions_figures(
+                run, authority, month, page_cache.ALL_AREAS, lambda: every_area.order_by("order")
+            )
+            warmed += 2
     for measure in measures:
         views.measure_figures(
             run,

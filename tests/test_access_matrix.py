@@ -50,6 +50,7 @@ MATRIX = {
     "home": {"GET": outcomes("login", 302, 302, 302, 302, 302)},
     "healthz": {"GET": outcomes(200, 200, 200, 200, 200, 200)},
     "summary": {"GET": EVERYONE},
+    "exceptions": {"GET": outcomes("login", 403, 403, 200, 200, 200)},
     "scorecard": {"GET": EVERYONE},
     "measure-detail": {"GET": EVERYONE},
     "workforce": {"GET": EVERYONE},

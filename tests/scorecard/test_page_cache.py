@@ -35,6 +35,7 @@ def pages():
     return {
         "scorecard": "/scorecard/",
         "summary": "/summary/",
+        "exceptions": "/exceptions/",
         "measure": reverse("measure-detail", args=[measure.code]),
     }
 

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 NOT_COVERED_ELSEWHERE = [
     "RAG summary",
+    "Exceptions",
     "Measure detail",
     "Completeness",
     "Return entry",
