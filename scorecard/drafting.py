@@ -90,13 +90,14 @@ def shown(measure, value: Decimal | None) -> Decimal | None:
 # --- the paragraph -------------------------------------------------------------
 
 
-def paragraph(measure, result, earlier: dict[date, Earlier], benchmarks: dict) -> str:
+def paragraph(measure, result, earlier: dict[date, Earlier], benchmarks: dict, names: list) -> str:
     """The facts of `result` (a stored `ScorecardResult`, or the engine's `Result`
     for a month not yet stored), one sentence each: the figure against last
     period and the same month last year, against the target and its tolerance,
     against each benchmark in force (`benchmarks`: {comparator: Benchmark}) with
     its period, the highest or lowest since when, the process control signal,
-    and whether the figure is provisional. `earlier`: the area's earlier months."""
+    and whether the figure is provisional. `earlier`: the area's earlier months;
+    `names`: `reports.comparators()`, read once for every draft of a page."""
     label = when(measure, result.month)
     if not result.due:
         return _sentence(f"no figure is due for {label}")
@@ -111,7 +112,7 @@ def paragraph(measure, result, earlier: dict[date, Earlier], benchmarks: dict) -
     sentences = [
         movement(measure, result, now, earlier),
         against_target(measure, result, now),
-        against_benchmarks(measure, result, now, benchmarks),
+        against_benchmarks(measure, result, now, benchmarks, names),
         record(measure, result.month, now, earlier),
         process_control(result),
         reports.MonthStatus(result.month, result.returns_approved, result.returns_expected).banner
@@ -187,12 +188,12 @@ def against_target(measure, result, now: Decimal) -> str:
     return f"{worse}, beyond {allowed}: {rating}"
 
 
-def against_benchmarks(measure, result, now: Decimal, benchmarks: dict) -> str:
+def against_benchmarks(measure, result, now: Decimal, benchmarks: dict, names: list) -> str:
     """Against each comparator's benchmark in force, in the scorecard's order and
     names (`reports.comparators`), with the period each describes: '7.6 points
     worse than Stat. neighbours (23.4%, 2014)'."""
     compared = []
-    for comparator, name in reports.comparators():
+    for comparator, name in names:
         benchmark = benchmarks.get(comparator)
         word = result.benchmark_comparison.get(comparator)
         if benchmark is None or not word:
@@ -288,7 +289,8 @@ def for_month(*, measure, area, month: date) -> str:
     if result is None:
         return ""
     earlier = _as_earlier(_earlier(area, [measure.pk], month)[measure.pk])
-    return paragraph(measure, result, earlier, _benchmarks([measure.pk], month).get(measure.pk, {}))
+    benchmarks = _benchmarks([measure.pk], month).get(measure.pk, {})
+    return paragraph(measure, result, earlier, benchmarks, reports.comparators())
 
 
 def entered_figure(value: ReturnValue) -> Figure:
@@ -323,6 +325,7 @@ def for_return(monthly_return: MonthlyReturn, lines, entered: dict | None = None
     results = dict(stored)
     if computing:
         results |= _computed(area, month, computing, entered, earlier, benchmarks)
+    names = reports.comparators()
     drafts = {}
     for line in lines:
         measure = line.measure
@@ -330,7 +333,11 @@ def for_return(monthly_return: MonthlyReturn, lines, entered: dict | None = None
         if result is None or entered.get(measure.pk) in (None, Figure()):
             continue  # nothing entered yet: nothing to draft
         drafts[measure.pk] = paragraph(
-            measure, result, _as_earlier(earlier[measure.pk]), benchmarks.get(measure.pk, {})
+            measure,
+            result,
+            _as_earlier(earlier[measure.pk]),
+            benchmarks.get(measure.pk, {}),
+            names,
         )
     return drafts
 
