@@ -70,6 +70,10 @@ class ReturnForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=value.commentary,
             )
+            self.fields[f"{prefix}_use_draft"] = forms.BooleanField(
+                label="Put the drafted facts in the commentary box when I save",
+                required=False,
+            )
 
     def bound_lines(self):
         """The lines with their bound fields, for the template."""
@@ -77,6 +81,7 @@ class ReturnForm(forms.Form):
             line.inputs = [self[name] for name in line.figure_fields]
             line.not_applicable_field = self[f"{line.prefix}_not_applicable_reason"]
             line.commentary_field = self[f"{line.prefix}_commentary"]
+            line.use_draft_field = self[f"{line.prefix}_use_draft"]
             line.notes = self.notes.get(line.measure.pk, [])
         return self.lines
 
@@ -106,6 +111,25 @@ class ReturnForm(forms.Form):
             self.line_inputs.append((line.value.pk, entry))
         return cleaned
 
+    def drafts_wanted(self) -> list:
+        """(line, entry) of the lines whose drafted facts are to go into the
+        commentary box: ticked, and without a commentary of a person's own
+        (`services.save_return` stores the entry's commentary)."""
+        return [
+            (line, entry)
+            for line, (_, entry) in zip(self.lines, self.line_inputs, strict=True)
+            if self.cleaned_data.get(f"{line.prefix}_use_draft") and is_blank(entry.commentary)
+        ]
+
+    def kept_commentary(self) -> list:
+        """The lines ticked for the drafted facts that already have a commentary,
+        which is kept as the person wrote it."""
+        return [
+            line
+            for line, (_, entry) in zip(self.lines, self.line_inputs, strict=True)
+            if self.cleaned_data.get(f"{line.prefix}_use_draft") and not is_blank(entry.commentary)
+        ]
+
     def error_summary(self):
         """(field id, message) for the GOV.UK error summary, in page order."""
         return [
@@ -130,6 +154,18 @@ class TransitionForm(forms.Form):
             verb = "returning" if transition.name == workflow.RETURN else "reopening"
             self.add_error("reason", f"Give the reason you are {verb} this return")
         return cleaned
+
+
+def typed_figure(entry: validation.Entry) -> figures.Figure:
+    """A line's figures as typed and read (`validation.parse`), as they will be
+    saved (`services.save_return`)."""
+    parsed = entry.parsed
+    return figures.Figure(
+        parsed.get(validation.NUMERATOR),
+        parsed.get(validation.DENOMINATOR),
+        parsed.get(validation.VALUE),
+        not is_blank(entry.not_applicable_reason),
+    )
 
 
 def stored_entry(line) -> validation.Entry:

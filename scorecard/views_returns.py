@@ -9,8 +9,18 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
-from . import aggregation, audit, deadlines, engine, extensions, selectors, services, workflow
-from .forms import ReturnForm, TransitionForm, review_flags
+from . import (
+    aggregation,
+    audit,
+    deadlines,
+    drafting,
+    engine,
+    extensions,
+    selectors,
+    services,
+    workflow,
+)
+from .forms import ReturnForm, TransitionForm, review_flags, typed_figure
 from .models import MonthlyReturn
 
 
@@ -117,6 +127,7 @@ class ReturnDetailView(ReturnsAccessMixin, View):
         sections_valid = all([section.is_valid() for section in sections])
         if not (form.is_valid() and sections_valid):
             return self.render(monthly_return, form=form, sections=sections, status=400)
+        drafted = self.put_in_drafts(monthly_return, form)
         try:
             services.save_return(
                 user=request.user,
@@ -132,7 +143,36 @@ class ReturnDetailView(ReturnsAccessMixin, View):
         messages.success(
             request, "Return submitted for approval." if submitting else "Draft saved."
         )
+        for line in drafted:
+            messages.info(
+                request,
+                f"The drafted facts are in the commentary on {line.measure.title}: "
+                "edit them and add why.",
+            )
+        for line in form.kept_commentary():
+            messages.info(
+                request,
+                f"Your commentary on {line.measure.title} was kept: the drafted facts "
+                "are only put in an empty commentary box.",
+            )
         return redirect("return-detail", pk=monthly_return.pk)
+
+    @staticmethod
+    def put_in_drafts(monthly_return, form) -> list:
+        """Put each ticked line's drafted facts, from its figures as typed, in its
+        empty commentary; the lines it did."""
+        wanted = form.drafts_wanted()
+        drafts = drafting.for_return(
+            monthly_return,
+            [line for line, _ in wanted],
+            {line.measure.pk: typed_figure(entry) for line, entry in wanted},
+        )
+        drafted = []
+        for line, entry in wanted:
+            if draft := drafts.get(line.measure.pk):
+                entry.commentary = draft
+                drafted.append(line)
+        return drafted
 
     def can_enter(self, monthly_return):
         return workflow.can_enter(
@@ -171,6 +211,9 @@ class ReturnDetailView(ReturnsAccessMixin, View):
             for line in lines:
                 line.figure = selectors.comparable_figure(line.measure, line.value)
                 line.flags = review_flags(line)
+        drafts = drafting.for_return(monthly_return, lines)
+        for line in lines:
+            line.draft = drafts.get(line.measure.pk, "")
         _with_deadlines([monthly_return])
         context = {
             "monthly_return": monthly_return,
