@@ -1,0 +1,117 @@
+"""What a board pack holds, read from stored results through the functions the
+pages use (scorecard.reports, workforce.reports): a fixed number of queries
+whatever the number of measures, areas and months."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.template.loader import render_to_string
+
+from scorecard import engine, reports, selectors
+from scorecard.models import CalculationRun, ServiceArea
+from scorecard.tables import ScorecardTable
+from workforce import measures as workforce_measures
+from workforce import reports as workforce_reports
+from workforce.tables import WorkforceTable
+
+from .models import BoardPack
+
+# The scorecard's screen columns a printed page has no room or use for: the
+# sparkline (each exception has its chart), the Yes/No columns (the outturn
+# says "Provisional" and "Revised" itself; revisions have their own lines).
+SCORECARD_LEFT_OUT = ("trend", "provisional", "revised", "published")
+
+
+@dataclass
+class ScorecardLine:
+    row: object  # the table's BoundRow: its cells as the scorecard shows them
+    record: reports.ScorecardRow
+    commentary: list  # [(month, area name, text)], `reports.latest_commentary`'s
+
+
+@dataclass
+class ExceptionPage:
+    """One exception's page: its figure, why it is an exception, its chart, SPC,
+    commentary and revisions."""
+
+    measure: object
+    area: ServiceArea
+    result: object  # ScorecardResult
+    reasons: str
+    spc: str
+    chart: str
+    commentary: list  # [(month, area name, text)]
+    revisions: list  # [(month, ScorecardResult)] revised since published, newest first
+
+
+@dataclass
+class PackContent:
+    pack: BoardPack
+    authority: ServiceArea | None
+    area: ServiceArea
+    month: date
+    run: CalculationRun
+    status: reports.MonthStatus
+    marking: str
+    summary: reports.Summary
+    table: ScorecardTable
+    lines: list[ScorecardLine]
+    small_numbers_note: str
+    workforce: workforce_reports.WorkforcePage | None
+    workforce_table: WorkforceTable | None
+    exceptions: list = field(default_factory=list)  # [ExceptionPage], most concerning first
+
+    @property
+    def sickness_measure(self):
+        return self.workforce.measures.get(workforce_measures.SICKNESS) if self.workforce else None
+
+    @property
+    def provisional(self) -> bool:
+        return not self.status.final or self.summary.provisional
+
+
+class NothingCalculated(Exception):
+    """No calculation has succeeded yet: there are no figures to print."""
+
+
+def gather(pack: BoardPack) -> PackContent:
+    run = engine.latest_successful_run()
+    if run is None:
+        raise NothingCalculated("Nothing has been calculated yet: there are no figures to print.")
+    user, area, month = pack.requested_by, pack.area, pack.month
+    visible_areas = selectors.scorecard_areas_for_user(user).order_by("order")
+    summary = reports.build_summary(area=area, month=month, visible_areas=visible_areas)
+    scorecard = reports.build_scorecard(area=area, month=month)
+    table = ScorecardTable(scorecard, exclude=SCORECARD_LEFT_OUT)
+    commentary = {item.measure.pk: item.commentary for _, items in summary.groups for item in items}
+    lines = [
+        ScorecardLine(row, row.record, commentary.get(row.record.measure.pk, []))
+        for row in table.rows
+    ]
+    workforce_months = workforce_reports.workforce_months()
+    workforce = workforce_table = None
+    if month in workforce_months:
+        workforce = workforce_reports.build_workforce_page(
+            user=user, month=month, months=workforce_months
+        )
+        workforce_table = WorkforceTable(workforce)
+    return PackContent(
+        pack=pack,
+        authority=ServiceArea.objects.authority(),
+        area=area,
+        month=month,
+        run=run,
+        status=reports.month_statuses([month])[month],
+        marking=pack.marking,
+        summary=summary,
+        table=table,
+        lines=lines,
+        small_numbers_note=scorecard.small_numbers_note,
+        workforce=workforce,
+        workforce_table=workforce_table,
+    )
+
+
+def chart_css() -> str:
+    """The charts' colours and lines, for `rendering.with_style`."""
+    return render_to_string("boardpack/chart.css")
