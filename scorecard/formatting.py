@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from . import disclosure, figures, rag
+from . import disclosure, figures, rag, spc
 
 SUFFIX = {"percent": "%", "days": " days", "fte": " FTE"}
 RATING_WORDS = {rag.GREEN: "Green", rag.AMBER: "Amber", rag.RED: "Red", rag.NO_RATING: "No rating"}
@@ -204,3 +204,74 @@ def revision_summary(result, measure) -> str:
             text += f"; reason: {change['reason']}"
         parts.append(text)
     return ". ".join(parts) + "."
+
+
+# Icons after NHS England's "Making Data Count": a variation icon (grey for
+# common cause, blue improving, orange concerning, purple neither) and an
+# assurance icon (P passing, F failing, ? hit and miss). The words always stand
+# beside them, so the icons are decorative to a screen reader.
+SPC_ICONS = {
+    spc.COMMON_CAUSE: ("common", "~"),
+    spc.SPECIAL_CAUSE_IMPROVING: ("improving", "+"),
+    spc.SPECIAL_CAUSE_CONCERNING: ("concerning", "!"),
+    spc.SPECIAL_CAUSE_NEUTRAL: ("neutral", "•"),
+    spc.CONSISTENTLY_PASSING: ("passing", "P"),
+    spc.CONSISTENTLY_FAILING: ("failing", "F"),
+    spc.HIT_AND_MISS: ("hit-and-miss", "?"),
+}
+
+
+def spc_words(result) -> str:
+    """A result's statistical process control in words, for exports and the
+    board pack: its variation and assurance ('Special cause, concerning;
+    consistently failing'), or why there is none. "" for a month not due."""
+    if result is None or not result.due:
+        return ""
+    if not result.spc_variation:
+        return (result.spc_note or "").capitalize()
+    words = [result.spc_variation, result.spc_assurance]
+    return "; ".join(word for word in words if word).capitalize()
+
+
+def _spc_icon(words: str):
+    kind, mark = SPC_ICONS[words]
+    return format_html(
+        '<svg class="app-spc__icon app-spc__icon--{}" width="20" height="20" viewBox="0 0 20 20"'
+        ' aria-hidden="true" focusable="false"><circle cx="10" cy="10" r="9"/>'
+        '<text x="10" y="14.5" text-anchor="middle">{}</text></svg>',
+        kind,
+        mark,
+    )
+
+
+def spc_markup(result) -> str:
+    """The SPC cell: variation and assurance, each an icon with its words, and
+    the rules this month's point broke; or why there is no SPC."""
+    if result is None or not result.due:
+        return ""
+    if not result.spc_variation:
+        return format_html('<span class="app-spc__note">{}</span>', spc_words(result))
+    parts = [
+        format_html(
+            '<span class="app-spc__item">{} {}</span>',
+            _spc_icon(result.spc_variation),
+            result.spc_variation.capitalize(),
+        )
+    ]
+    if result.spc_signals:
+        parts.append(
+            format_html(
+                '<span class="app-spc__rules">{}</span>', "; ".join(result.spc_signals).capitalize()
+            )
+        )
+    if result.spc_assurance:
+        parts.append(
+            format_html(
+                '<span class="app-spc__item">{} {}</span>',
+                _spc_icon(result.spc_assurance),
+                result.spc_assurance.capitalize(),
+            )
+        )
+    return format_html(
+        '<span class="app-spc">{}</span>', format_html_join("", "{}", ((part,) for part in parts))
+    )

@@ -52,6 +52,12 @@ def rating_cell(result, measure):
     return formatting.rating_markup(result, measure)
 
 
+@register.simple_tag
+def spc_cell(result):
+    """Variation and assurance as icons with their words, or why there is no SPC."""
+    return formatting.spc_markup(result)
+
+
 @register.filter
 def denominator(result, measure):
     """'n=100' beside a percentage, where it may be shown."""
