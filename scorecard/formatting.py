@@ -71,6 +71,16 @@ def figure(value: Decimal | None, measure) -> str:
     return number(value, measure.decimal_places) + SUFFIX.get(measure.unit, "")
 
 
+# A difference between two figures of a measure: percentages differ in points
+DIFFERENCE_SUFFIX = {**SUFFIX, "percent": " points", "rate_10k": " per 10,000"}
+
+
+def difference(amount: Decimal, measure) -> str:
+    """How far apart two of a measure's figures are, at its places and in its
+    unit: '26.0 points' (percentages), '2.5 per 10,000', '3 days', '12'."""
+    return number(amount, measure.decimal_places) + DIFFERENCE_SUFFIX.get(measure.unit, "")
+
+
 def seconds(duration) -> str:
     """A duration in seconds to two places, '1.25 s'; '' when there is none. Not a
     figure: how long a calculation took."""

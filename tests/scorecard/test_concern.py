@@ -1,0 +1,356 @@
+"""The concern score (issue 17, point 3): its weights, its parts in words and the
+order it puts hand-made results in; then `exceptions` over stored results."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from scorecard import concern, engine, periods, rag, spc
+from scorecard.models import Benchmark, Measure, Rating, ScorecardResult, ServiceArea
+from tests import factories
+
+JANUARY = date(2015, 1, 1)
+
+
+def a_measure(pk=1, order=1, **fields):
+    values = {
+        "pk": pk,
+        "code": f"m{pk}",
+        "title": f"% measure {pk}",
+        "unit": Measure.Unit.PERCENT,
+        "polarity": Measure.Polarity.HIGHER,
+        "entry": Measure.Entry.RATIO,
+        "decimal_places": 1,
+        "tolerance": D(5),
+        "order": order,
+    }
+    return Measure(**{**values, **fields})
+
+
+AUTHORITY = ServiceArea(pk=1, name="The Authority", order=0)
+TEAM = ServiceArea(pk=2, name="First Response", order=1, parent_id=1)
+
+
+def a_result(measure=None, area=AUTHORITY, **fields):
+    """A result as the engine stores one: 76.0% against an 85.0% target, Red for
+    one month, no SPC; `fields` change it."""
+    measure = measure or a_measure()
+    values = {
+        "month": JANUARY,
+        "value": D("76.0"),
+        "target": D("85.0"),
+        "rating": Rating.RED,
+        "rating_months": 1,
+        "spc_note": spc.NOT_ENOUGH_POINTS,
+    }
+    result = ScorecardResult(measure_id=measure.pk, area_id=area.pk, **{**values, **fields})
+    result.measure, result.area = measure, area
+    return result
+
+
+def neighbours(value, measure=None):
+    return Benchmark(
+        measure_id=(measure or a_measure()).pk,
+        comparator=Benchmark.Comparator.STAT_NEIGHBOURS,
+        period_kind=periods.CALENDAR_YEAR,
+        period_start=date(2014, 1, 1),
+        value=D(value),
+    )
+
+
+def words(result, benchmark=None):
+    return [part.words for part in concern.assess(result, result.measure, benchmark)]
+
+
+def ranked(*results, benchmarks=None):
+    return concern.rank(results, benchmarks or {})
+
+
+# --- the weights --------------------------------------------------------------
+
+
+def test_the_weights_are_named_and_weigh_what_the_page_says():
+    assert concern.RED == 4 and concern.RED_PER_FURTHER_PERIOD == 1
+    assert concern.RED_PERIODS_COUNTED == 12
+    assert concern.PER_TOLERANCE_SHORT == 1 and concern.TOLERANCES_COUNTED == 5
+    assert concern.WORSENING == 1
+    assert concern.SPECIAL_CAUSE_CONCERN == 3
+    assert concern.CONSISTENTLY_FAILING == 2
+    assert concern.FAR_WORSE_THAN_NEIGHBOURS == 2
+    assert concern.PROVISIONAL == 0
+    assert (concern.FAR_POINTS, concern.FAR_RELATIVE_PERCENT) == (10, 20)
+
+
+def test_each_part_scores_its_weight():
+    measure = a_measure()
+    red_4 = concern.red_part(a_result(measure, rating_months=4), measure)
+    assert red_4.score == concern.RED + 3 * concern.RED_PER_FURTHER_PERIOD
+    assert concern.red_part(a_result(measure), measure).score == concern.RED
+    long_red = concern.red_part(a_result(measure, rating_months=40), measure)
+    assert long_red.score == concern.RED + (concern.RED_PERIODS_COUNTED - 1)
+    assert long_red.words == "Red for 40 months"  # counted up to a year, said as it is
+    # 9.0 points short on a 5-point tolerance: 1.8 tolerances
+    assert concern.shortfall_part(a_result(measure), measure).score == D("1.80")
+    far_short = concern.shortfall_part(a_result(measure, value=D("20.0")), measure)
+    assert far_short.score == concern.TOLERANCES_COUNTED * concern.PER_TOLERANCE_SHORT
+    worse = a_result(measure, against_last_month=rag.WORSENING)
+    assert concern.worsening_part(worse, measure).score == concern.WORSENING
+    special = a_result(measure, **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.RUN]))
+    assert concern.special_cause_part(special, measure).score == concern.SPECIAL_CAUSE_CONCERN
+    failing = a_result(measure, **spc_fields(spc.COMMON_CAUSE, [], spc.CONSISTENTLY_FAILING))
+    assert concern.failing_part(failing, measure).score == concern.CONSISTENTLY_FAILING
+    far = concern.neighbours_part(a_result(measure), measure, neighbours("94.0"))
+    assert far.score == concern.FAR_WORSE_THAN_NEIGHBOURS
+
+
+def test_the_score_is_the_sum_of_its_parts():
+    result = a_result(rating_months=2, against_last_month=rag.WORSENING)
+    parts = concern.assess(result, result.measure)
+    assert concern.score(parts) == concern.RED + 1 + D("1.80") + concern.WORSENING
+    assert concern.score(()) == 0
+
+
+def spc_fields(variation, signals, assurance=spc.HIT_AND_MISS, mean="85.0"):
+    return {
+        "spc_variation": variation,
+        "spc_signals": signals,
+        "spc_assurance": assurance,
+        "spc_mean": D(mean),
+        "spc_upper": D(mean) + 10,
+        "spc_lower": D(mean) - 10,
+        "spc_points": 14,
+        "spc_note": "",
+    }
+
+
+# --- the words ----------------------------------------------------------------
+
+
+def test_a_red_reads_its_months_and_how_far_short_it_is():
+    assert words(a_result(rating_months=4)) == [
+        "Red for 4 months",
+        "9.0 points worse than the 85.0% target",
+    ]
+    quarterly = a_measure(frequency=periods.QUARTERLY)
+    assert words(a_result(quarterly, rating_months=1))[0] == "Red for 1 quarter"
+
+
+def test_a_lower_is_better_measure_reads_worse_in_its_own_unit():
+    days = a_measure(
+        unit=Measure.Unit.DAYS, polarity=Measure.Polarity.LOWER, decimal_places=0, entry="value"
+    )
+    result = a_result(days, value=D(38), target=D(30), rating_months=2)
+    assert words(result) == ["Red for 2 months", "8 days worse than the 30 days target"]
+    rate = a_measure(unit=Measure.Unit.RATE_10K, polarity=Measure.Polarity.LOWER, entry="value")
+    result = a_result(rate, value=D("45.5"), target=D("40.0"))
+    assert words(result)[1] == "5.5 per 10,000 worse than the 40.0 target"
+
+
+def test_special_cause_concern_says_which_rule_on_which_side():
+    below = a_result(**spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.RUN]))
+    assert words(below)[2] == "special cause concern: 7 or more months in a row below the mean"
+    beyond = a_result(
+        value=D("70.0"), **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.BEYOND_LIMIT, spc.RUN])
+    )
+    assert words(beyond)[2] == (
+        "special cause concern: below the lower process limit; "
+        "7 or more months in a row below the mean"
+    )
+    lower_better = a_measure(polarity=Measure.Polarity.LOWER)
+    falling = a_result(
+        lower_better,
+        value=D("31.0"),
+        target=D("25.0"),
+        against_last_month=rag.WORSENING,
+        **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.TREND, spc.TWO_OF_THREE], mean="25.0"),
+    )
+    assert words(falling)[2] == (
+        "special cause concern: 7 or more months rising; "
+        "two of three points near the upper process limit"
+    )
+
+
+def test_consistently_failing_and_far_from_neighbours_in_words():
+    failing = a_result(
+        rating=Rating.AMBER, value=D("82.0"), **spc_fields("", [], spc.CONSISTENTLY_FAILING)
+    )
+    assert words(failing) == [
+        "3.0 points worse than the 85.0% target",
+        "consistently failing: the target lies beyond the process limits",
+    ]
+    amber = a_result(rating=Rating.AMBER, value=D("82.0"))
+    assert words(amber, neighbours("94.0")) == [
+        "3.0 points worse than the 85.0% target",
+        "12.0 points worse than statistical neighbours (94.0%, 2014)",
+    ]
+
+
+def test_far_from_neighbours_is_more_than_ten_points_or_a_fifth():
+    amber = a_result(rating=Rating.AMBER, value=D("82.0"))
+    assert words(amber, neighbours("92.0")) == []  # exactly 10 points: not far
+    assert words(amber, neighbours("92.1")) != []
+    assert words(amber, neighbours("70.0")) == []  # better than neighbours
+    rate = a_measure(unit=Measure.Unit.RATE_10K, polarity=Measure.Polarity.LOWER, entry="value")
+    rate_result = a_result(rate, rating=Rating.GREEN, value=D("36.0"), target=D("40.0"))
+    assert words(rate_result, neighbours("30.0")) == []  # 6 over 30: exactly a fifth
+    assert words(rate_result, neighbours("29.9")) == [
+        "6.1 per 10,000 worse than statistical neighbours (29.9, 2014)"
+    ]
+
+
+def test_worsening_alone_is_an_exception_and_says_its_period():
+    green = a_result(rating=Rating.GREEN, value=D("86.0"), against_last_month=rag.WORSENING)
+    assert words(green) == ["worse than last month"]
+    quarterly = a_measure(frequency=periods.QUARTERLY)
+    green = a_result(
+        quarterly, rating=Rating.GREEN, value=D("86.0"), against_last_month=rag.WORSENING
+    )
+    assert words(green) == ["worse than last quarter"]
+
+
+def test_what_is_no_exception():
+    assert words(a_result(rating=Rating.AMBER, value=D("82.0"))) == []  # Amber alone
+    assert words(a_result(rating=Rating.GREEN, against_last_month=rag.IMPROVING)) == []
+    improving = a_result(rating=Rating.GREEN, **spc_fields(spc.SPECIAL_CAUSE_IMPROVING, [spc.RUN]))
+    assert words(improving) == []
+    context = a_measure(polarity=Measure.Polarity.NONE)
+    assert words(a_result(context, rating=Rating.NONE, against_last_month=rag.DOWN)) == []
+
+
+def test_a_withheld_figure_is_never_an_exception():
+    withheld = a_result(rating_months=4, suppressed=True, against_last_month=rag.WORSENING)
+    assert concern.assess(withheld, withheld.measure, neighbours("94.0")) == ()
+    assert ranked(withheld) == []
+
+
+def test_a_provisional_figure_says_so_and_scores_nothing_for_it():
+    result = a_result(provisional=True, returns_approved=4, returns_expected=6)
+    assert words(result)[-1] == "provisional: 4 of 6 returns approved"
+    assert concern.score(concern.assess(result, result.measure)) == concern.score(
+        concern.assess(a_result(), a_result().measure)
+    )
+
+
+# --- the order ----------------------------------------------------------------
+
+
+def test_red_for_four_months_comes_before_red_for_one():
+    one, four = a_measure(1, order=1), a_measure(2, order=2)
+    found = ranked(a_result(one, rating_months=1), a_result(four, rating_months=4))
+    assert [c.measure for c in found] == [four, one]
+    assert found[0].score - found[1].score == 3 * concern.RED_PER_FURTHER_PERIOD
+
+
+def test_special_cause_and_red_comes_before_red_alone():
+    alone, special = a_measure(1, order=1), a_measure(2, order=2)
+    found = ranked(
+        a_result(alone),
+        a_result(special, **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.RUN])),
+    )
+    assert [c.measure for c in found] == [special, alone]
+
+
+def test_far_worse_than_neighbours_comes_before_the_same_figure_near_them():
+    near, far = a_measure(1, order=1), a_measure(2, order=2)
+    found = ranked(
+        a_result(near),
+        a_result(far),
+        benchmarks={near.pk: neighbours("80.0", near), far.pk: neighbours("94.0", far)},
+    )
+    assert [c.measure for c in found] == [far, near]
+    assert found[0].reasons == (
+        "Red for 1 month; 9.0 points worse than the 85.0% target; "
+        "18.0 points worse than statistical neighbours (94.0%, 2014)"
+    )
+
+
+def test_ties_go_by_the_scorecards_order_then_the_authority_before_its_teams():
+    first, second = a_measure(7, order=1), a_measure(3, order=2)
+    found = ranked(
+        a_result(second, area=TEAM),
+        a_result(second),
+        a_result(first, area=TEAM),
+        a_result(first),
+    )
+    assert [(c.measure.pk, c.area.pk) for c in found] == [(7, 1), (7, 2), (3, 1), (3, 2)]
+    assert len({c.score for c in found}) == 1
+
+
+# --- exceptions over stored results ---------------------------------------------
+
+
+@pytest.fixture
+def stored(db):
+    """Two teams' approved January returns of three measures: one Red in both, one
+    Green, one Red only in the first team."""
+    from scorecard.models import MonthlyReturn, ReturnValue, Target
+
+    authority = factories.authority()
+    north, south = factories.area("North"), factories.area("South")
+    south.order = 2
+    south.save()
+    red, green, half = (factories.measure(title=t) for t in ("% red", "% green", "% half"))
+    for measure in (red, green, half):
+        Target.objects.create(
+            measure=measure, kind=Target.Kind.IN_YEAR, value=80, starts=date(2014, 4, 1)
+        )
+    figures = {north: {red: 50, green: 90, half: 50}, south: {red: 60, green: 95, half: 95}}
+    for team, by_measure in figures.items():
+        approved = factories.monthly_return(
+            team,
+            month=JANUARY,
+            status=MonthlyReturn.Status.APPROVED,
+            approved_at="2015-02-10T12:00Z",
+        )
+        for measure, seen in by_measure.items():
+            ReturnValue.objects.create(
+                monthly_return=approved,
+                measure=measure,
+                numerator=seen,
+                denominator=100,
+                commentary=f"{team.name} on {measure.title}",
+            )
+    engine.recalculate()
+    return authority, north, south, red, green, half
+
+
+def test_exceptions_of_the_authority_and_its_teams_in_order(stored, django_assert_num_queries):
+    authority, north, south, red, green, half = stored
+    with django_assert_num_queries(4):
+        found = concern.exceptions(
+            area=authority, month=JANUARY, visible_areas=ServiceArea.objects.all()
+        )
+    # 30.0, 25.0 and 30.0 points short are all five tolerances or more: a tie,
+    # in the scorecard's order, the authority first
+    assert [(c.measure, c.area, c.score) for c in found] == [
+        (red, authority, 9),  # 55.0%
+        (red, north, 9),  # 50.0%
+        (half, north, 9),  # 50.0%
+        (red, south, 8),  # 60.0%: four tolerances short
+        (half, authority, D("5.50")),  # 72.5%
+    ]
+    assert found[1].reasons == "Red for 1 month; 30.0 points worse than the 80.0% target"
+    assert all(c.result.month == JANUARY and c.result.measure == c.measure for c in found)
+
+
+def test_a_teams_exceptions_are_its_own(stored):
+    authority, north, south, red, green, half = stored
+    found = concern.exceptions(area=south, month=JANUARY, visible_areas=ServiceArea.objects.all())
+    assert [(c.measure, c.area) for c in found] == [(red, south)]
+
+
+def test_the_authoritys_exceptions_leave_out_the_teams_a_reader_may_not_see(stored):
+    authority, north, south, red, green, half = stored
+    found = concern.exceptions(area=authority, month=JANUARY, visible_areas=[authority, south])
+    assert {c.area for c in found} == {authority, south}
+
+
+def test_the_query_count_does_not_grow_with_measures_and_areas(stored, django_assert_num_queries):
+    authority = stored[0]
+    factories.approved_returns(measures=6, area_count=3, months=14, name="More")
+    engine.recalculate()
+    with django_assert_num_queries(4):
+        concern.exceptions(
+            area=authority, month=date(2015, 2, 1), visible_areas=ServiceArea.objects.all()
+        )
