@@ -2,19 +2,21 @@
 pages use (scorecard.reports, workforce.reports): a fixed number of queries
 whatever the number of measures, areas and months."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.template.loader import render_to_string
 
-from scorecard import engine, reports, selectors
-from scorecard.models import CalculationRun, ServiceArea
+from scorecard import aggregation, concern, engine, formatting, reports, selectors, views
+from scorecard.models import CalculationRun, ScorecardResult, ServiceArea
 from scorecard.tables import ScorecardTable
 from workforce import measures as workforce_measures
 from workforce import reports as workforce_reports
 from workforce.tables import WorkforceTable
 
 from .models import BoardPack
+from .rendering import with_style
 
 # The scorecard's screen columns a printed page has no room or use for: the
 # sparkline (each exception has its chart), the Yes/No columns (the outturn
@@ -42,6 +44,7 @@ class ExceptionPage:
     chart: str
     commentary: list  # [(month, area name, text)]
     revisions: list  # [(month, ScorecardResult)] revised since published, newest first
+    figures: list  # [(month, ScorecardResult | None)] the last 12 months due, the chart's table
 
 
 @dataclass
@@ -95,6 +98,7 @@ def gather(pack: BoardPack) -> PackContent:
             user=user, month=month, months=workforce_months
         )
         workforce_table = WorkforceTable(workforce)
+    concerns = concern.exceptions(area=area, month=month, visible_areas=visible_areas)
     return PackContent(
         pack=pack,
         authority=ServiceArea.objects.authority(),
@@ -109,7 +113,75 @@ def gather(pack: BoardPack) -> PackContent:
         small_numbers_note=scorecard.small_numbers_note,
         workforce=workforce,
         workforce_table=workforce_table,
+        exceptions=exception_pages(
+            concerns,
+            month=month,
+            run=run,
+            benchmarks={row.measure.pk: row.benchmarks for row in scorecard.rows},
+            commentary=commentary,
+        ),
     )
+
+
+# The months an exception's chart may show, as the measure page's (`views.measure_chart`
+# starts at the first with a figure, and shows at least a year).
+CHART_MONTHS = 24
+
+
+def exception_pages(concerns, *, month, run, benchmarks, commentary) -> list[ExceptionPage]:
+    """A page for each exception (`concern.exceptions`' order), its chart drawn as
+    the measure page draws it. One query for every exception's results."""
+    if not concerns:
+        return []
+    months = [aggregation.add_months(month, -i) for i in range(CHART_MONTHS - 1, -1, -1)]
+    history = defaultdict(list)  # (measure id, area id) -> results oldest first, up to `month`
+    for result in ScorecardResult.objects.filter(
+        measure_id__in={c.measure.pk for c in concerns},
+        area_id__in={c.area.pk for c in concerns},
+        month__lte=month,
+    ).order_by("month"):
+        history[(result.measure_id, result.area_id)].append(result)
+    pages = []
+    for found in concerns:
+        measure, area = found.measure, found.area
+        results = history[(measure.pk, area.pk)]
+        as_at = reports.as_at(measure, month)
+        by_month = {r.month: r for r in results}
+        detail = reports.MeasureDetail(
+            measure=measure,
+            area=area,
+            month=month,
+            series=[(m, by_month.get(m)) for m in months],
+            targets=[],
+            baselines=[],
+            benchmarks=list(benchmarks.get(measure.pk, {}).values()),
+            by_area=[],
+            commentary=commentary.get(measure.pk, []),
+            approvals=[],
+            run=run,
+            process=reports.process_chart_of(
+                measure,
+                [
+                    tuple(getattr(r, name) for name in reports.PROCESS_FIELDS)
+                    for r in results
+                    if r.due and r.month <= as_at
+                ],
+            ),
+        )
+        pages.append(
+            ExceptionPage(
+                measure=measure,
+                area=area,
+                result=found.result,
+                reasons=found.reasons,
+                spc=formatting.spc_words(found.result),
+                chart=with_style(views.measure_chart(detail), chart_css(), len(pages) + 1),
+                commentary=detail.commentary,
+                revisions=detail.revisions,
+                figures=detail.due_series[-12:],
+            )
+        )
+    return pages
 
 
 def chart_css() -> str:

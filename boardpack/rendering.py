@@ -46,10 +46,12 @@ def render_pdf(html: str, *, base_url: str) -> Rendered:
     return Rendered(document.write_pdf(), len(document.pages), document)
 
 
-def with_style(svg: str, css: str) -> SafeString:
+def with_style(svg: str, css: str, number: int) -> SafeString:
     """An inline SVG (ours, from scorecard.charts) carrying its own stylesheet:
-    WeasyPrint does not apply the page's rules inside an inline SVG."""
+    WeasyPrint does not apply the page's rules inside an inline SVG. `number`:
+    the chart's in the document, which makes its title's id its own."""
     if not svg:
         return mark_safe("")  # noqa: S308 - a constant
-    head, sep, rest = str(svg).partition(">")
+    svg = str(svg).replace('"chart-title"', f'"chart-title-{number}"')
+    head, sep, rest = svg.partition(">")
     return mark_safe(f"{head}{sep}<style>{css}</style>{rest}")  # noqa: S308 - our own markup

@@ -67,7 +67,7 @@ def kick(pack_id: int) -> None:
     request that asked for it."""
     from .tasks import build_board_pack
 
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if build_board_pack.app.conf.task_always_eager:
         threading.Thread(
             target=_build_in_thread, args=(pack_id,), daemon=True, name=f"board-pack-{pack_id}"
         ).start()
