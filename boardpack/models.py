@@ -34,7 +34,7 @@ class BoardPack(models.Model):
     filename = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     progress = models.PositiveSmallIntegerField(default=0)  # per cent
-    step = models.CharField(max_length=120, blank=True)  # what the build is doing now
+    step = models.CharField(max_length=300, blank=True)  # what the build is doing now
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

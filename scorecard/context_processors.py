@@ -11,6 +11,7 @@ NAVIGATION = [
     ("RAG summary", "summary", "scorecard.view_scorecard"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
     ("Workforce", "workforce", "scorecard.view_scorecard"),
+    ("Board packs", "board-packs", "scorecard.view_all_areas"),
     ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),
     ("Import", "import", "scorecard.import_scorecard"),
     ("Set-up", "setup", "scorecard.change_measure"),
