@@ -62,7 +62,8 @@ class PackContent:
     small_numbers_note: str
     workforce: workforce_reports.WorkforcePage | None
     workforce_table: WorkforceTable | None
-    exceptions: list = field(default_factory=list)  # [ExceptionPage], most concerning first
+    exceptions: list = field(default_factory=list)  # [concern.Concern], most concerning first
+    exception_pages: list = field(default_factory=list)  # [ExceptionPage] of the first ones
 
     @property
     def sickness_measure(self):
@@ -113,8 +114,9 @@ def gather(pack: BoardPack) -> PackContent:
         small_numbers_note=scorecard.small_numbers_note,
         workforce=workforce,
         workforce_table=workforce_table,
-        exceptions=exception_pages(
-            concerns,
+        exceptions=concerns,
+        exception_pages=exception_pages(
+            concerns[:EXCEPTION_PAGES],
             month=month,
             run=run,
             benchmarks={row.measure.pk: row.benchmarks for row in scorecard.rows},
@@ -122,6 +124,12 @@ def gather(pack: BoardPack) -> PackContent:
         ),
     )
 
+
+# The most concerning exceptions with a page each; the others are in the ranked
+# table and the scorecard. A hundred-odd exceptions (120 measures over the
+# authority and six teams) would make a pack of 450 pages that no board reads,
+# and takes minutes to lay out.
+EXCEPTION_PAGES = 40
 
 # The months an exception's chart may show, as the measure page's (`views.measure_chart`
 # starts at the first with a figure, and shows at least a year).
