@@ -30,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workforce/", include("workforce.urls")),
     path("annex-a/", include("annexa.urls")),
+    path("board-packs/", include("boardpack.urls")),
     path("", include("scorecard.urls")),
 ]
 

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("Exceptions", "exceptions", "scorecard.view_all_areas"),
     ("Scorecard", "scorecard", "scorecard.view_scorecard"),
     ("Workforce", "workforce", "scorecard.view_scorecard"),
+    ("Board packs", "board-packs", "scorecard.view_all_areas"),
     ("Calculations", "calculation-runs", "scorecard.view_calculationrun"),
     ("Import", "import", "scorecard.import_scorecard"),
     ("Set-up", "setup", "scorecard.change_measure"),

@@ -655,8 +655,17 @@ def process_chart(measure: Measure, area: ServiceArea, month: date) -> ProcessCh
             measure=measure, area=area, due=True, month__lte=as_at(measure, month)
         )
         .order_by("month")
-        .values_list("month", "value", "suppressed", "spc_mean", "spc_upper", "spc_lower")
+        .values_list(*PROCESS_FIELDS)
     )
+    return process_chart_of(measure, rows)
+
+
+PROCESS_FIELDS = ("month", "value", "suppressed", "spc_mean", "spc_upper", "spc_lower")
+
+
+def process_chart_of(measure: Measure, rows: list) -> ProcessChart | None:
+    """`process_chart` from rows already read: the area's due results up to the
+    month, oldest first, each as the values of PROCESS_FIELDS."""
     if not rows or rows[-1][3] is None:
         return None
     _, _, _, mean, upper, lower = rows[-1]

@@ -54,6 +54,13 @@ MATRIX = {
     "scorecard": {"GET": EVERYONE},
     "measure-detail": {"GET": EVERYONE},
     "workforce": {"GET": EVERYONE},
+    # a pack shows every area's figures: for those who may see every area
+    "board-packs": {
+        "GET": outcomes("login", 403, 403, 200, 200, 200),
+        "POST": outcomes("login", 403, 403, 400, 400, 400),  # no month, no area
+    },
+    "board-pack": {"GET": outcomes("login", 403, 403, 404, 404, 404)},  # a return's pk
+    "board-pack-download": {"GET": outcomes("login", 403, 403, 404, 404, 404)},
     "calculation-runs": {"GET": OFFICERS},
     "approval-queue": {"GET": OFFICERS},
     "completeness": {"GET": OFFICERS},

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "scorecard",
     "workforce",
     "annexa",
+    "boardpack",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,7 @@ RECALCULATION_IN_PARTS = env_bool("RECALCULATION_IN_PARTS", True)
 # the hours the UK clocks change in (celery/celery#6438).
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "scorecard.tasks.tick", "schedule": 60.0},
+    "board-packs": {"task": "boardpack.tasks.build_waiting", "schedule": 60.0},
     "recalculate-scorecards-nightly": {
         "task": "scorecard.tasks.recalculate_scorecards",
         "schedule": crontab(hour=4, minute=15),
@@ -301,6 +303,8 @@ IMPORT_ONE_STEP_INTO_NEW_MONTHS = os.environ.get("IMPORT_ONE_STEP_INTO_NEW_MONTH
 # Annex A workbooks (annexa): read in memory, never stored; a year of lists is large.
 ANNEXA_MAX_BYTES = int(os.environ.get("ANNEXA_MAX_BYTES", 40 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 5000))
+# Printed in the header and footer of every page of a board pack (boardpack).
+PROTECTIVE_MARKING = os.environ.get("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE")
 
 LOGGING = {
     "version": 1,
@@ -321,6 +325,7 @@ LOGGING = {
         # sign-ins, sign-outs, lockouts, refused access: who, when, from where
         "security": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # a line per page laid out at INFO
     },  # the security log says who signed in
 }
 
