@@ -262,3 +262,30 @@ def test_the_completeness_grid_shows_the_newest_month_first(client, sample, djan
         key=lambda m: (m[-4:], "JanFebMarAprMayJunJulAugSepOctNovDec".index(m[:3])),
         reverse=True,
     )
+
+
+def scorecard_statements(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/scorecard/?columns=all")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_every_column_costs_the_same_statements_however_much_is_shown(client):
+    """Comparisons, SPC and commentary read with the rest: no statement per row."""
+    factories.approved_returns(measures=3, area_count=2, months=4, name="Small")
+    engine.recalculate()
+    director = factories.user("dir", roles.DIRECTORS)
+    client.force_login(director)
+    small = scorecard_statements(client)
+    factories.approved_returns(measures=40, area_count=6, months=14, name="Large")
+    for value in ReturnValue.objects.all()[:30]:
+        value.commentary = f"Words on {value.measure_id}"
+        value.save()
+    engine.recalculate()
+    client.force_login(director)
+    assert scorecard_statements(client) == small
