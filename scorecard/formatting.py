@@ -220,11 +220,16 @@ def total_text(value: Decimal | None, withheld: bool, measure) -> str:
     return with_unit(value, measure)
 
 
-def total_missing(measure) -> str:
-    """Why a measure has no year to date or rolling 12 months."""
+def total_missing(measure, result) -> str:
+    """Why a measure's `result` has no year to date or rolling 12 months."""
     if measure.entry != figures.RATIO and not measure.year_to_date:
         return (
             "not worked out: only figures with a numerator and denominator are pooled over months"
+        )
+    if result is not None and result.value is not None and result.denominator is None:
+        return (
+            "not worked out: the figures were given as percentages without their numerators "
+            "and denominators, and percentages are never averaged"
         )
     return "no figures in these months"
 
@@ -252,12 +257,12 @@ def comparison_lines(found) -> list[tuple[str, str]]:
         (
             f"Financial year to date ({year_start:%B %Y} to {at:%B %Y})",
             total_text(found.year_to_date, found.year_to_date_withheld, measure)
-            or total_missing(measure).capitalize(),
+            or total_missing(measure, found.current).capitalize(),
         ),
         (
             f"Rolling 12 months ({aggregation.add_months(at, -11):%B %Y} to {at:%B %Y})",
             total_text(found.rolling_12_months, found.rolling_withheld, measure)
-            or total_missing(measure).capitalize(),
+            or total_missing(measure, found.current).capitalize(),
         ),
     ]
     if measure.has_polarity:

@@ -397,7 +397,7 @@ class ScorecardTable(BaseTable):
             return text
         return format_html(
             '<span class="app-none">–<span class="govuk-visually-hidden"> {}</span></span>',
-            formatting.total_missing(record.measure),
+            formatting.total_missing(record.measure, record.current),
         )
 
     def render_last_year(self, record):

@@ -245,6 +245,8 @@ def test_the_measure_page_shows_the_comparisons(director_client):
     assert "Same month last year (January 2014)" in html
     assert "No figure a year before" in html
     assert "Financial year to date (April 2014 to January 2015)" in html
+    # the reference gives percentages only: no year to date, and it says why
+    assert "given as percentages without their numerators and denominators" in html
     assert "Red for 1 month" in html
     assert (
         "To reach 23.0% by January 2016: -0.7 points a month needed; the last 6 months: "
