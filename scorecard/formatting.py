@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 
-from . import disclosure, figures, rag, spc
+from . import aggregation, disclosure, figures, periods, rag, spc, trajectory
 
 SUFFIX = {"percent": "%", "days": " days", "fte": " FTE"}
 RATING_WORDS = {rag.GREEN: "Green", rag.AMBER: "Amber", rag.RED: "Red", rag.NO_RATING: "No rating"}
@@ -165,6 +165,128 @@ def rating_text(result, measure) -> str:
     if result.note and result.value is not None:
         return f"{word}: {result.note}"
     return word
+
+
+# In a table whose columns hold figures of every unit, each figure says its
+# unit, so that 31.0% and 29.1 per 10,000 never look alike.
+CELL_SUFFIX = {**SUFFIX, "rate_10k": " per 10,000"}
+
+PERIOD_NOUNS = {
+    periods.MONTHLY: ("month", "months"),
+    periods.QUARTERLY: ("quarter", "quarters"),
+    periods.ANNUAL: ("year", "years"),
+}
+
+
+def with_unit(value: Decimal | None, measure) -> str:
+    """A figure in a table cell: '31.0%', '29.1 per 10,000', '1,204'."""
+    if _missing(value):
+        return ""
+    return number(value, measure.decimal_places) + CELL_SUFFIX.get(measure.unit, "")
+
+
+def change_a_month(amount: Decimal, measure) -> str:
+    """A signed change a month: '+2.0 points a month', '-0.7 per 10,000 a month'
+    (one more place than a whole figure for a measure without decimals)."""
+    places = max(measure.decimal_places, 1)
+    text = number(amount, places)
+    sign = "+" if rag.round_to(amount, places) > 0 else ""
+    return f"{sign}{text}{DIFFERENCE_SUFFIX.get(measure.unit, '')} a month"
+
+
+def trajectory_text(found, measure, target) -> str:
+    """A `trajectory.Trajectory` in words: the pace needed to reach the long-term
+    `target` by its date beside the last 6 months'; or why there is none. ""
+    for a measure without a long-term target."""
+    if found.status in (trajectory.NO_TARGET, trajectory.NO_POLARITY):
+        return ""
+    if not found.has_pace:
+        return found.status.capitalize()
+    needed = (
+        f"To reach {figure(target.value, measure)} by {target.due:%B %Y}: "
+        f"{change_a_month(found.needed, measure)} needed"
+    )
+    if found.recent is None:
+        return f"{needed}; {found.status}"
+    recent = change_a_month(found.recent, measure)
+    return f"{needed}; the last {trajectory.RECENT_MONTHS} months: {recent}, {found.status}"
+
+
+def total_text(value: Decimal | None, withheld: bool, measure) -> str:
+    """A year to date or rolling 12 months as stored: 'c' where a month it
+    covers is withheld, "" where the engine works out none (`total_missing`)."""
+    if withheld:
+        return disclosure.SUPPRESSED
+    return with_unit(value, measure)
+
+
+def total_missing(measure, result) -> str:
+    """Why a measure's `result` has no year to date or rolling 12 months."""
+    if measure.entry != figures.RATIO and not measure.year_to_date:
+        return (
+            "not worked out: only figures with a numerator and denominator are pooled over months"
+        )
+    if result is not None and result.value is not None and result.denominator is None:
+        return (
+            "not worked out: the figures were given as percentages without their numerators "
+            "and denominators, and percentages are never averaged"
+        )
+    return "no figures in these months"
+
+
+def comparison_lines(found) -> list[tuple[str, str]]:
+    """A measure's `reports.Comparisons` as (what, in words) for its page: the
+    same month last year, the year to date, the rolling 12 months, the periods
+    at its rating and the trajectory to its long-term target."""
+    measure, at = found.measure, found.month
+    last_year = found.last_year
+    if found.withheld:
+        then = disclosure.SUPPRESSED
+    elif last_year is None or last_year.value is None or last_year.suppressed:
+        then = result_text(last_year, measure) or "No figure a year before"
+    else:
+        then = with_unit(last_year.value, measure)
+        if last_year.provisional:
+            then += " (provisional)"
+        if found.current and found.current.against_last_year:
+            since = DIRECTION_WORDS[found.current.against_last_year].lower()
+            then += f"; {at:%B %Y} against it: {since}"
+    year_start = aggregation.financial_year_start(at)
+    lines = [
+        (f"Same month last year ({aggregation.add_months(at, -12):%B %Y})", then),
+        (
+            f"Financial year to date ({year_start:%B %Y} to {at:%B %Y})",
+            total_text(found.year_to_date, found.year_to_date_withheld, measure)
+            or total_missing(measure, found.current).capitalize(),
+        ),
+        (
+            f"Rolling 12 months ({aggregation.add_months(at, -11):%B %Y} to {at:%B %Y})",
+            total_text(found.rolling_12_months, found.rolling_withheld, measure)
+            or total_missing(measure, found.current).capitalize(),
+        ),
+    ]
+    if measure.has_polarity:
+        lines.append(("At this rating", rating_months_text(found.current, measure) or "No rating"))
+    if found.long_term_target is not None:
+        words = (
+            disclosure.SUPPRESSED
+            if found.withheld
+            else trajectory_text(found.trajectory, measure, found.long_term_target)
+        )
+        lines.append(("Trajectory to the long-term target", words))
+    return lines
+
+
+def rating_months_text(result, measure) -> str:
+    """How long the figure has been at its rating: 'Red for 4 months', 'Green
+    for 1 quarter'; "" without a rating or where the figure is withheld."""
+    if result is None or result.suppressed or not result.rating_months:
+        return ""
+    if result.rating not in (rag.GREEN, rag.AMBER, rag.RED):
+        return ""
+    one, many = PERIOD_NOUNS[measure.frequency]
+    count = result.rating_months
+    return f"{RATING_WORDS[result.rating]} for {count} {one if count == 1 else many}"
 
 
 def published_text(result, measure) -> str:

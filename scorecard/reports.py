@@ -7,12 +7,25 @@ areas and months, and computes nothing that the engine has not stored.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from functools import cached_property
 from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Q
 
-from . import aggregation, concern, disclosure, engine, page_cache, periods, rag, spc
+from . import (
+    aggregation,
+    concern,
+    disclosure,
+    engine,
+    formatting,
+    page_cache,
+    periods,
+    rag,
+    spc,
+    trajectory,
+)
 from .formatting import DIRECTION_WORDS, RATING_WORDS
 from .models import (
     Baseline,
@@ -37,11 +50,12 @@ def region_name() -> str:
 
 
 def comparators() -> list[tuple[str, str]]:
-    """(comparator, heading) as the scorecard heads them."""
+    """(comparator, heading) as the scorecard heads them: the reference
+    scorecard's names ("National" for England's average)."""
     return [
         (Benchmark.Comparator.STAT_NEIGHBOURS, "Stat. neighbours"),
         (Benchmark.Comparator.REGION, region_name() or "Region"),
-        (Benchmark.Comparator.ENGLAND, "England"),
+        (Benchmark.Comparator.ENGLAND, "National"),
     ]
 
 
@@ -61,6 +75,13 @@ class ScorecardRow:
     long_term_target: Target | None = None
     target_note: str = ""  # e.g. "Illustrative: ...", shown beside the target
     current_period: str = ""  # "Q3 2014-15 (Oct–Dec 2014)"; "" for a monthly measure
+    # {month: result} from a year before `current` to the month, for `comparisons`
+    history: dict = field(default_factory=dict)
+    month: date | None = None  # the month the scorecard is as at
+
+    @cached_property
+    def comparisons(self):
+        return comparisons(self.measure, self.month, self.history, self.long_term_target)
 
     @property
     def group_label(self):
@@ -177,12 +198,19 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
     )
     measure_ids = [m.pk for m in measures]
     by_id = {m.pk: m for m in measures}
-    results = {}
+    # the year, the last 12 months and, for `comparisons`, a year before each
+    # measure's figure as at the month
+    earliest = min(
+        [months[0], trend_months[0]]
+        + [aggregation.add_months(as_at(m, month), -12) for m in measures]
+    )
+    results, history = {}, defaultdict(dict)
     for r in ScorecardResult.objects.filter(
-        area=area, month__in=set(months) | set(trend_months), measure_id__in=measure_ids
+        area=area, month__gte=earliest, month__lte=month, measure_id__in=measure_ids
     ):
         r.measure, r.area = by_id[r.measure_id], area  # already at hand: no query per row
         results[(r.measure_id, r.month)] = r
+        history[r.measure_id][r.month] = r
     baselines = _latest_by_measure(
         Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"), by_id
     )
@@ -211,6 +239,8 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
             benchmarks=benchmarks.get(measure.pk, {}),
             long_term_target=long_term.get(measure.pk),
             target_note=notes.get(measure.pk, ""),
+            history=history[measure.pk],
+            month=month,
         )
         for measure in measures
     ]
@@ -300,6 +330,72 @@ def default_month(months: list[date], statuses=None) -> date | None:
         return None
     statuses = statuses if statuses is not None else month_statuses(months)
     return next((m for m in months if statuses[m].final), months[0])
+
+
+# --- comparisons beyond the target -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """A measure's figure as at a month against more than its target: the same
+    month a year before, the financial year to date and the rolling 12 months
+    (as the engine stored them), the periods at its rating, and the trajectory
+    to its long-term target. A total over months that hold a withheld figure is
+    withheld too, so that no total gives a small number away."""
+
+    measure: Measure
+    month: date  # the month whose figure stands as at the month asked for (`as_at`)
+    current: ScorecardResult | None
+    last_year: ScorecardResult | None
+    year_to_date: Decimal | None
+    rolling_12_months: Decimal | None
+    year_to_date_withheld: bool
+    rolling_withheld: bool
+    long_term_target: Target | None
+    trajectory: trajectory.Trajectory
+
+    @property
+    def withheld(self) -> bool:
+        return bool(self.current and self.current.suppressed)
+
+
+def _shown_value(result, measure) -> Decimal | None:
+    """A result's figure as the pages show it; None where withheld or not due."""
+    if result is None or result.suppressed or not result.due:
+        return None
+    return rag.round_to(result.value, measure.decimal_places)
+
+
+def comparisons(measure: Measure, month: date, results: dict, long_term_target) -> Comparisons:
+    """`results`: {month: the area's result} from a year before the figure as at
+    `month` (`as_at`) to `month`; `long_term_target`: the one in force, or None."""
+    at = as_at(measure, month)
+    current = results.get(at)
+
+    def withheld(first):
+        return any(r is not None and r.suppressed for m, r in results.items() if first <= m <= at)
+
+    return Comparisons(
+        measure=measure,
+        month=at,
+        current=current,
+        last_year=results.get(aggregation.add_months(at, -12)),
+        year_to_date=current.year_to_date if current else None,
+        rolling_12_months=current.rolling_12_months if current else None,
+        year_to_date_withheld=withheld(aggregation.financial_year_start(at)),
+        rolling_withheld=withheld(aggregation.add_months(at, -11)),
+        long_term_target=long_term_target,
+        trajectory=trajectory.trajectory(
+            month=at,
+            current=_shown_value(current, measure),
+            earlier=_shown_value(
+                results.get(aggregation.add_months(at, -trajectory.RECENT_MONTHS)), measure
+            ),
+            target=long_term_target.value if long_term_target else None,
+            due=long_term_target.due if long_term_target else None,
+            polarity=measure.polarity,
+        ),
+    )
 
 
 # --- the director's RAG summary --------------------------------------------
@@ -546,6 +642,19 @@ class MeasureDetail:
         """[(month, result)] of the months a figure is due in: what the chart and
         its table show (a quarterly measure's quarter ends, joined)."""
         return [(m, r) for m, r in self.series if periods.is_due(self.measure.frequency, m)]
+
+    @cached_property
+    def comparisons(self) -> Comparisons:
+        long_term = [
+            t for t in self.targets if t.kind == Target.Kind.LONG_TERM and t.starts <= self.month
+        ]
+        return comparisons(
+            self.measure, self.month, dict(self.series), long_term[-1] if long_term else None
+        )
+
+    @property
+    def comparison_lines(self) -> list[tuple[str, str]]:
+        return formatting.comparison_lines(self.comparisons)
 
     @property
     def figures_table(self):

@@ -4,10 +4,12 @@ value that CSV and XLSX exports carry."""
 from urllib.parse import urlencode
 
 import django_tables2 as tables
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from . import charts, formatting, periods
+from . import charts, disclosure, formatting, periods
+from .models import Measure
 from .reports import Scorecard, comparators
 
 
@@ -30,9 +32,30 @@ def direction_markup(direction: str) -> str:
     )
 
 
+def _value_markup(value, measure, places=None) -> str:
+    """A figure in a cell with its unit ('31.0%', '29.1 per 10,000', the words
+    of a rate under its number so that the column stays narrow)."""
+    if value is None:
+        return ""
+    text = formatting.number(value, measure.decimal_places if places is None else places)
+    unit = formatting.CELL_SUFFIX.get(measure.unit, "")
+    if measure.unit == Measure.Unit.RATE_10K:
+        return format_html('{}<span class="app-unit">{}</span>', text, unit)
+    return text + unit
+
+
+def _figure_markup(result, measure) -> str:
+    """A result's figure with its unit (`_value_markup`); 'c', 'n/a', 'not due'
+    or why there is none as `formatting.result_text` says."""
+    text = formatting.result_text(result, measure)
+    if not text or text != formatting.number(result.value, measure.decimal_places):
+        return text
+    return _value_markup(result.value, measure)
+
+
 def _cell_markup(result, measure) -> str:
     """A result in a table cell: the figure, its n, and the provisional mark."""
-    text = formatting.result_text(result, measure)
+    text = _figure_markup(result, measure)
     if not text:
         return ""
     n = formatting.denominator_text(result, measure)
@@ -67,7 +90,7 @@ class BenchmarkColumn(tables.Column):
             return ""
         return format_html(
             '{} <span class="benchmark-year">({})</span>',
-            formatting.number(benchmark.value, record.measure.decimal_places),
+            _value_markup(benchmark.value, record.measure),
             benchmark.period,
         )
 
@@ -77,6 +100,29 @@ class BenchmarkColumn(tables.Column):
             return ""
         value = formatting.number(benchmark.value, record.measure.decimal_places)
         return f"{value} ({benchmark.period})"
+
+
+# What fits a 1366 px screen, always shown: the measure, the latest months, the
+# benchmarks, outturn, target, RAG, SPC and direction. The rest is a choice.
+LATEST_MONTHS = 3
+# (name, label, shown unless chosen otherwise): the columns a reader may add
+# or take away, in the order the choice lists them
+CHOICES = [
+    ("earlier_months", "Earlier and later months of the year", False),
+    ("baseline", "Baseline", False),
+    ("long_term_target", "Long-term target", False),
+    ("trajectory", "Trajectory to the long-term target", False),
+    ("rating_months", "Periods at this rating", False),
+    ("year_to_date", "Financial year to date", False),
+    ("rolling_12_months", "Rolling 12 months", False),
+    ("last_year", "Same month last year", False),
+    ("commentary", "Commentary", True),
+    ("provisional", "Provisional", False),
+    ("revised", "Revised since published", False),
+    ("trend", "Last 12 months (chart)", False),
+]
+CHOICE_NAMES = [name for name, _, _ in CHOICES]
+DEFAULT_CHOICE = frozenset(name for name, _, shown in CHOICES if shown)
 
 
 class ScorecardTable(BaseTable):
@@ -94,6 +140,7 @@ class ScorecardTable(BaseTable):
     rag = tables.Column(
         accessor="current__rating", verbose_name="RAG", empty_values=(), order_by=("rating_rank",)
     )
+    spc = tables.Column(verbose_name="SPC", empty_values=(), orderable=False)
     long_term_target = tables.Column(
         accessor="long_term_target__value",
         verbose_name="Long-term target",
@@ -106,6 +153,15 @@ class ScorecardTable(BaseTable):
         empty_values=(),
         orderable=False,
     )
+    rating_months = tables.Column(verbose_name="At this rating", empty_values=(), orderable=False)
+    trajectory = tables.Column(
+        verbose_name="Trajectory to the long-term target", empty_values=(), orderable=False
+    )
+    year_to_date = tables.Column(verbose_name="Year to date", empty_values=(), orderable=False)
+    rolling_12_months = tables.Column(
+        verbose_name="Rolling 12 months", empty_values=(), orderable=False
+    )
+    last_year = tables.Column(verbose_name="Same month last year", empty_values=(), orderable=False)
     provisional = tables.Column(
         accessor="current__provisional",
         verbose_name="Provisional",
@@ -128,36 +184,72 @@ class ScorecardTable(BaseTable):
         orderable=False,
         visible=False,
     )
+    commentary = tables.Column(verbose_name="Commentary", empty_values=(), orderable=False)
 
     class Meta(BaseTable.Meta):
         pass  # the column order is set per scorecard in __init__ (its months vary)
 
-    def __init__(self, scorecard: Scorecard, **kwargs):
-        extra = [(f"m{i:02d}", MonthColumn(i, month)) for i, month in enumerate(scorecard.months)]
+    def __init__(self, scorecard: Scorecard, *, commentary=None, columns=None, **kwargs):
+        """`commentary`: `reports.latest_commentary` for the scorecard's measures
+        (none: no commentary column); `columns`: the CHOICES shown (None: every
+        column, as the exports carry them)."""
+        month_names = [f"m{i:02d}" for i in range(len(scorecard.months))]
+        extra = [
+            (name, MonthColumn(i, m))
+            for i, (name, m) in enumerate(zip(month_names, scorecard.months, strict=True))
+        ]
         extra += [
             (comparator, BenchmarkColumn(comparator, label)) for comparator, label in comparators()
         ]
+        if commentary is None:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "commentary")
         super().__init__(scorecard.rows, extra_columns=extra, **kwargs)
-        months_seq = [name for name, _ in extra]
-        # What a director reads first comes first; the reference layout's months and
-        # benchmarks follow.
+        # The reference scorecard's order: baseline, the months, the benchmarks,
+        # outturn, target, RAG (with SPC and direction beside it), long-term
+        # target; then what the reference does not have.
         self.sequence = [
             "measure",
+            "baseline",
+            *month_names,
+            *[comparator for comparator, _ in comparators()],
             "outturn",
             "target",
             "rag",
+            "spc",
             "direction",
-            "provisional",
-            "baseline",
-            *months_seq,
+            "rating_months",
             "long_term_target",
+            "trajectory",
+            "year_to_date",
+            "rolling_12_months",
+            "last_year",
+            "provisional",
             "published",
             "revised",
             "trend",
+            "commentary",
         ]
         self.scorecard = scorecard
+        self.commentary = commentary
+        if columns is not None:
+            self.choose(columns, month_names)
         self.group_accessor = "group_label"
         self.caption = f"{scorecard.area}: scorecard as at {scorecard.month:%B %Y}"
+
+    def choose(self, columns, month_names):
+        """Hide what is not chosen: of the months, all but the latest LATEST_MONTHS
+        up to the month unless 'earlier_months' is chosen."""
+        latest = [
+            name
+            for name, month in zip(month_names, self.scorecard.months, strict=True)
+            if month <= self.scorecard.month
+        ][-LATEST_MONTHS:]
+        hidden = [name for name in CHOICE_NAMES if name not in columns]
+        if "earlier_months" not in columns:
+            hidden += [name for name in month_names if name not in latest]
+        for name in hidden:
+            if name in self.columns.columns:
+                self.columns.hide(name)
 
     def render_measure(self, record):
         url = reverse("measure-detail", args=[record.measure.code])
@@ -186,14 +278,14 @@ class ScorecardTable(BaseTable):
         return format_html(
             '<span title="{}">{}</span>',
             record.baseline.label,
-            formatting.number(record.baseline.value, 0),
+            _value_markup(record.baseline.value, record.measure, places=0),
         )
 
     def value_baseline(self, record):
         return "" if record.baseline is None else formatting.number(record.baseline.value, 0)
 
     def render_outturn(self, record):
-        text = formatting.result_text(record.current, record.measure)
+        text = _figure_markup(record.current, record.measure)
         if not text:
             return ""
         n = formatting.denominator_text(record.current, record.measure)
@@ -214,8 +306,10 @@ class ScorecardTable(BaseTable):
         return formatting.result_text(record.current, record.measure)
 
     def render_target(self, record):
-        text = self.value_target(record)
-        if text and record.target_note:
+        if record.current is None or record.current.target is None:
+            return ""
+        text = _value_markup(record.current.target, record.measure)
+        if record.target_note:
             return format_html(
                 '{} <span class="app-target-note">({})</span>', text, record.target_note
             )
@@ -232,13 +326,25 @@ class ScorecardTable(BaseTable):
     def value_rag(self, record):
         return formatting.rating_text(record.current, record.measure)
 
+    def render_spc(self, record):
+        return formatting.spc_markup(record.current)
+
+    def value_spc(self, record):
+        return formatting.spc_words(record.current)
+
     def render_long_term_target(self, record):
         target = record.long_term_target
         if target is None:
             return ""
-        return f"{formatting.number(target.value, 0)} by {target.due:%b %Y}"
+        return format_html(
+            "{} by {}", _value_markup(target.value, record.measure, places=0), f"{target.due:%b %Y}"
+        )
 
-    value_long_term_target = render_long_term_target
+    def value_long_term_target(self, record):
+        target = record.long_term_target
+        if target is None:
+            return ""
+        return f"{formatting.number(target.value, 0)} by {target.due:%b %Y}"
 
     def render_direction(self, record):
         markup = direction_markup(record.current.against_last_month if record.current else "")
@@ -252,6 +358,59 @@ class ScorecardTable(BaseTable):
 
     def value_direction(self, record):
         return record.direction_word
+
+    def value_rating_months(self, record):
+        return formatting.rating_months_text(record.current, record.measure)
+
+    render_rating_months = value_rating_months
+
+    def value_trajectory(self, record):
+        found = record.comparisons
+        if found.withheld:
+            return disclosure.SUPPRESSED
+        return formatting.trajectory_text(found.trajectory, record.measure, found.long_term_target)
+
+    render_trajectory = value_trajectory
+
+    def value_year_to_date(self, record):
+        found = record.comparisons
+        return formatting.total_text(
+            found.year_to_date, found.year_to_date_withheld, record.measure
+        )
+
+    def render_year_to_date(self, record):
+        return self.total_markup(self.value_year_to_date(record), record)
+
+    def value_rolling_12_months(self, record):
+        found = record.comparisons
+        return formatting.total_text(
+            found.rolling_12_months, found.rolling_withheld, record.measure
+        )
+
+    def render_rolling_12_months(self, record):
+        return self.total_markup(self.value_rolling_12_months(record), record)
+
+    @staticmethod
+    def total_markup(text, record):
+        """A total, or a dash that says why there is none."""
+        if text or record.current is None:
+            return text
+        return format_html(
+            '<span class="app-none">–<span class="govuk-visually-hidden"> {}</span></span>',
+            formatting.total_missing(record.measure, record.current),
+        )
+
+    def render_last_year(self, record):
+        last_year = record.comparisons.last_year
+        text = _figure_markup(last_year, record.measure)
+        if not text:
+            return ""
+        return format_html(
+            '{} <span class="app-period">{}</span>', text, f"{last_year.month:%b %Y}"
+        )
+
+    def value_last_year(self, record):
+        return formatting.result_text(record.comparisons.last_year, record.measure)
 
     def render_revised(self, record):
         current = record.current
@@ -276,3 +435,32 @@ class ScorecardTable(BaseTable):
         return "Yes" if record.current and record.current.provisional else "No"
 
     value_provisional = render_provisional
+
+    def render_commentary(self, record):
+        said = self.commentary.get(record.measure.pk) if self.commentary else None
+        if not said:
+            return ""
+        paragraphs = format_html_join(
+            "",
+            '<p class="govuk-body-s"><strong>{}, {}:</strong> {}</p>',
+            ((f"{month:%B %Y}", area_name, linebreaksbr(text)) for month, area_name, text in said),
+        )
+        # Collapsed on the screen; the print-only copy is what a board paper shows
+        # (a closed <details> prints closed, whatever its children's CSS says).
+        return format_html(
+            '<details class="govuk-details app-commentary-details">'
+            '<summary class="govuk-details__summary">'
+            '<span class="govuk-details__summary-text">Commentary'
+            '<span class="govuk-visually-hidden"> on {}</span></span></summary>'
+            '<div class="govuk-details__text">{}</div></details>'
+            '<div class="app-print-only app-commentary-print">{}</div>',
+            record.measure.title,
+            paragraphs,
+            paragraphs,
+        )
+
+    def value_commentary(self, record):
+        said = self.commentary.get(record.measure.pk) if self.commentary else None
+        return " | ".join(
+            f"{month:%B %Y}, {area_name}: {text}" for month, area_name, text in said or ()
+        )

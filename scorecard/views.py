@@ -24,6 +24,7 @@ from . import (
     reports,
     runs,
     selectors,
+    tables,
 )
 from .filters import ScorecardFilter
 from .models import CalculationRun, Measure, ServiceArea
@@ -112,9 +113,39 @@ def table_query(query: QueryDict) -> QueryDict:
     return kept
 
 
+# The reader's choice of the scorecard's optional columns (`tables.CHOICES`),
+# kept in their session: ?columns=chosen&show=... (the form), ?columns=all or
+# ?columns=fit (the links) change it; any other request shows it.
+COLUMNS_SESSION_KEY = "scorecard-columns"
+
+
+def chosen_columns(request) -> frozenset:
+    choice = request.GET.get("columns")
+    if choice == "all":
+        chosen = frozenset(tables.CHOICE_NAMES)
+    elif choice == "fit":
+        chosen = tables.DEFAULT_CHOICE
+    elif choice == "chosen":
+        chosen = frozenset(n for n in request.GET.getlist("show") if n in tables.CHOICE_NAMES)
+    else:
+        stored = request.session.get(COLUMNS_SESSION_KEY)
+        if stored is None:
+            return tables.DEFAULT_CHOICE
+        return frozenset(n for n in stored if n in tables.CHOICE_NAMES)
+    request.session[COLUMNS_SESSION_KEY] = sorted(chosen)
+    return chosen
+
+
+def commentary_areas(area, visible_areas):
+    """Whose commentary an area's scorecard shows: its own; on the authority's,
+    every area the reader may see (as the RAG summary does)."""
+    return visible_areas() if area.is_authority else [area]
+
+
 class ScorecardView(PermissionRequiredMixin, TemplateView):
     """The reference layout: measures down, April..March across, filterable,
-    sortable, exportable. The rendered table is cached per calculation run."""
+    sortable, exportable, with a choice of columns kept per reader. The
+    rendered table is cached per calculation run."""
 
     permission_required = "scorecard.view_scorecard"
     template_name = "scorecard/scorecard.html"
@@ -128,7 +159,17 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
         export_format = request.GET.get("export")
         if export_format and (area is None or export_format not in exports.CONTENT_TYPES):
             raise Http404("No such export")
-        context = {"filter": filterset, "area": area, "month": month}
+        columns = chosen_columns(request)
+        kept = table_query(request.GET)
+        context = {
+            "filter": filterset,
+            "area": area,
+            "month": month,
+            "column_choices": [(name, label, name in columns) for name, label, _ in tables.CHOICES],
+            "kept_query": kept,
+            "every_column_shown": columns == frozenset(tables.CHOICE_NAMES),
+            "totals_shown": bool(columns & {"year_to_date", "rolling_12_months"}),
+        }
         if month is not None:
             context["notice"] = reports.month_notice(filterset.months, month, filterset.statuses)
         if area is not None and month is not None:
@@ -137,38 +178,71 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
                 return self.export(filterset, area, month, export_format)
             sort = request.GET.get("sort")
             cached = scorecard_table(
-                run, area, month, lambda: filterset.qs, table_query(request.GET), sort
+                run,
+                area,
+                month,
+                lambda: filterset.qs,
+                kept,
+                sort,
+                columns=columns,
+                areas_part=page_cache.areas_part(request.user),
+                visible_areas=lambda: selectors.scorecard_areas_for_user(request.user),
             )
             context.update(cached, table=mark_safe(cached["table"]))  # noqa: S308 - our render
         return self.render_to_response(self.get_context_data(**context))
 
     def export(self, filterset, area, month, export_format):
+        scorecard = reports.build_scorecard(area=area, month=month, measures=filterset.qs)
+        visible = commentary_areas(
+            area, lambda: selectors.scorecard_areas_for_user(self.request.user)
+        )
         return exports.download(
             ScorecardTable(
-                reports.build_scorecard(area=area, month=month, measures=filterset.qs),
+                scorecard,
                 order_by=self.request.GET.get("sort"),
+                commentary=reports.latest_commentary(
+                    [row.measure.pk for row in scorecard.rows], month, visible
+                ),
             ),
             export_format,
             f"scorecard-{area.slug}-{month:%Y-%m}",
         )
 
 
-def scorecard_table(run, area, month, measures, shown: QueryDict, sort=None) -> dict:
+def scorecard_table(
+    run,
+    area,
+    month,
+    measures,
+    shown: QueryDict,
+    sort=None,
+    *,
+    columns=tables.DEFAULT_CHOICE,
+    areas_part=page_cache.ALL_AREAS,
+    visible_areas=ServiceArea.objects.all,
+) -> dict:
     """The scorecard table's HTML with what is said beside it, cached per run
-    (`page_cache`) under the area, the month and the table's query parameters.
-    `measures`: called for the measures to show (the filters' choice) on a miss."""
+    (`page_cache`) under the area, the month, the table's query parameters, the
+    columns chosen and whose commentary the reader may see (`areas_part`).
+    `measures`, `visible_areas`: called for the measures to show (the filters'
+    choice) and the areas whose commentary the reader may read, on a miss."""
 
     def render():
         scorecard = reports.build_scorecard(area=area, month=month, measures=measures())
+        commentary = reports.latest_commentary(
+            [row.measure.pk for row in scorecard.rows],
+            month,
+            commentary_areas(area, visible_areas),
+        )
+        table = ScorecardTable(scorecard, order_by=sort, commentary=commentary, columns=columns)
         return {
-            "table": render_table(ScorecardTable(scorecard, order_by=sort), shown),
+            "table": render_table(table, shown),
             "provisional": scorecard.provisional,
             "small_numbers_note": scorecard.small_numbers_note,
         }
 
-    return page_cache.cached(
-        "scorecard-table", page_cache.run_id(run), (area.pk, month, shown.urlencode()), render
-    )
+    parts = (area.pk, month, shown.urlencode(), tuple(sorted(columns)), areas_part)
+    return page_cache.cached("scorecard-table", page_cache.run_id(run), parts, render)
 
 
 def render_table(table, query: QueryDict):

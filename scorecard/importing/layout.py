@@ -321,6 +321,13 @@ COMPUTED_HEADERS = {
     "direction",
     "revised since published",
     "published value",
+    # the scorecard's comparisons, SPC and commentary (`tables.ScorecardTable`)
+    "spc",
+    "at this rating",
+    "trajectory to the long term target",
+    "rolling 12 months",
+    "same month last year",
+    "commentary",
 }
 
 
@@ -364,6 +371,8 @@ def _classify(index: int, header: str, region: str) -> Column:
         return Column(index, TITLE, header)
     if words in AREA_HEADERS:
         return Column(index, AREA, header)
+    if words in COMPUTED_HEADERS:  # before the words of a target, which one has
+        return Column(index, IGNORED, header)
     if "baseline" in words:
         return Column(index, BASELINE, header)
     if comparator := _comparator(header, region):
@@ -384,8 +393,6 @@ def _classify(index: int, header: str, region: str) -> Column:
         return Column(index, TARGET, header)
     if _SUMMARY_HEADING.search(words):
         return Column(index, SUMMARY, header)
-    if words in COMPUTED_HEADERS:
-        return Column(index, IGNORED, header)
     return Column(index, UNKNOWN, header)
 
 

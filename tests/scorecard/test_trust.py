@@ -456,8 +456,10 @@ def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_va
     assert change["changed_by"] == ["Tm-A"] and change["approved_by"] == "Po-2"
     client.force_login(factories.user("dir", roles.DIRECTORS))
     page = client.get(f"/scorecard/?area={area.pk}&month=2015-02").content.decode()
-    assert "Revised" in page and "published 80.0" in page
-    assert "reason: Late assessments found" in page
+    assert "Revised" in page and "published 80.0" in page  # in the outturn's cell
+    # who changed it and why: the revision column, one of those a reader adds
+    revisions = f"/scorecard/?area={area.pk}&month=2015-02&columns=chosen&show=revised"
+    assert "reason: Late assessments found" in client.get(revisions).content.decode()
     detail = client.get(f"/scorecard/measures/{measure.code}/?area={area.pk}&month=2015-02")
     assert "Published 80.0, now 92.0" in detail.content.decode()
     export = client.get(f"/scorecard/?area={area.pk}&month=2015-02&export=csv").content
