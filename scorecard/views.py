@@ -135,9 +135,12 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
 
     def export(self, filterset, area, month, export_format):
         return exports.download(
-            ScorecardTable(
-                reports.build_scorecard(area=area, month=month, measures=filterset.qs),
-                order_by=self.request.GET.get("sort"),
+            exports.scorecard_sheet(
+                area=area,
+                month=month,
+                visible_areas=selectors.scorecard_areas_for_user(self.request.user),
+                measures=filterset.qs,
+                statuses=filterset.statuses,
             ),
             export_format,
             f"scorecard-{area.slug}-{month:%Y-%m}",

@@ -43,7 +43,8 @@ def load(*, returns, rng, scale) -> dict[str, int]:
     def rows():
         for return_id, area_id, _month in returns:
             staffing = figures(scale[area_id], rng)
-            yield (return_id, *(staffing[name] for name in FIGURE_FIELDS))
+            yield (return_id, *(staffing[name] for name in FIGURE_FIELDS), "")
 
-    written = copy_rows(Staffing._meta.db_table, ["monthly_return_id", *FIGURE_FIELDS], rows())
+    columns = ["monthly_return_id", *FIGURE_FIELDS, "commentary"]  # no commentary: synthetic
+    written = copy_rows(Staffing._meta.db_table, columns, rows())
     return {"staffing figures": written}

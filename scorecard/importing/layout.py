@@ -321,7 +321,15 @@ COMPUTED_HEADERS = {
     "direction",
     "revised since published",
     "published value",
+    # the product's own export (`exports.sheet_of_scorecard`): words beside the figures
+    "unit",
+    "variation and assurance spc",
+    "note",
+    "figure covers",
+    "commentary",
 }
+# A heading's period in brackets: 'England (2014)', the product's own export's.
+_HEADING_PERIOD = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
 
 
 @dataclass
@@ -366,8 +374,12 @@ def _classify(index: int, header: str, region: str) -> Column:
         return Column(index, AREA, header)
     if "baseline" in words:
         return Column(index, BASELINE, header)
-    if comparator := _comparator(header, region):
-        return Column(index, BENCHMARK, header, comparator=comparator)
+    named, period = header, None
+    if match := _HEADING_PERIOD.match(header):
+        named, period = match.group(1), match.group(2).strip()
+    if comparator := _comparator(named, region):
+        year = int(period) if period and re.fullmatch(r"\d{4}", period) else None
+        return Column(index, BENCHMARK, header, comparator=comparator, year=year)
     if "outturn" in words.split():
         return Column(index, OUTTURN, header)
     if "rag" in words.split():
