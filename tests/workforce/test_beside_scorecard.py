@@ -24,15 +24,6 @@ SAID = (
 )
 
 
-@pytest.fixture
-def login(client, sample, django_user_model):
-    def as_user(username):
-        client.force_login(django_user_model.objects.get(username=username))
-        return client
-
-    return as_user
-
-
 def staffing_block(html):
     start = html.index('<section class="app-staffing"')
     return html[start : html.index("</section>", start)]

@@ -29,15 +29,6 @@ TEAMS = [
 ]
 
 
-@pytest.fixture
-def login(client, sample, django_user_model):
-    def as_user(username):
-        client.force_login(django_user_model.objects.get(username=username))
-        return client
-
-    return as_user
-
-
 def rows(response):
     text = response.content.decode("utf-8-sig")
     return {row["Team"]: row for row in csv.DictReader(io.StringIO(text))}
