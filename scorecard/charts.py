@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from . import formatting, periods
+from . import formatting, periods, spc
 
 ONE_PLACE = Decimal("0.1")
 
@@ -70,9 +70,12 @@ def trend_chart(
     benchmarks: list[tuple[str, str, Decimal]],
     measure,
     title: str,
+    process=None,
 ) -> SafeString:
     """Outturn by month, the target as a dashed step line, each benchmark as a
     horizontal line; provisional points hollow. `benchmarks`: (css name, label, value).
+    `process` (`reports.ProcessChart`): the mean and process limits from the
+    chart's first point on, and a ring round each point a special-cause rule flags.
 
     Only the months a figure is due in are plotted (`periods.is_due`): a quarterly
     measure's quarter ends, evenly spaced and joined, each labelled; a month
@@ -87,6 +90,16 @@ def trend_chart(
     plot_bottom, plot_right = height - bottom, width - right
     values = [v for v in outturns if v is not None] + [t for t in targets if t is not None]
     values += [value for _, _, value in benchmarks]
+    lines = [
+        (f"benchmark chart__benchmark--{css}", label, value) for css, label, value in benchmarks
+    ]
+    if process is not None:
+        values += [process.upper, process.lower]
+        lines += [
+            ("limit", "Upper limit", process.upper),
+            ("mean", "Mean", process.mean),
+            ("limit", "Lower limit", process.lower),
+        ]
     if not values:
         return mark_safe("")  # noqa: S308 - a constant empty string
     low, high = min(values), max(values)
@@ -129,16 +142,18 @@ def trend_chart(
     )
     if target_points:
         parts.append(format_html('<polyline class="chart__target" points="{}"/>', target_points))
+    # the process lines start at the chart's first point (its baseline)
+    process_start = next((i for i, m in enumerate(months) if process and m >= process.first), 0)
     label_y = Decimal(-100)
-    for css, label, value in sorted(benchmarks, key=lambda b: -b[2]):
+    for css, label, value in sorted(lines, key=lambda line: -line[2]):
         label_y = max(y(value) + 4, label_y + 14)  # labels of close values must not overlap
+        start = process_start if css in ("limit", "mean") else 0
         parts.append(
             format_html(
-                '<line class="chart__benchmark chart__benchmark--{}"'
-                ' x1="{}" x2="{}" y1="{}" y2="{}"/>'
+                '<line class="chart__{}" x1="{}" x2="{}" y1="{}" y2="{}"/>'
                 '<text class="chart__label" x="{}" y="{}">{} {}</text>',
                 css,
-                _n(left),
+                _n(x(start)),
                 _n(plot_right),
                 _n(y(value)),
                 _n(y(value)),
@@ -170,6 +185,22 @@ def trend_chart(
                     " chart__point--provisional" if provisional[i] else "",
                     _n(x(i)),
                     _n(y(value)),
+                )
+            )
+    for i, value in enumerate(outturns):
+        found = process.signals.get(months[i]) if process and value is not None else None
+        if found:
+            meanings = {signal.meaning for signal in found}
+            meaning = next(m for m in (spc.CONCERNING, spc.IMPROVING, spc.NEUTRAL) if m in meanings)
+            parts.append(
+                format_html(
+                    '<circle class="chart__special chart__special--{}" cx="{}" cy="{}" r="8">'
+                    "<title>{}: {}</title></circle>",
+                    meaning,
+                    _n(x(i)),
+                    _n(y(value)),
+                    f"{months[i]:%B %Y}",
+                    process.words(months[i]),
                 )
             )
     return format_html(

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Count, Q
 
-from . import aggregation, disclosure, engine, page_cache, periods
+from . import aggregation, disclosure, engine, page_cache, periods, rag, spc
 from .formatting import DIRECTION_WORDS, RATING_WORDS
 from .models import (
     Baseline,
@@ -505,6 +505,7 @@ class MeasureDetail:
     commentary: list  # [(month, area name, text)] newest first
     approvals: list  # [(month, area name, approver's name, approved_at, source)]
     run: CalculationRun | None
+    process: "ProcessChart | None" = None
 
     @property
     def as_at(self) -> date:
@@ -524,6 +525,16 @@ class MeasureDetail:
         """[(month, result)] of the months a figure is due in: what the chart and
         its table show (a quarterly measure's quarter ends, joined)."""
         return [(m, r) for m, r in self.series if periods.is_due(self.measure.frequency, m)]
+
+    @property
+    def figures_table(self):
+        """[(month, result, its special-cause rules in words)] newest first: the
+        chart's table alternative, carrying the same flags as the chart."""
+        return [
+            (m, r, self.process.words(m) if self.process else None)
+            for m, r in reversed(self.due_series)
+            if r
+        ]
 
     @property
     def revisions(self):
@@ -585,4 +596,73 @@ def build_measure_detail(
         commentary=commentary,
         approvals=approvals,
         run=engine.latest_successful_run(),
+        process=process_chart(measure, area, month),
+    )
+
+
+@dataclass
+class ProcessChart:
+    """The XmR chart as it stands at a month: the stored mean and process limits
+    of that month's result and, for every point on the chart since its first
+    (the baseline, where an officer set one), the special-cause rules it is part
+    of against those limits."""
+
+    mean: object
+    upper: object
+    lower: object
+    first: date  # the chart's first point
+    signals: dict  # {month: [spc.Signal]} of every point on the chart
+
+    def words(self, month: date) -> str | None:
+        """A point's rules in words, each with what it means for the measure:
+        'A run of points on one side of the mean (concerning)'; "" for none;
+        None for a month that is not on the chart (withheld, before its baseline)."""
+        if month not in self.signals:
+            return None
+        return "; ".join(
+            f"{signal.rule} ({signal.meaning})" for signal in self.signals.get(month, [])
+        ).capitalize()
+
+
+def process_chart(measure: Measure, area: ServiceArea, month: date) -> ProcessChart | None:
+    """The area's chart at `month` (one query), None where its result has no
+    limits (its `spc_note` says why). Each point is the figure as shown, None
+    where withheld, as the engine plots it (`spc.points`), so the latest point's
+    rules are the result's stored `spc_signals`."""
+    rows = list(
+        ScorecardResult.objects.filter(
+            measure=measure, area=area, due=True, month__lte=as_at(measure, month)
+        )
+        .order_by("month")
+        .values_list("month", "value", "suppressed", "spc_mean", "spc_upper", "spc_lower")
+    )
+    if not rows or rows[-1][3] is None:
+        return None
+    _, _, _, mean, upper, lower = rows[-1]
+    chart = spc.points(
+        [
+            (
+                m,
+                None
+                if suppressed or value is None
+                else rag.round_to(value, measure.decimal_places),
+            )
+            for m, value, suppressed, *_ in rows
+        ],
+        measure.spc_baseline_start,
+    )
+    limits = spc.Limits(mean, (upper - mean) / spc.LIMIT_FACTOR, upper, lower)
+    found = spc.signals(
+        [value for _, value in chart],
+        limits,
+        measure.polarity,
+        settings.SPC_RUN_LENGTH,
+        settings.SPC_TREND_LENGTH,
+    )
+    return ProcessChart(
+        mean=mean,
+        upper=upper,
+        lower=lower,
+        first=chart[0][0],
+        signals={m: point for (m, _), point in zip(chart, found, strict=True)},
     )

@@ -303,5 +303,7 @@ def measure_chart(detail):
         ],
         measure=detail.measure,
         title=f"{detail.measure.title}, {detail.area}: {detail.measure.frequency} outturn to "
-        f"{detail.month:%B %Y} against the target and benchmarks",
+        f"{detail.month:%B %Y} against the target and benchmarks"
+        + (", with the mean and process limits" if detail.process else ""),
+        process=detail.process,
     )
