@@ -330,7 +330,13 @@ def sheet_of_scorecard(scorecard, *, commentary: dict, status, authority_name: s
                 row.direction_word or None,
                 "Yes" if current and current.provisional else "No",
                 formatting.spc_words(current) or None,
-                (current.note.capitalize() if shown and current.note else None),
+                # why a figure is not rated ("too few to rate"); without a figure the
+                # outturn's cell says why already
+                (
+                    current.note.capitalize()
+                    if shown and current.note and current.value is not None
+                    else None
+                ),
                 formatting.period_note(measure, row.current_period) or None,
                 figure(row.baseline.value if row.baseline else None, 0),
                 *(

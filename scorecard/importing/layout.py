@@ -2,7 +2,7 @@
 
 Reads the success-measure table and the benchmark blocks of the reference layout
 (the seed, `tests/data/bucks-scorecard-2015-01.txt`) and the product's own export
-(`exports.export_table` of a `ScorecardTable`). Errors and warnings are findings
+(`exports.scorecard_sheet`, below its title block). Errors and warnings are findings
 with a code (`findings`), per row. No database: `parse` is given the measures.
 
 As a person reads the sheet: the table goes on past a blank row while the rows

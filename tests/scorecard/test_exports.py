@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from scorecard import engine, exports, importing, roles
-from scorecard.models import Measure, MonthlyReturn, ServiceArea
+from scorecard.models import Benchmark, Measure, MonthlyReturn, ServiceArea
 from scorecard.reports import MonthStatus
 from tests import factories
 from tests.scorecard.test_small_numbers import small_counts  # noqa: F401 - a fixture
@@ -196,9 +196,20 @@ def test_provisional_or_final_in_words():
     assert exports.status_line(MonthStatus(JAN, 0, 0)).startswith("Provisional")
 
 
-def test_the_import_reads_the_xlsx_back_without_a_change(director_client):
+def test_benchmarks_of_different_years_get_a_column_each_and_import_back(director_client):
+    Benchmark.objects.filter(measure__code="cla-rate", comparator="england").update(
+        period_start=date(2013, 1, 1)
+    )
+    cache.clear()
     content = director_client.get("/scorecard/?month=2015-01&export=xlsx").content
-    plan = importing.plan_import(content, "scorecard.xlsx")
-    assert plan.errors == []
-    assert plan.writes == []
-    assert plan.rag_differences == []
+    rows = table(openpyxl.load_workbook(io.BytesIO(content)).active)
+    cla = rows["Rate per 10,000 Children Looked After"]
+    assert cla["England (2013)"].value == 60 and cla["England (2013)"].data_type == "n"
+    assert cla["England (2014)"].value is None
+    assert Decimal(str(rows["% repeat referrals"]["England (2014)"].value)) == Decimal("23.4")
+    for content, name in (
+        (content, "scorecard.xlsx"),
+        (director_client.get("/scorecard/?month=2015-01&export=csv").content, "scorecard.csv"),
+    ):
+        plan = importing.plan_import(content, name)
+        assert (plan.errors, plan.writes, plan.rag_differences) == ([], [], []), name
