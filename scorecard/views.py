@@ -192,17 +192,13 @@ class ScorecardView(PermissionRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(**context))
 
     def export(self, filterset, area, month, export_format):
-        scorecard = reports.build_scorecard(area=area, month=month, measures=filterset.qs)
-        visible = commentary_areas(
-            area, lambda: selectors.scorecard_areas_for_user(self.request.user)
-        )
         return exports.download(
-            ScorecardTable(
-                scorecard,
-                order_by=self.request.GET.get("sort"),
-                commentary=reports.latest_commentary(
-                    [row.measure.pk for row in scorecard.rows], month, visible
-                ),
+            exports.scorecard_sheet(
+                area=area,
+                month=month,
+                visible_areas=selectors.scorecard_areas_for_user(self.request.user),
+                measures=filterset.qs,
+                statuses=filterset.statuses,
             ),
             export_format,
             f"scorecard-{area.slug}-{month:%Y-%m}",

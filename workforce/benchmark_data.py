@@ -7,6 +7,7 @@ staffing constraints (vacancies within the establishment, leavers within those
 in post and the starters, days lost within the days available).
 """
 
+import math
 from decimal import Decimal
 
 from scorecard.bulk import copy_rows
@@ -25,6 +26,8 @@ def figures(scale: float, rng) -> dict[str, Decimal]:
     days_available = _two_places(float(in_post) * 20)
     return {
         "fte_in_post": in_post,
+        # each person at most 1 FTE: some part-time
+        "headcount_in_post": Decimal(math.ceil(float(in_post) * rng.uniform(1.0, 1.12))),
         "establishment_fte": establishment,
         "vacancies_fte": establishment - in_post,
         "agency_fte": _two_places(float(in_post) * rng.uniform(0.04, 0.16)),
@@ -40,7 +43,8 @@ def load(*, returns, rng, scale) -> dict[str, int]:
     def rows():
         for return_id, area_id, _month in returns:
             staffing = figures(scale[area_id], rng)
-            yield (return_id, *(staffing[name] for name in FIGURE_FIELDS))
+            yield (return_id, *(staffing[name] for name in FIGURE_FIELDS), "")
 
-    written = copy_rows(Staffing._meta.db_table, ["monthly_return_id", *FIGURE_FIELDS], rows())
+    columns = ["monthly_return_id", *FIGURE_FIELDS, "commentary"]  # no commentary: synthetic
+    written = copy_rows(Staffing._meta.db_table, columns, rows())
     return {"staffing figures": written}

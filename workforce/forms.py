@@ -29,6 +29,15 @@ class StaffingForm(forms.Form):
                 max_length=40,
                 initial=_text(getattr(staffing, spec.name, None)),
             )
+        self.fields["commentary"] = forms.CharField(
+            label="Staffing commentary",
+            help_text="What changed in the team's staffing this month and why, e.g. posts "
+            "filled to meet demand. Shown with the workforce figures once approved.",
+            required=False,
+            max_length=4000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            initial=getattr(staffing, "commentary", ""),
+        )
 
     @classmethod
     def for_return(cls, monthly_return, data=None, *, submitting=False):
@@ -52,7 +61,11 @@ class StaffingForm(forms.Form):
 
     def save_section(self, monthly_return) -> list[str]:
         """The items of the return this changed, for `services.save_return`."""
-        changed = services.staffing_save(monthly_return=monthly_return, figures=self.entry.parsed)
+        changed = services.staffing_save(
+            monthly_return=monthly_return,
+            figures=self.entry.parsed,
+            commentary=self.cleaned_data.get("commentary", ""),
+        )
         return [f"staffing:{name}" for name in changed]
 
     def error_summary(self) -> list[tuple[str, str]]:
@@ -62,6 +75,10 @@ class StaffingForm(forms.Form):
             if name in self.errors
             for error in self.errors[name]
         ]
+
+    @property
+    def commentary_field(self):
+        return self["commentary"]
 
     def rows(self):
         """(bound field, last month's figure as text, this month's as saved) for the template."""

@@ -23,6 +23,7 @@ CASES = {**limits.STAFFING_COUNT.field, "null": True, "blank": True}
 
 FIGURE_FIELDS = [
     "fte_in_post",
+    "headcount_in_post",
     "establishment_fte",
     "vacancies_fte",
     "agency_fte",
@@ -51,6 +52,11 @@ class Staffing(models.Model):
         **FTE,
         help_text="At the end of the month, employed by the council (not agency).",
     )
+    headcount_in_post = models.DecimalField(
+        "qualified social workers in post (headcount)",
+        **CASES,
+        help_text="The people counted in the FTE in post: each works at most 1 FTE.",
+    )
     establishment_fte = models.DecimalField("establishment (FTE)", **FTE)
     vacancies_fte = models.DecimalField("vacancies (FTE)", **FTE)
     agency_fte = models.DecimalField("agency qualified social workers (FTE)", **FTE)
@@ -59,6 +65,9 @@ class Staffing(models.Model):
     days_available = models.DecimalField("working days available", **DAYS)
     days_lost = models.DecimalField("working days lost to sickness", **DAYS)
     open_cases = models.DecimalField("open cases held by qualified social workers", **CASES)
+    # What the team manager says of the month's staffing ("First Response went from
+    # 13 to 27 social workers..."): approved and audited with the figures.
+    commentary = models.TextField("staffing commentary", blank=True)
 
     class Meta:
         verbose_name = "staffing figures"
@@ -77,6 +86,12 @@ class Staffing(models.Model):
                 | Q(starters_fte__isnull=True)
                 | Q(leavers_fte__lte=F("fte_in_post") + F("starters_fte")),
                 name="staffing_leavers_within_headcount_and_starters",
+            ),
+            models.CheckConstraint(
+                condition=Q(fte_in_post__isnull=True)
+                | Q(headcount_in_post__isnull=True)
+                | Q(fte_in_post__lte=F("headcount_in_post")),
+                name="staffing_fte_within_headcount",
             ),
             models.CheckConstraint(
                 condition=Q(vacancies_fte__isnull=True)

@@ -13,6 +13,6 @@ PART = ScorecardPart(
     sample_loader=sample.load,
     benchmark_loader=benchmark_data.load,
     audited_model=models.Staffing,
-    audited_fields=tuple(models.FIGURE_FIELDS),
+    audited_fields=(*models.FIGURE_FIELDS, "commentary"),
     audited_subject="Staffing",
 )

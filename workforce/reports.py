@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from scorecard import aggregation, engine, formatting, reports, selectors
 from scorecard.models import Benchmark, CalculationRun, Measure, ScorecardResult, ServiceArea
@@ -17,7 +17,7 @@ from .models import FIGURE_FIELDS
 from .selectors import approved_staffing
 
 TREND_MONTHS = 12
-STAFFING_COLUMNS = ["fte_in_post", "vacancies_fte", "agency_fte"]
+STAFFING_COLUMNS = ["fte_in_post", "headcount_in_post", "vacancies_fte", "agency_fte"]
 
 
 @dataclass(repr=False)  # django-tables2 formats records in messages: keep that cheap
@@ -26,10 +26,15 @@ class WorkforceRow:
     label: str
     staffing: dict  # field -> Decimal | None: the approved figures (totals for the authority)
     results: dict  # measure code -> ScorecardResult
+    commentary: list = field(default_factory=list)  # `latest_commentary`'s for the team
 
     @property
     def is_authority(self):
         return self.area.is_authority
+
+    @property
+    def provisional(self):
+        return any(result and result.provisional for result in self.results.values())
 
 
 @dataclass
@@ -66,6 +71,11 @@ class WorkforcePage:
     run: CalculationRun | None
     authority: ServiceArea | None = None
     target_notes: list[str] = field(default_factory=list)
+    commentary: list = field(default_factory=list)  # [(month, team, text)] `latest_commentary`
+
+    @property
+    def final(self):
+        return self.teams_shown > 0 and self.teams_approved == self.teams_shown
 
     @property
     def turnover_measure(self):
@@ -114,15 +124,22 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
     staffing = {
         (row["monthly_return__area_id"], row["monthly_return__month"]): row
         for row in approved_staffing(teams, first, month).values(
-            "monthly_return__area_id", "monthly_return__month", *FIGURE_FIELDS
+            "monthly_return__area_id", "monthly_return__month", "commentary", *FIGURE_FIELDS
         )
     }
+    commentary = latest_commentary(staffing, teams, month)
 
     def results_for(area):
         return {code: results.get((code, area.pk, month)) for code in found}
 
     rows = [
-        WorkforceRow(area, area.name, staffing.get((area.pk, month), {}), results_for(area))
+        WorkforceRow(
+            area,
+            area.name,
+            staffing.get((area.pk, month), {}),
+            results_for(area),
+            [said for said in commentary if said[1] == area.name],
+        )
         for area in teams
     ]
     if authority is not None:
@@ -192,6 +209,108 @@ def build_workforce_page(*, user, month: date, months: list[date]) -> WorkforceP
             f"{found_by_id[measure_id].title} target: {note}"
             for measure_id, note in reports.target_notes(found_by_id, month).items()
         ],
+        commentary=commentary,
+    )
+
+
+def latest_commentary(staffing: dict, teams, month: date) -> list[tuple[date, str, str]]:
+    """[(month, team, text)]: each team's latest approved staffing commentary up to
+    `month`, within `reports.COMMENTARY_MONTHS` (as a measure's latest commentary
+    is looked for), in the teams' order. `staffing`: {(area id, month): the
+    approved staffing's values, with "commentary"} over those months."""
+    said = []
+    for area in teams:
+        for back in range(reports.COMMENTARY_MONTHS):
+            when = aggregation.add_months(month, -back)
+            text = (staffing.get((area.pk, when)) or {}).get("commentary")
+            if text:
+                said.append((when, area.name, text))
+                break
+    return said
+
+
+@dataclass
+class StaffingSnapshot:
+    """One area's staffing beside its scorecard (or the authority's in the RAG
+    summary): the approved figures (the teams' totals for the authority), the
+    stored workforce results and the latest staffing commentary."""
+
+    area: ServiceArea
+    label: str
+    month: date
+    staffing: dict  # STAFFING_COLUMNS -> Decimal | None
+    results: dict  # measure code -> ScorecardResult | None
+    measures: dict  # code -> Measure
+    commentary: list  # [(month, team, text)]
+    approved: int  # teams whose staffing is approved for the month
+    expected: int  # teams shown
+
+    @property
+    def turnover(self):
+        return self.results.get(measures.TURNOVER)
+
+    @property
+    def figures(self) -> list[tuple[str, object, object]]:
+        """(label, staffing figure or None, result or None) in the order shown."""
+        return [
+            ("Qualified social workers in post (FTE)", self.staffing.get("fte_in_post"), None),
+            (
+                "Qualified social workers in post (headcount)",
+                self.staffing.get("headcount_in_post"),
+                None,
+            ),
+            ("Vacancies (FTE)", self.staffing.get("vacancies_fte"), None),
+            ("Vacancy rate", None, self.results.get(measures.VACANCY)),
+            ("Agency share of qualified social workers", None, self.results.get(measures.AGENCY)),
+            ("Sickness rate", None, self.results.get(measures.SICKNESS)),
+            ("Turnover over 12 months", None, self.results.get(measures.TURNOVER)),
+        ]
+
+
+def build_staffing_snapshot(*, area: ServiceArea, month: date, visible_areas):
+    """`area`'s staffing for the month, or None where the scorecard has no
+    workforce measures. For the authority: the qualified social workers of all
+    teams, and the commentary of the teams in `visible_areas`. Five queries
+    whatever the number of teams and months."""
+    found = {m.code: m for m in Measure.objects.filter(code__in=measures.CODES, active=True)}
+    if not found:
+        return None
+    results = {}
+    for result in ScorecardResult.objects.filter(
+        measure__code__in=found, area=area, month=month
+    ).select_related("measure"):
+        results[result.measure.code] = result
+    all_teams = ServiceArea.objects.filter(parent__isnull=False, active=True)
+    teams = (
+        list(visible_areas.filter(parent__isnull=False, active=True).order_by("order"))
+        if area.is_authority
+        else [area]
+    )
+    first = aggregation.add_months(month, -(reports.COMMENTARY_MONTHS - 1))
+    staffing = {
+        (row["monthly_return__area_id"], row["monthly_return__month"]): row
+        for row in approved_staffing(teams, first, month).values(
+            "monthly_return__area_id", "monthly_return__month", "commentary", *STAFFING_COLUMNS
+        )
+    }
+    if area.is_authority:
+        shown = approved_staffing(all_teams, month, month).aggregate(
+            **{name: Sum(name) for name in STAFFING_COLUMNS}, approved=Count("pk")
+        )
+        approved, expected = shown.pop("approved"), all_teams.count()
+    else:
+        shown = staffing.get((area.pk, month), {})
+        approved, expected = int((area.pk, month) in staffing), 1
+    return StaffingSnapshot(
+        area=area,
+        label=authority_label(area) if area.is_authority else area.name,
+        month=month,
+        staffing={name: shown.get(name) for name in STAFFING_COLUMNS},
+        results={code: results.get(code) for code in found},
+        measures=found,
+        commentary=latest_commentary(staffing, teams, month),
+        approved=approved,
+        expected=expected,
     )
 
 

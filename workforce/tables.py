@@ -1,6 +1,5 @@
 """The workforce table: one row per team and one for the qualified social
-workers of all teams. Every column that renders markup also gives the plain
-value CSV and XLSX exports carry."""
+workers of all teams. Its exports are `workforce.exports`, from the same rows."""
 
 from decimal import Decimal
 
@@ -79,6 +78,7 @@ class RatingColumn(tables.Column):
 class WorkforceTable(BaseTable):
     team = tables.Column(accessor="label", verbose_name="Team", orderable=False)
     fte_in_post = StaffingColumn("fte_in_post", "In post (FTE)")
+    headcount = StaffingColumn("headcount_in_post", "In post (headcount)")
     vacancies = StaffingColumn("vacancies_fte", "Vacancies (FTE)")
     vacancy_rate = ResultColumn(measures.VACANCY, "Vacancy rate (%)")
     agency = StaffingColumn("agency_fte", "Agency (FTE)")

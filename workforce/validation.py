@@ -37,6 +37,12 @@ FIELDS = [
         "FTE of qualified social workers in post",
         FIGURE,
     ),
+    FieldSpec(
+        "headcount_in_post",
+        "Qualified social workers in post (headcount)",
+        "headcount of qualified social workers in post",
+        COUNT,
+    ),
     FieldSpec("establishment_fte", "Establishment (FTE)", "establishment FTE", FIGURE),
     FieldSpec("vacancies_fte", "Vacancies (FTE)", "vacancies FTE", FIGURE),
     FieldSpec("agency_fte", "Agency qualified social workers (FTE)", "agency FTE", FIGURE),
@@ -122,6 +128,21 @@ def leavers_within_headcount_and_starters(entry: StaffingEntry) -> list[Finding]
     return []
 
 
+def fte_within_headcount(entry: StaffingEntry) -> list[Finding]:
+    fte, headcount = entry.parsed.get("fte_in_post"), entry.parsed.get("headcount_in_post")
+    if fte is not None and headcount is not None and fte > headcount:
+        return [
+            Finding(
+                "fte_above_headcount",
+                "The FTE in post cannot be more than the headcount in post: each person "
+                "works at most 1 FTE",
+                "fte_in_post",
+                HARD,
+            )
+        ]
+    return []
+
+
 def vacancies_within_establishment(entry: StaffingEntry) -> list[Finding]:
     vacancies, establishment = (
         entry.parsed.get("vacancies_fte"),
@@ -155,6 +176,7 @@ def complete_on_submit(entry: StaffingEntry) -> list[Finding]:
 RULES: list[Callable[[StaffingEntry], list[Finding]]] = [
     days_lost_within_available,
     leavers_within_headcount_and_starters,
+    fte_within_headcount,
     vacancies_within_establishment,
 ]
 

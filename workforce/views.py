@@ -12,6 +12,7 @@ from scorecard import engine, exports, formatting, page_cache
 from scorecard.views import month_or_404
 
 from . import charts, measures, reports
+from . import exports as workforce_exports
 from .tables import WorkforceTable, fte
 
 
@@ -28,8 +29,12 @@ class WorkforceView(PermissionRequiredMixin, TemplateView):
         context = {"months": months, "month": month}
         export_format = request.GET.get("export")
         if month is not None and export_format:
+            if export_format not in exports.CONTENT_TYPES:
+                raise Http404("No such export")
             page = reports.build_workforce_page(user=request.user, month=month, months=months)
-            return self.export(WorkforceTable(page), month, export_format)
+            return exports.download(
+                workforce_exports.workforce_sheet(page), export_format, f"workforce-{month:%Y-%m}"
+            )
         if month is not None:
             context["figures"] = self.figures(run, month, months)
         elif export_format:
@@ -59,9 +64,6 @@ class WorkforceView(PermissionRequiredMixin, TemplateView):
         if month not in months:
             raise Http404("No workforce figures for that month")
         return month
-
-    def export(self, table, month, export_format):
-        return exports.download(table, export_format, f"workforce-{month:%Y-%m}")
 
     def charts(self, page):
         sickness_measure = page.measures.get(measures.SICKNESS)

@@ -2,7 +2,7 @@
 
 Reads the success-measure table and the benchmark blocks of the reference layout
 (the seed, `tests/data/bucks-scorecard-2015-01.txt`) and the product's own export
-(`exports.export_table` of a `ScorecardTable`). Errors and warnings are findings
+(`exports.scorecard_sheet`, below its title block). Errors and warnings are findings
 with a code (`findings`), per row. No database: `parse` is given the measures.
 
 As a person reads the sheet: the table goes on past a blank row while the rows
@@ -327,8 +327,15 @@ COMPUTED_HEADERS = {
     "trajectory to the long term target",
     "rolling 12 months",
     "same month last year",
+    # the product's own export (`exports.sheet_of_scorecard`): words beside the figures
+    "unit",
+    "variation and assurance spc",
+    "note",
+    "figure covers",
     "commentary",
 }
+# A heading's period in brackets: 'England (2014)', the product's own export's.
+_HEADING_PERIOD = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
 
 
 @dataclass
@@ -375,8 +382,12 @@ def _classify(index: int, header: str, region: str) -> Column:
         return Column(index, IGNORED, header)
     if "baseline" in words:
         return Column(index, BASELINE, header)
-    if comparator := _comparator(header, region):
-        return Column(index, BENCHMARK, header, comparator=comparator)
+    named, period = header, None
+    if match := _HEADING_PERIOD.match(header):
+        named, period = match.group(1), match.group(2).strip()
+    if comparator := _comparator(named, region):
+        year = int(period) if period and re.fullmatch(r"\d{4}", period) else None
+        return Column(index, BENCHMARK, header, comparator=comparator, year=year)
     if "outturn" in words.split():
         return Column(index, OUTTURN, header)
     if "rag" in words.split():

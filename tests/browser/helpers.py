@@ -20,6 +20,7 @@ FIGURES = {
 }
 STAFFING = {
     "Qualified social workers in post (FTE)": "31",
+    "Qualified social workers in post (headcount)": "32",
     "Establishment (FTE)": "34",
     "Vacancies (FTE)": "3",
     "Agency qualified social workers (FTE)": "2",
@@ -28,6 +29,7 @@ STAFFING = {
     "Working days available": "620",
     "Working days lost to sickness": "19",
     "Open cases held by qualified social workers": "540",
+    "Staffing commentary": "A further social worker from the agency in February.",
 }
 
 

@@ -7,7 +7,6 @@ import statistics
 import time
 from datetime import date
 
-import openpyxl
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -96,26 +95,13 @@ def test_the_csv_export_is_what_is_shown_in_words(director_client):
     response = director_client.get("/scorecard/?group=referrals&export=csv")
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r["Measure"] for r in rows] == ["Number of referrals", "% repeat referrals"]
     referrals = rows[1]
     assert (referrals["Outturn"], referrals["Target"], referrals["RAG"]) == ("31.0", "25.0", "Red")
     assert referrals["Since last month"] == "Worsening"
     assert "<" not in response.content.decode()
     assert "Last 12 months" not in rows[0]  # the sparkline is not a figure
-
-
-def test_the_xlsx_export_opens_with_the_same_values(director_client):
-    response = director_client.get("/scorecard/?headline=on&export=xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    header = [c.value for c in sheet[1]]
-    rows = {
-        row[0]: dict(zip(header, row, strict=False))
-        for row in sheet.iter_rows(min_row=2, values_only=True)
-    }
-    assert rows["% repeat referrals"]["RAG"] == "Red"
-    assert rows["% children seen during assessment"]["RAG"] == "Amber"
-    assert rows["% children seen during assessment"]["Outturn"] == "89.0"
 
 
 def test_an_unknown_export_format_is_not_found(director_client):
@@ -240,7 +226,7 @@ def test_exported_text_is_never_run_as_a_spreadsheet_formula(director_client):
     Measure.objects.filter(code="referrals").update(title="=1+1 referrals")
     cache.clear()
     response = director_client.get("/scorecard/?group=referrals&export=csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["Measure"] == "'=1+1 referrals"
 
 

@@ -127,11 +127,11 @@ def test_the_seed_imports_into_an_empty_database_and_reproduces_the_sample(
     } == SEED_RATINGS
     referrals = rows["% repeat referrals"]
     assert referrals["Target"] == "25.0"
-    assert referrals["Long-term target"] == "23 by Jan 2016"
+    assert referrals["Long-term target (Jan 2016)"] == "23"
     assert referrals["Baseline"] == "30"
-    assert referrals["Stat. neighbours"] == "23.4 (2014)"
+    assert referrals["Stat. neighbours (2014)"] == "23.4"
     assert rows["Rate per 10,000 subject to a Child Protection Plan"]["Outturn"] == "29.1"
-    assert rows["Rate per 10,000 Children Looked After"]["National"] == "60.0 (2014)"
+    assert rows["Rate per 10,000 Children Looked After"]["England (2014)"] == "60.0"
     pathway = rows["% 16-18 year olds in care with an up-to-date pathway plan"]
     assert pathway["Apr 2014"] == pathway["Dec 2014"] == "n/a"
     assert pathway["Jan 2015"] == "95.0"
@@ -163,8 +163,13 @@ def test_the_seed_gives_the_same_scorecard_as_the_sample(db, importer_user):
     ]
     imported = {row["Measure"]: row for row in export()}
     sample_rows = {row["Measure"]: row for row in from_sample}
-    assert {title: imported[title] for title in seeded} == {
-        title: sample_rows[title] for title in seeded
+
+    # (every column but the commentary: an import brings figures, not words)
+    def figures(row):
+        return {heading: text for heading, text in row.items() if heading != "Commentary"}
+
+    assert {title: figures(imported[title]) for title in seeded} == {
+        title: figures(sample_rows[title]) for title in seeded
     }
 
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scorecard import engine, importing, reports
-from scorecard.exports import export_table
+from scorecard import engine, exports, importing
 from scorecard.importing import findings
 from scorecard.models import (
     Benchmark,
@@ -19,9 +18,9 @@ from scorecard.models import (
     MonthlyReturn,
     ReturnValue,
     ScorecardResult,
+    ServiceArea,
     Target,
 )
-from scorecard.tables import ScorecardTable
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -124,9 +123,10 @@ def load(authority, officer, measures, data):
 
 
 def exported(authority, export_format):
-    scorecard = reports.build_scorecard(area=authority, month=JANUARY)
-    content = export_table(ScorecardTable(scorecard), export_format)
-    return content.encode("utf-8") if isinstance(content, str) else content
+    sheet = exports.scorecard_sheet(
+        area=authority, month=JANUARY, visible_areas=ServiceArea.objects.all()
+    )
+    return exports.content(sheet, export_format)
 
 
 def empty():

@@ -203,7 +203,7 @@ def test_the_workforce_page_is_rendered_once_per_run(client, sample):
     assert len(cached) < len(cold) and again == first
     Staffing.objects.filter(
         monthly_return__month=JAN, monthly_return__area__name="First Response"
-    ).update(fte_in_post=123.25)
+    ).update(fte_in_post=123.25, headcount_in_post=124)
     assert "123.25" not in client.get(url).content.decode()  # the last run's figures...
     engine.recalculate(trigger="test")
     assert "123.25" in client.get(url).content.decode()  # ...until the next run

@@ -63,7 +63,8 @@ def small_counts(db):
 
 def export_rows(client, area):
     response = client.get(f"/scorecard/?area={area.pk}&export=csv")
-    return {row["Measure"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    text = response.content.decode("utf-8-sig")
+    return {row["Measure"]: row for row in csv.DictReader(io.StringIO(text))}
 
 
 def test_small_counts_show_as_c_below_the_authority_in_pages_and_exports(client, small_counts):

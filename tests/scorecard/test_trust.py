@@ -272,7 +272,8 @@ def test_a_withheld_team_shows_no_rating_direction_or_n_and_a_second_team_is_wit
     row = row[: row.index("</tr>")]
     for leak in ("Red", "Amber", "Green", "Worsening", "Improving", "n=3", "33.3"):
         assert leak not in row, leak
-    csv_text = client.get(f"/scorecard/?area={north.pk}&month=2015-02&export=csv").content.decode()
+    csv_text = client.get(f"/scorecard/?area={north.pk}&month=2015-02&export=csv").content
+    csv_text = csv_text.decode("utf-8-sig")
     line = next(line for line in csv_text.splitlines() if "% seen in time" in line)
     for leak in ("Red", "Worsening", "33.3"):
         assert leak not in line
@@ -467,7 +468,9 @@ def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_va
     import io
 
     row = next(
-        r for r in csv.DictReader(io.StringIO(export.decode())) if r["Measure"] == measure.title
+        r
+        for r in csv.DictReader(io.StringIO(export.decode("utf-8-sig")))
+        if r["Measure"] == measure.title
     )
     assert row["Revised since published"] == "Yes" and row["Published value"] == "80.0"
     summary = client.get("/summary/?month=2015-02").content.decode()

@@ -51,6 +51,17 @@ def workforce_measures(db):
     return made
 
 
+@pytest.fixture
+def login(client, sample, django_user_model):
+    """Sign in as one of the sample's demo users: login("director")."""
+
+    def as_user(username):
+        client.force_login(django_user_model.objects.get(username=username))
+        return client
+
+    return as_user
+
+
 def staffing(area, month, status=APPROVED, **figures):
     """A return for the area and month (approved unless said) with these staffing figures."""
     monthly_return, _ = MonthlyReturn.objects.get_or_create(

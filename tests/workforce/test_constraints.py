@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
         {"days_available": 10, "days_lost": 11},
         {"fte_in_post": 10, "starters_fte": 1, "leavers_fte": 12},
         {"establishment_fte": 10, "vacancies_fte": 11},
+        {"fte_in_post": "10.5", "headcount_in_post": 10},
+        {"headcount_in_post": -1},
     ],
 )
 def test_the_database_refuses_impossible_staffing(area, figures):

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 COMPLETE = {
     "fte_in_post": "20",
+    "headcount_in_post": "21",
     "establishment_fte": "24",
     "vacancies_fte": "4",
     "agency_fte": "3.5",
@@ -78,7 +79,35 @@ def test_staffing_is_saved_with_the_figures_and_submitted_with_them(
     staffing, figures = saved(feb_return)
     assert figures == (9, 10)
     assert (staffing.fte_in_post, staffing.agency_fte, staffing.open_cases) == (20, D("3.5"), 310)
+    assert staffing.headcount_in_post == 21
     assert MonthlyReturn.objects.get(pk=feb_return.pk).status == "submitted"
+
+
+def test_the_staffing_commentary_is_entered_saved_and_shown_for_review(
+    client, team_manager, feb_return, measure, officer
+):
+    client.force_login(team_manager)
+    html = client.get(reverse("return-detail", args=[feb_return.pk])).content.decode()
+    assert (
+        '<label class="govuk-label" for="id_staffing-commentary">Staffing commentary</label>'
+        in (html)
+    )
+    said = "Two posts filled from agency staff to meet demand."
+    response = post(
+        client,
+        feb_return,
+        measure,
+        submit=True,
+        numerator="9",
+        denominator="10",
+        staffing={**COMPLETE, "commentary": f"  {said} "},
+    )
+    assert response.status_code == 302
+    staffing, _ = saved(feb_return)
+    assert staffing.commentary == said
+    client.force_login(officer)
+    review = client.get(reverse("return-detail", args=[feb_return.pk])).content.decode()
+    assert "Staffing commentary" in review and said in review
 
 
 @pytest.mark.parametrize(

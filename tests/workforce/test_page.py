@@ -29,17 +29,9 @@ TEAMS = [
 ]
 
 
-@pytest.fixture
-def login(client, sample, django_user_model):
-    def as_user(username):
-        client.force_login(django_user_model.objects.get(username=username))
-        return client
-
-    return as_user
-
-
 def rows(response):
-    return {row["Team"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    text = response.content.decode("utf-8-sig")
+    return {row["Team"]: row for row in csv.DictReader(io.StringIO(text))}
 
 
 def test_directors_see_every_team_with_sickness_rated_in_words(login):
@@ -136,10 +128,12 @@ def test_the_csv_export_carries_words_not_markup(login):
     response = login("officer").get("/workforce/?month=2014-12&export=csv")
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="workforce-2014-12.csv"' in response["Content-Disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")  # so that Excel reads it as UTF-8
     assert "<" not in response.content.decode()
     assert list(rows(response)[ALL_TEAMS]) == [
         "Team",
         "In post (FTE)",
+        "In post (headcount)",
         "Vacancies (FTE)",
         "Vacancy rate (%)",
         "Agency (FTE)",
@@ -147,19 +141,54 @@ def test_the_csv_export_carries_words_not_markup(login):
         "Sickness rate (%)",
         "Sickness RAG",
         "Cases per FTE",
+        "Provisional",
+        "Staffing commentary",
     ]
 
 
-def test_the_xlsx_export_opens_with_the_same_values(login):
-    response = login("director").get("/workforce/?month=2014-12&export=xlsx")
+def xlsx_table(response):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    header = [cell.value for cell in sheet[1]]
+    at = next(row[0].row for row in sheet.iter_rows() if row[0].value == "Team")
+    header = [cell.value for cell in sheet[at]]
     table = {
-        row[0]: dict(zip(header, row, strict=True))
-        for row in sheet.iter_rows(min_row=2, values_only=True)
+        row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=at + 1)
     }
-    assert table["Family Resilience Service"]["Sickness rate (%)"] == "7.9"
-    assert table["Family Resilience Service"]["Sickness RAG"] == "Red"
+    return sheet, at, table
+
+
+def test_the_xlsx_export_holds_numbers_with_their_formats_and_says_what_it_is(login):
+    response = login("director").get("/workforce/?month=2014-12&export=xlsx")
+    sheet, at, table = xlsx_table(response)
+    assert sheet.title == "Workforce Dec 2014"
+    assert sheet["A1"].value == "Workforce by team, December 2014"
+    assert sheet["A2"].value == "Buckinghamshire Children's Services"
+    assert sheet["A3"].value.startswith("Calculated at ")
+    assert sheet.freeze_panes == f"B{at + 1}"
+    sickness = table["Family Resilience Service"]["Sickness rate (%)"]
+    assert (sickness.value, sickness.data_type, sickness.number_format) == (7.9, "n", "#,##0.0")
+    rag = table["Family Resilience Service"]["Sickness RAG"]
+    assert rag.value == "Red" and rag.fill.fgColor.rgb.endswith("F6D7D2")
+    in_post = table["First Response"]["In post (FTE)"]
+    assert (in_post.value, in_post.data_type) == (27, "n")
+    assert table["First Response"]["In post (headcount)"].value == 27
+
+
+def test_the_seeds_staffing_words_are_on_the_page_and_in_both_exports(login):
+    said = (
+        "First Response went from 13 to 27 social workers from September and a further 4 "
+        "to meet increases in demand in January."
+    )
+    client = login("director")
+    html = client.get("/workforce/?month=2015-01").content.decode()
+    assert "Staffing commentary</h2>" in html and said in html
+    csv_rows = rows(client.get("/workforce/?month=2015-01&export=csv"))
+    assert csv_rows["First Response"]["Staffing commentary"] == f"First Response: {said}"
+    assert csv_rows["First Response"]["In post (headcount)"] == "31"
+    assert csv_rows["Care Services"]["Staffing commentary"] == ""
+    _, _, table = xlsx_table(client.get("/workforce/?month=2015-01&export=xlsx"))
+    assert table["First Response"]["Staffing commentary"].value == f"First Response: {said}"
+    page = client.get("/workforce/?month=2014-12").content.decode()
+    assert said not in page  # December's page shows nothing said later
 
 
 @pytest.mark.parametrize(

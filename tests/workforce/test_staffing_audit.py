@@ -34,3 +34,24 @@ def test_a_huge_staffing_figure_is_refused_with_a_message_not_an_error():
         ("days_lost", "too_many_digits"),
     }
     assert entry.parsed == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_headcount_and_the_staffing_commentary_are_audited_like_the_figures(area):
+    monthly_return = factories.monthly_return(area, date(2015, 2, 1))
+    staffing = Staffing.objects.create(monthly_return=monthly_return, headcount_in_post=27)
+    staffing.headcount_in_post = 31
+    staffing.commentary = "A further 4 social workers to meet demand."
+    staffing.save()
+    changes = [
+        (e.subject, c.field, str(c.old), str(c.new))
+        for e in audit.timeline(monthly_return)
+        for c in e.changes
+    ]
+    assert ("Staffing", "qualified social workers in post (headcount)", "27", "31") in changes
+    assert (
+        "Staffing",
+        "staffing commentary",
+        "",
+        "A further 4 social workers to meet demand.",
+    ) in changes

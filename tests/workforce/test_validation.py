@@ -9,6 +9,7 @@ from workforce.validation import StaffingEntry
 
 COMPLETE = {
     "fte_in_post": "20",
+    "headcount_in_post": "21",
     "establishment_fte": "24",
     "vacancies_fte": "4",
     "agency_fte": "3.5",
@@ -103,6 +104,29 @@ def test_leavers_never_above_fte_in_post_plus_starters():
         )
     ]
     assert findings(fte_in_post="10", starters_fte="1", leavers_fte="11") == []
+
+
+def test_the_fte_in_post_never_above_the_headcount():
+    assert findings(fte_in_post="10.5", headcount_in_post="10") == [
+        (
+            "fte_above_headcount",
+            "fte_in_post",
+            "The FTE in post cannot be more than the headcount in post: each person works at "
+            "most 1 FTE",
+        )
+    ]
+    assert findings(fte_in_post="10", headcount_in_post="10") == []
+    assert findings(fte_in_post="8.5", headcount_in_post="10") == []
+
+
+def test_the_headcount_is_a_whole_number_of_people():
+    assert findings(headcount_in_post="10.5") == [
+        (
+            "too_many_decimals",
+            "headcount_in_post",
+            "Enter the headcount of qualified social workers in post as a whole number",
+        )
+    ]
 
 
 def test_vacancies_never_above_the_establishment():

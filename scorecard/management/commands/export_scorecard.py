@@ -1,10 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from scorecard import reports
-from scorecard.exports import export_table
+from scorecard import exports, reports
 from scorecard.models import ServiceArea
 from scorecard.months import parse_month
-from scorecard.tables import ScorecardTable
 
 
 class Command(BaseCommand):
@@ -29,11 +27,9 @@ class Command(BaseCommand):
             area = ServiceArea.objects.get(slug=area) if area else ServiceArea.objects.authority()
         except ServiceArea.DoesNotExist as error:
             raise CommandError(f"No service area {area!r}") from error
-        scorecard = reports.build_scorecard(area=area, month=month)
-        if scorecard.run:
-            provisional = "; provisional" if scorecard.provisional else ""
-            self.stderr.write(
-                f"Calculated {scorecard.run.finished_at:%Y-%m-%d %H:%M %Z} from "
-                f"approved returns{provisional}."
-            )
-        self.stdout.write(export_table(ScorecardTable(scorecard), "csv"), ending="")
+        sheet = exports.scorecard_sheet(
+            area=area, month=month, visible_areas=ServiceArea.objects.all()
+        )
+        for line in sheet.title[1:]:
+            self.stderr.write(line)
+        self.stdout.write(exports.csv_text(sheet, bom=False), ending="")
