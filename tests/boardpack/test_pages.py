@@ -13,6 +13,7 @@ from boardpack.models import BoardPack
 from config import celery_app
 from scorecard import engine
 from scorecard.models import ServiceArea
+from tests.scorecard.test_faults import _forget_broker_connections
 
 from .pdf import rows_on_more_than_one_page
 
@@ -105,7 +106,7 @@ def test_a_request_while_the_broker_is_down_is_kept_and_made_later(
 ):
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
     celery_app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
-    celery_app._pool = None  # no connection to the real broker kept from before
+    _forget_broker_connections()  # no connection to the real broker kept from before
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = director_client.post(
@@ -113,7 +114,7 @@ def test_a_request_while_the_broker_is_down_is_kept_and_made_later(
             )
     finally:
         celery_app.conf.update(saved)
-        celery_app._pool = None
+        _forget_broker_connections()
     pack = BoardPack.objects.get()
     assert response.status_code == 302  # no error page
     assert pack.status == BoardPack.Status.WAITING and pack.step == services.QUEUED

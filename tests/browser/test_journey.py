@@ -104,7 +104,7 @@ def test_a_return_from_entry_to_the_directors_scorecard(sign_in, tmp_path):
     manager.goto("/returns/")
     expect(page.get_by_role("row", name=re.compile("February 2015"))).to_contain_text("Returned")
     open_february(page)
-    expect(page.locator(".govuk-inset-text")).to_contain_text(REASON)
+    expect(page.locator(".govuk-inset-text:not(.app-draft)")).to_contain_text(REASON)
     manager.check_accessibility("return-returned")
     expect(commentary).to_have_value(COMMENTARY)
     numerator.fill(CORRECTED_NUMERATOR)

@@ -41,7 +41,7 @@ def test_repeat_referrals_in_the_seeds_january(sample):
         "31.0% in January 2015, up 6.0 points from 25.0% in December 2014 (worse).",
         "6.0 points worse than the 25.0% target, beyond the tolerance of 5.0 points: Red.",
         "7.6 points worse than Stat. neighbours (23.4%, 2014), 2.9 points worse than "
-        "South East (28.1%, 2014) and 7.6 points worse than England (23.4%, 2014).",
+        "South East (28.1%, 2014) and 7.6 points worse than National (23.4%, 2014).",
         # July's 31.0 was as high; August to December all lower
         "The highest since July 2014.",
     ]
@@ -53,7 +53,7 @@ def test_assessments_in_45_days_in_the_seeds_january(sample):
         "76.0% in January 2015, down 6.0 points from 82.0% in December 2014 (worse).",
         "9.0 points worse than the 85.0% target, beyond the tolerance of 5.0 points: Red.",
         "18.0 points worse than Stat. neighbours (94.0%, 2014), 5.2 points worse than "
-        "South East (81.2%, 2014) and 6.2 points worse than England (82.2%, 2014).",
+        "South East (81.2%, 2014) and 6.2 points worse than National (82.2%, 2014).",
         "The lowest since June 2014.",  # June's 73; July to December all higher
     ]
 
@@ -73,7 +73,7 @@ def test_placements_within_20_miles_meet_their_target_exactly(sample):
         "46.0% in January 2015, down 1.0 point from 47.0% in December 2014 (worse).",
         "Meets the 46.0% target: Green.",
         "26.5 points worse than Stat. neighbours (72.5%, 2014), 39.0 points worse than "
-        "South East (85.0%, 2014) and 41.0 points worse than England (87.0%, 2014).",
+        "South East (85.0%, 2014) and 41.0 points worse than National (87.0%, 2014).",
     ]
 
 
@@ -83,7 +83,7 @@ def test_a_first_figure_has_nothing_to_be_compared_with(sample):
         "44.0% in January 2015, the first figure held.",
         "26.0 points worse than the 70.0% target, beyond the tolerance of 5.0 points: Red.",
         "21.7 points worse than Stat. neighbours (65.7%, 2014), 21.4 points worse than "
-        "South East (65.4%, 2014) and 25.3 points worse than England (69.3%, 2014).",
+        "South East (65.4%, 2014) and 25.3 points worse than National (69.3%, 2014).",
     ]
 
 
@@ -100,7 +100,7 @@ def test_a_rate_without_polarity_is_higher_or_lower_never_better(sample):
         "29.1 per 10,000 in January 2015, the first figure held.",
         "5.2 per 10,000 lower than Stat. neighbours (34.3 per 10,000, 2014), 9.0 per 10,000 "
         "lower than South East (38.1 per 10,000, 2014) and 13.0 per 10,000 lower than "
-        "England (42.1 per 10,000, 2014).",
+        "National (42.1 per 10,000, 2014).",
     ]
 
 
@@ -265,7 +265,7 @@ def test_benchmarks_from_other_years_each_say_their_period(db, seen):
     approved(team, month(0), seen, numerator=18, denominator=20)
     engine.recalculate()
     assert sentences(drafting.for_month(measure=seen, area=team, month=month(0)))[2] == (
-        "The same as Stat. neighbours (90.0%, 2014) and 2.0 points better than England "
+        "The same as Stat. neighbours (90.0%, 2014) and 2.0 points better than National "
         "(88.0%, 2013-14)."
     )
 

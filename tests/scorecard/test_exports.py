@@ -60,7 +60,7 @@ def test_the_xlsx_holds_the_seeds_figures_as_numbers_with_their_formats(director
         ("Jan 2015", 31),
         ("Stat. neighbours (2014)", Decimal("23.4")),
         ("South East (2014)", Decimal("28.1")),
-        ("England (2014)", Decimal("23.4")),
+        ("National (2014)", Decimal("23.4")),
     ]:
         cell = referrals[heading]
         assert (cell.data_type, cell.number_format) == ("n", "#,##0.0"), heading
@@ -122,7 +122,7 @@ def test_the_csv_has_the_same_columns_with_a_byte_order_mark(director_client):
     assert rows[0] == [cell.value for cell in xlsx[header_row(xlsx)]]
     by_title = {row["Measure"]: row for row in csv.DictReader(io.StringIO(text))}
     referrals = by_title["% repeat referrals"]
-    assert (referrals["Outturn"], referrals["RAG"], referrals["England (2014)"]) == (
+    assert (referrals["Outturn"], referrals["RAG"], referrals["National (2014)"]) == (
         "31.0",
         "Red",
         "23.4",
@@ -204,9 +204,9 @@ def test_benchmarks_of_different_years_get_a_column_each_and_import_back(directo
     content = director_client.get("/scorecard/?month=2015-01&export=xlsx").content
     rows = table(openpyxl.load_workbook(io.BytesIO(content)).active)
     cla = rows["Rate per 10,000 Children Looked After"]
-    assert cla["England (2013)"].value == 60 and cla["England (2013)"].data_type == "n"
-    assert cla["England (2014)"].value is None
-    assert Decimal(str(rows["% repeat referrals"]["England (2014)"].value)) == Decimal("23.4")
+    assert cla["National (2013)"].value == 60 and cla["National (2013)"].data_type == "n"
+    assert cla["National (2014)"].value is None
+    assert Decimal(str(rows["% repeat referrals"]["National (2014)"].value)) == Decimal("23.4")
     for content, name in (
         (content, "scorecard.xlsx"),
         (director_client.get("/scorecard/?month=2015-01&export=csv").content, "scorecard.csv"),

@@ -131,7 +131,7 @@ def test_the_seed_imports_into_an_empty_database_and_reproduces_the_sample(
     assert referrals["Baseline"] == "30"
     assert referrals["Stat. neighbours (2014)"] == "23.4"
     assert rows["Rate per 10,000 subject to a Child Protection Plan"]["Outturn"] == "29.1"
-    assert rows["Rate per 10,000 Children Looked After"]["England (2014)"] == "60.0"
+    assert rows["Rate per 10,000 Children Looked After"]["National (2014)"] == "60.0"
     pathway = rows["% 16-18 year olds in care with an up-to-date pathway plan"]
     assert pathway["Apr 2014"] == pathway["Dec 2014"] == "n/a"
     assert pathway["Jan 2015"] == "95.0"

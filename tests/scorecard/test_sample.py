@@ -66,14 +66,14 @@ def test_export_carries_the_seeds_months_benchmarks_and_long_term_targets(sample
     assert referrals["Feb 2015"] == "" and referrals["Mar 2015"] == ""
     assert referrals["Stat. neighbours (2014)"] == "23.4"
     assert referrals["South East (2014)"] == "28.1"
-    assert referrals["England (2014)"] == "23.4"
+    assert referrals["National (2014)"] == "23.4"
     assert referrals["Long-term target (Jan 2016)"] == "23"
     assert referrals["Baseline"] == "30"
     pathway = rows["% 16-18 year olds in care with an up-to-date pathway plan"]
     assert pathway["Dec 2014"] == "n/a" and pathway["Jan 2015"] == "95.0"
     # context measures have benchmarks but no rating
     cp_rate = rows["Rate per 10,000 subject to a Child Protection Plan"]
-    assert (cp_rate["Outturn"], cp_rate["RAG"], cp_rate["England (2014)"]) == ("29.1", "", "42.1")
+    assert (cp_rate["Outturn"], cp_rate["RAG"], cp_rate["National (2014)"]) == ("29.1", "", "42.1")
     assert cp_rate["Unit"] == "per 10,000 children"
 
 
