@@ -127,6 +127,7 @@ class ReturnDetailView(ReturnsAccessMixin, View):
         sections_valid = all([section.is_valid() for section in sections])
         if not (form.is_valid() and sections_valid):
             return self.render(monthly_return, form=form, sections=sections, status=400)
+        kept = form.kept_commentary()  # before the drafts fill the empty boxes
         drafted = self.put_in_drafts(monthly_return, form)
         try:
             services.save_return(
@@ -149,7 +150,7 @@ class ReturnDetailView(ReturnsAccessMixin, View):
                 f"The drafted facts are in the commentary on {line.measure.title}: "
                 "edit them and add why.",
             )
-        for line in form.kept_commentary():
+        for line in kept:
             messages.info(
                 request,
                 f"Your commentary on {line.measure.title} was kept: the drafted facts "

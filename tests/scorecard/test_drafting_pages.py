@@ -104,6 +104,8 @@ def test_asking_for_the_draft_puts_the_facts_of_the_figures_typed_in_the_box(
     assert f"The drafted facts are in the commentary on {measure.title}: edit them" in page
     assert f">{drafted}</textarea>" in page
     assert "Put the drafted facts in the commentary box" not in page  # no longer empty
+    # the box was empty: nothing of the person's was kept in place of the draft
+    assert f"Your commentary on {measure.title} was kept" not in page
 
 
 def test_the_team_managers_edited_draft_is_kept_as_they_wrote_it(
