@@ -286,7 +286,13 @@ def summary_figures(run, area, month, status, areas_part, visible_areas):
         summary = reports.build_summary(area=area, month=month, visible_areas=visible_areas())
         return render_to_string(
             "scorecard/_summary_figures.html",
-            {"summary": summary, "status": status, "run": run},
+            {
+                "summary": summary,
+                "status": status,
+                "run": run,
+                # the exceptions page is for those who may see every area
+                "links_exceptions": areas_part == page_cache.ALL_AREAS,
+            },
         )
 
     parts = (area.pk, month, status.approved, status.expected, areas_part)

@@ -159,7 +159,11 @@ def test_an_officer_reads_the_exceptions_and_a_team_manager_may_not(client, team
     assert signed_in(client, roles.PERFORMANCE_OFFICERS).get("/exceptions/").status_code == 200
     client.force_login(factories.user("manager-n", roles.TEAM_MANAGERS, areas=[north]))
     assert client.get("/exceptions/").status_code == 403
-    assert "/exceptions/" not in client.get("/summary/").content.decode().split("</nav>")[0]
+    summary = client.get("/summary/?month=2015-01").content.decode()
+    assert "% seen in time" in summary.split('id="revised"')[0]  # the authority's Red is listed
+    assert "/exceptions/" not in summary  # with no link to a page the manager may not open
+    client.force_login(factories.user("director-n", roles.DIRECTORS))
+    assert "/exceptions/?month=2015-01" in client.get("/summary/").content.decode()
 
 
 # --- the RAG summary ------------------------------------------------------------
