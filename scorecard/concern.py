@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from . import periods, rag, reports, spc
-from .formatting import difference, figure
+from .formatting import PERIOD_NOUNS, difference, figure, periods_text
 from .models import Benchmark, Measure, Rating, ScorecardResult, ServiceArea
 
 # --- the weights -------------------------------------------------------------
@@ -50,12 +50,6 @@ PROVISIONAL = Decimal(0)  # said, never scored: a provisional figure is no more 
 FAR_POINTS = Decimal(10)
 FAR_RELATIVE_PERCENT = Decimal(20)
 
-PERIOD_NOUNS = {
-    periods.MONTHLY: ("month", "months"),
-    periods.QUARTERLY: ("quarter", "quarters"),
-    periods.ANNUAL: ("year", "years"),
-}
-
 
 @dataclass(frozen=True)
 class Part:
@@ -76,11 +70,6 @@ class Concern:
         return "; ".join(part.words for part in self.parts)
 
 
-def _periods(measure, count: int) -> str:
-    one, many = PERIOD_NOUNS[measure.frequency]
-    return f"{count} {one if count == 1 else many}"
-
-
 def _shown(result, measure) -> Decimal | None:
     """The figure as the pages show it and the engine rated and charted it."""
     return rag.round_to(result.value, measure.decimal_places)
@@ -91,7 +80,7 @@ def red_part(result, measure) -> Part | None:
         return None
     months = max(result.rating_months, 1)
     further = min(months, RED_PERIODS_COUNTED) - 1
-    return Part(f"Red for {_periods(measure, months)}", RED + RED_PER_FURTHER_PERIOD * further)
+    return Part(f"Red for {periods_text(measure, months)}", RED + RED_PER_FURTHER_PERIOD * further)
 
 
 def shortfall_part(result, measure) -> Part | None:

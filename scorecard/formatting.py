@@ -284,9 +284,13 @@ def rating_months_text(result, measure) -> str:
         return ""
     if result.rating not in (rag.GREEN, rag.AMBER, rag.RED):
         return ""
+    return f"{RATING_WORDS[result.rating]} for {periods_text(measure, result.rating_months)}"
+
+
+def periods_text(measure, count: int) -> str:
+    """A number of the measure's periods: '1 month', '4 months', '2 quarters'."""
     one, many = PERIOD_NOUNS[measure.frequency]
-    count = result.rating_months
-    return f"{RATING_WORDS[result.rating]} for {count} {one if count == 1 else many}"
+    return f"{count} {one if count == 1 else many}"
 
 
 def published_text(result, measure) -> str:
