@@ -71,6 +71,15 @@ def figure(value: Decimal | None, measure) -> str:
     return number(value, measure.decimal_places) + SUFFIX.get(measure.unit, "")
 
 
+def as_entered(value: Decimal | None, measure) -> str:
+    """A figure as its return holds it (`figures.comparable(as_entered=True)`): a
+    rate per 10,000 is entered as the count of children, a whole number ('298'),
+    never to the rate's places as if it were the rate; any other as `figure`."""
+    if measure.entry == figures.COUNT and measure.unit == figures.RATE_10K:
+        return number(value, 0) if not _missing(value) else ""
+    return figure(value, measure)
+
+
 # A difference between two figures of a measure: percentages differ in points
 DIFFERENCE_SUFFIX = {**SUFFIX, "percent": " points", "rate_10k": " per 10,000"}
 

@@ -14,6 +14,19 @@ def figure(value, measure):
 
 
 @register.filter
+def as_entered(value, measure):
+    """A return's figure as entered: a rate's count as the whole number it is."""
+    return formatting.as_entered(value, measure)
+
+
+@register.filter
+def with_unit(value, measure):
+    """A figure that always says its unit ('31.0%', '35.0 per 10,000'), where a
+    rate stands beside the count it is worked out from."""
+    return formatting.with_unit(value, measure)
+
+
+@register.filter
 def figure_plain(value, measure):
     """A figure at the measure's places without its unit, where the column's
     heading names the unit ('Turnover (%)'); exactly as stored without a measure."""
