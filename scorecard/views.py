@@ -72,6 +72,15 @@ def chosen_month(request, months, statuses) -> date | None:
     return reports.default_month(months, statuses)
 
 
+def latest_reading(request):
+    """What a page of results reads: the latest successful run, the months it
+    holds, their returns' statuses and the month chosen (`chosen_month`)."""
+    run = engine.latest_successful_run()
+    months = reports.months_with_results(run)
+    statuses = reports.month_statuses(months)
+    return run, months, statuses, chosen_month(request, months, statuses)
+
+
 @login_not_required
 @require_GET
 def healthz(request):
@@ -257,10 +266,7 @@ class SummaryView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        run = engine.latest_successful_run()
-        months = reports.months_with_results(run)
-        statuses = reports.month_statuses(months)
-        month = chosen_month(self.request, months, statuses)
+        run, months, statuses, month = latest_reading(self.request)
         context.update(months=months, month=month, run=run)
         if month is not None:
             notice = reports.month_notice(months, month, statuses)
@@ -309,10 +315,7 @@ class ExceptionsView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        run = engine.latest_successful_run()
-        months = reports.months_with_results(run)
-        statuses = reports.month_statuses(months)
-        month = chosen_month(self.request, months, statuses)
+        run, months, statuses, month = latest_reading(self.request)
         areas = list(selectors.scorecard_areas_for_user(self.request.user).order_by("order"))
         area = next((a for a in areas if a.is_authority), None)
         if area_id := self.request.GET.get("area", ""):
@@ -372,10 +375,7 @@ class MeasureDetailView(PermissionRequiredMixin, TemplateView):
         if area_id and not (area_id.isascii() and area_id.isdigit()):
             raise Http404("No such area")
         area = get_object_or_404(areas, pk=area_id) if area_id else ServiceArea.objects.authority()
-        run = engine.latest_successful_run()
-        months = reports.months_with_results(run)
-        statuses = reports.month_statuses(months)
-        month = chosen_month(self.request, months, statuses)
+        run, months, statuses, month = latest_reading(self.request)
         if month is None:
             raise Http404("Nothing has been calculated yet")
         context.update(
