@@ -15,6 +15,13 @@ def sample(db):
 
 
 @pytest.fixture
+def director_client(client, sample, django_user_model):
+    """The sample's director, signed in."""
+    client.force_login(django_user_model.objects.get(username="director"))
+    return client
+
+
+@pytest.fixture
 def area(db):
     return factories.area("First Response")
 

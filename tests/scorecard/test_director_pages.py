@@ -22,12 +22,6 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def director_client(client, sample, django_user_model):
-    client.force_login(django_user_model.objects.get(username="director"))
-    return client
-
-
 def shown_measures(html):
     return {m.title for m in Measure.objects.all() if f">{escape(m.title)}</a>" in html}
 

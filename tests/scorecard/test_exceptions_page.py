@@ -24,12 +24,6 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def director_client(client, sample, django_user_model):
-    client.force_login(django_user_model.objects.get(username="director"))
-    return client
-
-
 def rows(html):
     """Each table row's cells as text, in order."""
     found = []

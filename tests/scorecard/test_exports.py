@@ -23,12 +23,6 @@ pytestmark = pytest.mark.django_db
 JAN = date(2015, 1, 1)
 
 
-@pytest.fixture
-def director_client(client, sample, django_user_model):
-    client.force_login(django_user_model.objects.get(username="director"))
-    return client
-
-
 def workbook(response):
     assert response.status_code == 200
     return openpyxl.load_workbook(io.BytesIO(response.content))

@@ -41,12 +41,6 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def director_client(client, sample, django_user_model):
-    client.force_login(django_user_model.objects.get(username="director"))
-    return client
-
-
 def header_columns(html) -> list[str]:
     """The table's column names, in order, from its header cells' classes."""
     thead = html.split('<thead class="govuk-table__head">')[1].split("</thead>")[0]
