@@ -76,6 +76,9 @@ class ReturnLine:
     previous: Decimal | None  # the last period's figure for the same area
     history: list  # the area's figures over the last 12 months (the months due)
     target: Decimal | None
+    # a rate imported as history has no count to compare with (`previous` is
+    # None), but it is what last period was: shown as the rate it is
+    previous_rate: Decimal | None = None
 
     @property
     def previous_label(self) -> str:
@@ -198,13 +201,17 @@ def return_lines(monthly_return: MonthlyReturn) -> list[ReturnLine]:
         ]
         previous = periods.previous_due(measure.frequency, monthly_return.month)
         previous_figure = earlier.get((measure.pk, previous))
+        previous_entered = figures.comparable(measure, previous_figure, as_entered=True)
         lines.append(
             ReturnLine(
                 value=value,
                 measure=measure,
-                previous=figures.comparable(measure, previous_figure, as_entered=True),
+                previous=previous_entered,
                 history=[h for h in history if h is not None],
                 target=targets.get(measure.pk),
+                previous_rate=None
+                if previous_entered is not None
+                else figures.comparable(measure, previous_figure),
             )
         )
     return lines

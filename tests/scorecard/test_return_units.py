@@ -51,3 +51,17 @@ def test_the_review_page_gives_the_rate_target_its_unit(client, officer, area, r
     client.force_login(officer)
     page = text(client.get(reverse("return-detail", args=[february.pk])))
     assert "Rate per 10,000 looked after 312 312 35.0 per 10,000" in page
+
+
+def test_a_rate_imported_as_history_is_last_month_as_the_rate_it_is(
+    client, team_manager, area, rate
+):
+    january = factories.monthly_return(
+        area, JAN, status=MonthlyReturn.Status.APPROVED, approved_at="2015-02-10T12:00Z"
+    )
+    factories.value(january, rate, value="37.3")  # as published: no count of children
+    february = factories.monthly_return(area, FEB)
+    factories.value(february, rate)
+    client.force_login(team_manager)
+    page = text(client.get(reverse("return-detail", args=[february.pk])))
+    assert "Last month: 37.3 per 10,000 . Target: 35.0 per 10,000 ." in page
