@@ -111,7 +111,9 @@ def _signal_words(rule: str, result, measure) -> str:
     below = value < result.spc_mean
     run = settings.SPC_RUN_LENGTH
     if rule == spc.BEYOND_LIMIT:
-        if value > result.spc_upper:
+        # The stored limit is rounded (to the places a result keeps): a point just
+        # beyond the upper limit may equal it, but is never below it.
+        if value >= result.spc_upper:
             return "above the upper process limit"
         return "below the lower process limit"
     if rule == spc.RUN:

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal as D
 
 from scorecard import concern, periods, rag, spc
+from scorecard.limits import VALUE_PLACES
 from scorecard.models import Benchmark, Measure, Rating, ScorecardResult, ServiceArea
 
 JANUARY = date(2015, 1, 1)
@@ -167,6 +168,42 @@ def test_special_cause_concern_says_which_rule_on_which_side():
         "special cause concern: 7 or more months rising; "
         "two of three points near the upper process limit"
     )
+
+
+def charted(measure, values, **fields):
+    """The latest of `values` with its chart's fields as the engine stores them: the
+    signals from `spc`, the mean and limits rounded to the places a result keeps."""
+    values = [D(value) for value in values]
+    chart = spc.limits(values)
+    latest = spc.latest_signals(values, chart, measure.polarity)
+    mean, upper, lower = (
+        rag.round_to(x, VALUE_PLACES) for x in (chart.mean, chart.upper, chart.lower)
+    )
+    return a_result(
+        measure,
+        value=values[-1],
+        spc_variation=spc.variation(latest),
+        spc_signals=[signal.rule for signal in latest],
+        spc_assurance=spc.HIT_AND_MISS,
+        spc_mean=mean,
+        spc_upper=upper,
+        spc_lower=lower,
+        spc_points=len(values),
+        spc_note="",
+        **fields,
+    )
+
+
+def test_a_point_beyond_the_upper_limit_reads_above_it_though_the_stored_limit_rounds_to_it():
+    # Re-referrals, lower is better: 97.6% after thirteen months about 86%. The upper
+    # limit is 97.59998, stored as 97.6000: the point itself, and still beyond it.
+    lower_better = a_measure(polarity=Measure.Polarity.LOWER)
+    months = ["82.8", "83.2", "85.9", "88.8", "80.3", "83.8", "89.3", "81.4", "88.0", "84.3"]
+    result = charted(lower_better, [*months, "86.7", "86.5", "89.1", "97.6"], target=D("85.0"))
+    assert (result.spc_signals, result.spc_upper) == ([spc.BEYOND_LIMIT], result.value)
+    assert words(result)[2] == "special cause concern: above the upper process limit"
+    clearly_above = charted(lower_better, [*months, "86.7", "86.5", "89.1", "99.0"])
+    assert words(clearly_above)[2] == "special cause concern: above the upper process limit"
 
 
 def test_consistently_failing_and_far_from_neighbours_in_words():
