@@ -131,14 +131,12 @@ def _signal_words(rule: str, result, measure) -> str:
 def special_cause_part(result, measure) -> Part | None:
     if result.spc_variation != spc.SPECIAL_CAUSE_CONCERNING:
         return None
+    # Never without a rule: the variation is read from this month's signals (`spc.variation`).
     rules = "; ".join(_signal_words(rule, result, measure) for rule in result.spc_signals)
-    return Part(
-        f"special cause concern: {rules}" if rules else "special cause concern",
-        SPECIAL_CAUSE_CONCERN,
-    )
+    return Part(f"special cause concern: {rules}", SPECIAL_CAUSE_CONCERN)
 
 
-def failing_part(result, measure) -> Part | None:
+def failing_part(result) -> Part | None:
     if result.spc_assurance != spc.CONSISTENTLY_FAILING:
         return None
     return Part(
@@ -148,7 +146,7 @@ def failing_part(result, measure) -> Part | None:
 
 def is_far(gap: Decimal, benchmark: Decimal, measure) -> bool:
     """Whether a figure worse than its neighbours by `gap` is far worse (FAR_POINTS,
-    FAR_RELATIVE_PERCENT)."""
+    FAR_RELATIVE_PERCENT); never when `gap` is 0 or less, as good as them or better."""
     if measure.unit == Measure.Unit.PERCENT:
         return gap > FAR_POINTS
     return gap * 100 > abs(benchmark) * FAR_RELATIVE_PERCENT
@@ -159,7 +157,7 @@ def neighbours_part(result, measure, neighbours: Benchmark | None) -> Part | Non
     if value is None or neighbours is None:
         return None
     gap = rag.shortfall(value, neighbours.value, measure.polarity)
-    if gap <= 0 or not is_far(gap, neighbours.value, measure):
+    if not is_far(gap, neighbours.value, measure):
         return None
     return Part(
         f"{difference(gap, measure)} worse than statistical neighbours "
@@ -189,7 +187,7 @@ def assess(result, measure, neighbours: Benchmark | None = None) -> tuple[Part, 
     reasons = [
         red_part(result, measure),
         special_cause_part(result, measure),
-        failing_part(result, measure),
+        failing_part(result),
         neighbours_part(result, measure, neighbours),
         worsening_part(result, measure),
     ]

@@ -98,7 +98,7 @@ def test_each_part_scores_its_weight():
     special = a_result(measure, **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.RUN]))
     assert concern.special_cause_part(special, measure).score == concern.SPECIAL_CAUSE_CONCERN
     failing = a_result(measure, **spc_fields(spc.COMMON_CAUSE, [], spc.CONSISTENTLY_FAILING))
-    assert concern.failing_part(failing, measure).score == concern.CONSISTENTLY_FAILING
+    assert concern.failing_part(failing).score == concern.CONSISTENTLY_FAILING
     far = concern.neighbours_part(a_result(measure), measure, neighbours("94.0"))
     assert far.score == concern.FAR_WORSE_THAN_NEIGHBOURS
 
