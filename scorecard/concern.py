@@ -105,17 +105,24 @@ def worsening_part(result, measure) -> Part | None:
     return Part(f"worse than {periods.last_period_words(measure.frequency)}", WORSENING)
 
 
+def _mean(result) -> Decimal:
+    """The mean of the month's chart: exact from its running state (`spc.Running`)
+    where the result keeps one. The stored mean is rounded to the places a result
+    keeps, and a point of three or four places just off the mean can equal it."""
+    if result.spc_state:
+        return spc.Running.from_stored(result.spc_state).limits.mean
+    return result.spc_mean
+
+
 def _signal_words(rule: str, result, measure) -> str:
-    """One of this month's special-cause rules in words, on the side the point lies."""
+    """One of this month's special-cause rules in words, on the side of the mean the
+    point lies, as `spc.signals` puts all but a trend (a point beyond the upper
+    limit lies above the mean; the stored limit, rounded, may equal the point)."""
     value = _shown(result, measure)
-    below = value < result.spc_mean
+    below = value < _mean(result)
     run = settings.SPC_RUN_LENGTH
     if rule == spc.BEYOND_LIMIT:
-        # The stored limit is rounded (to the places a result keeps): a point just
-        # beyond the upper limit may equal it, but is never below it.
-        if value >= result.spc_upper:
-            return "above the upper process limit"
-        return "below the lower process limit"
+        return f"{'below the lower' if below else 'above the upper'} process limit"
     if rule == spc.RUN:
         many = PERIOD_NOUNS[measure.frequency][1]
         return f"{run} or more {many} in a row {'below' if below else 'above'} the mean"

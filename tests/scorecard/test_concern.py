@@ -193,24 +193,28 @@ def test_special_cause_concern_says_which_rule_on_which_side():
 
 def charted(measure, values, **fields):
     """The latest of `values` with its chart's fields as the engine stores them: the
-    signals from `spc`, the mean and limits rounded to the places a result keeps."""
-    values = [D(value) for value in values]
-    chart = spc.limits(values)
-    latest = spc.latest_signals(values, chart, measure.polarity)
+    chart's running state, the signals from it, the mean and limits rounded to the
+    places a result keeps."""
+    chart = spc.Running()
+    for value in values:
+        chart = chart.add(D(value), spc.recent_length())
+    limits = chart.limits
+    latest = spc.latest_signals(chart.recent, limits, measure.polarity)
     mean, upper, lower = (
-        rag.round_to(x, VALUE_PLACES) for x in (chart.mean, chart.upper, chart.lower)
+        rag.round_to(x, VALUE_PLACES) for x in (limits.mean, limits.upper, limits.lower)
     )
     return a_result(
         measure,
-        value=values[-1],
+        value=D(values[-1]),
         spc_variation=spc.variation(latest),
         spc_signals=[signal.rule for signal in latest],
         spc_assurance=spc.HIT_AND_MISS,
         spc_mean=mean,
         spc_upper=upper,
         spc_lower=lower,
-        spc_points=len(values),
+        spc_points=chart.count,
         spc_note="",
+        spc_state=chart.stored(),
         **fields,
     )
 
@@ -254,8 +258,21 @@ def test_a_point_beyond_the_upper_limit_reads_above_it_though_the_stored_limit_r
     result = charted(lower_better, [*months, "86.7", "86.5", "89.1", "97.6"], target=D("85.0"))
     assert (result.spc_signals, result.spc_upper) == ([spc.BEYOND_LIMIT], result.value)
     assert words(result)[2] == "special cause concern: above the upper process limit"
+    result.spc_state = {}  # kept from before results kept their chart's state
+    assert words(result)[2] == "special cause concern: above the upper process limit"
     clearly_above = charted(lower_better, [*months, "86.7", "86.5", "89.1", "99.0"])
     assert words(clearly_above)[2] == "special cause concern: above the upper process limit"
+
+
+def test_a_run_just_below_a_mean_that_rounds_to_its_point_reads_below():
+    # Three places: seventeen months at 86.000%, then seven below. The mean is
+    # 2040.001 / 24 = 85.0000417, stored as 85.0000, which 85.000 equals; the chart's
+    # exact mean, from its running state, puts the point below, where the run is.
+    three_places = a_measure(decimal_places=3)
+    values = ["86.000"] * 17 + ["82.000"] * 5 + ["83.001", "85.000"]
+    result = charted(three_places, values, rating=Rating.GREEN, target=D("85.0"))
+    assert (result.spc_signals, result.spc_mean) == ([spc.RUN], result.value)
+    assert words(result) == ["special cause concern: 7 or more months in a row below the mean"]
 
 
 def test_consistently_failing_and_far_from_neighbours_in_words():
