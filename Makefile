@@ -109,7 +109,7 @@ MUTATE := scorecard.rag.* scorecard.aggregation.* scorecard.workflow.* \
 	authority_series own_figure_fallback _figure_at _withheld _target_in_force \
 	_benchmark_comparison _sum_over _note _results_for)) \
 	$(addprefix scorecard.concern.x_,$(addsuffix *,_shown red_part shortfall_part \
-	worsening_part _signal_words special_cause_part failing_part is_far neighbours_part \
+	worsening_part _mean _signal_words special_cause_part failing_part is_far neighbours_part \
 	provisional_part assess score rank areas_shown))
 
 mutation: install-dev
