@@ -96,9 +96,10 @@ clean:
 	find . -path ./.git -prune -o -type d -name __pycache__ -exec rm -rf {} +
 
 # --- mutation testing --------------------------------------------------------
-# mutmut (in the dev group) over the rule modules and the engine's rule
-# functions, with the fast tests that pin them ([tool.mutmut] in pyproject.toml);
-# then the score per module (tests/mutation_score.py), failing below 95%.
+# mutmut (in the dev group) over the rule modules and the engine's and the
+# concern score's rule functions (not those that query), with the fast tests
+# that pin them ([tool.mutmut] in pyproject.toml); then the score per module
+# (tests/mutation_score.py), failing below 95%.
 # Under tests/services.py as `make test` runs, for the test settings' DATABASE_URL:
 # the selected tests use no database. About 2 minutes on 2 cores (~1,000 mutants).
 MUTATION_CHILDREN ?= 2
@@ -106,7 +107,10 @@ MUTATE := scorecard.rag.* scorecard.aggregation.* scorecard.workflow.* \
 	scorecard.validation.* scorecard.figures.* scorecard.spc.* workforce.formulas.* \
 	$(addprefix scorecard.engine.x_,$(addsuffix *,pooled _is_blank area_series \
 	authority_series own_figure_fallback _figure_at _withheld _target_in_force \
-	_benchmark_comparison _sum_over _note _results_for))
+	_benchmark_comparison _sum_over _note _results_for)) \
+	$(addprefix scorecard.concern.x_,$(addsuffix *,_shown red_part shortfall_part \
+	worsening_part _mean _signal_words special_cause_part failing_part is_far neighbours_part \
+	provisional_part assess score rank areas_shown))
 
 mutation: install-dev
 	rm -rf mutants

@@ -105,15 +105,24 @@ def worsening_part(result, measure) -> Part | None:
     return Part(f"worse than {periods.last_period_words(measure.frequency)}", WORSENING)
 
 
+def _mean(result) -> Decimal:
+    """The mean of the month's chart: exact from its running state (`spc.Running`)
+    where the result keeps one. The stored mean is rounded to the places a result
+    keeps, and a point of three or four places just off the mean can equal it."""
+    if result.spc_state:
+        return spc.Running.from_stored(result.spc_state).limits.mean
+    return result.spc_mean
+
+
 def _signal_words(rule: str, result, measure) -> str:
-    """One of this month's special-cause rules in words, on the side the point lies."""
+    """One of this month's special-cause rules in words, on the side of the mean the
+    point lies, as `spc.signals` puts all but a trend (a point beyond the upper
+    limit lies above the mean; the stored limit, rounded, may equal the point)."""
     value = _shown(result, measure)
-    below = value < result.spc_mean
+    below = value < _mean(result)
     run = settings.SPC_RUN_LENGTH
     if rule == spc.BEYOND_LIMIT:
-        if value > result.spc_upper:
-            return "above the upper process limit"
-        return "below the lower process limit"
+        return f"{'below the lower' if below else 'above the upper'} process limit"
     if rule == spc.RUN:
         many = PERIOD_NOUNS[measure.frequency][1]
         return f"{run} or more {many} in a row {'below' if below else 'above'} the mean"
@@ -129,14 +138,12 @@ def _signal_words(rule: str, result, measure) -> str:
 def special_cause_part(result, measure) -> Part | None:
     if result.spc_variation != spc.SPECIAL_CAUSE_CONCERNING:
         return None
+    # Never without a rule: the variation is read from this month's signals (`spc.variation`).
     rules = "; ".join(_signal_words(rule, result, measure) for rule in result.spc_signals)
-    return Part(
-        f"special cause concern: {rules}" if rules else "special cause concern",
-        SPECIAL_CAUSE_CONCERN,
-    )
+    return Part(f"special cause concern: {rules}", SPECIAL_CAUSE_CONCERN)
 
 
-def failing_part(result, measure) -> Part | None:
+def failing_part(result) -> Part | None:
     if result.spc_assurance != spc.CONSISTENTLY_FAILING:
         return None
     return Part(
@@ -146,7 +153,7 @@ def failing_part(result, measure) -> Part | None:
 
 def is_far(gap: Decimal, benchmark: Decimal, measure) -> bool:
     """Whether a figure worse than its neighbours by `gap` is far worse (FAR_POINTS,
-    FAR_RELATIVE_PERCENT)."""
+    FAR_RELATIVE_PERCENT); never when `gap` is 0 or less, as good as them or better."""
     if measure.unit == Measure.Unit.PERCENT:
         return gap > FAR_POINTS
     return gap * 100 > abs(benchmark) * FAR_RELATIVE_PERCENT
@@ -157,7 +164,7 @@ def neighbours_part(result, measure, neighbours: Benchmark | None) -> Part | Non
     if value is None or neighbours is None:
         return None
     gap = rag.shortfall(value, neighbours.value, measure.polarity)
-    if gap <= 0 or not is_far(gap, neighbours.value, measure):
+    if not is_far(gap, neighbours.value, measure):
         return None
     return Part(
         f"{difference(gap, measure)} worse than statistical neighbours "
@@ -187,7 +194,7 @@ def assess(result, measure, neighbours: Benchmark | None = None) -> tuple[Part, 
     reasons = [
         red_part(result, measure),
         special_cause_part(result, measure),
-        failing_part(result, measure),
+        failing_part(result),
         neighbours_part(result, measure, neighbours),
         worsening_part(result, measure),
     ]

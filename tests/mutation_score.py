@@ -108,6 +108,22 @@ EQUIVALENT = {
         'reason="X"',
         "any reason that is not blank lets a transition that needs one through",
     ),
+    "scorecard.concern.x__signal_words__mutmut_7": (
+        "below = value <= _mean(result)",
+        "no point a rule flags lies on its chart's exact mean (on it a run breaks, and it is "
+        "near no limit and beyond none); a result kept without its chart's state has only "
+        "the rounded mean, and a point equal to that may lie on either side",
+    ),
+    "scorecard.concern.x_assess__mutmut_7": (
+        "if result.value is None and result.not_applicable:",
+        "a figure not applicable has no value (figures.comparable), and a month without a "
+        "value has no rating, direction, chart point or gap: no parts either way",
+    ),
+    "scorecard.concern.x_score__mutmut_4": (
+        "return sum((part.score for part in parts), )",
+        "rank scores only results with parts, and 0 + Decimal(x) is Decimal(x); the score "
+        "of no parts is 0 either way",
+    ),
 }
 
 KILLED = {"killed", "caught by type check"}

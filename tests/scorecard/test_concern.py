@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal as D
 
 from scorecard import concern, periods, rag, spc
+from scorecard.limits import VALUE_PLACES
 from scorecard.models import Benchmark, Measure, Rating, ScorecardResult, ServiceArea
 
 JANUARY = date(2015, 1, 1)
@@ -97,9 +98,30 @@ def test_each_part_scores_its_weight():
     special = a_result(measure, **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.RUN]))
     assert concern.special_cause_part(special, measure).score == concern.SPECIAL_CAUSE_CONCERN
     failing = a_result(measure, **spc_fields(spc.COMMON_CAUSE, [], spc.CONSISTENTLY_FAILING))
-    assert concern.failing_part(failing, measure).score == concern.CONSISTENTLY_FAILING
+    assert concern.failing_part(failing).score == concern.CONSISTENTLY_FAILING
     far = concern.neighbours_part(a_result(measure), measure, neighbours("94.0"))
     assert far.score == concern.FAR_WORSE_THAN_NEIGHBOURS
+
+
+def test_how_far_short_counts_in_the_measures_own_tolerance():
+    def short(measure, value, target="85.0"):
+        result = a_result(measure, value=D(value), target=D(target))
+        return concern.shortfall_part(result, measure).score
+
+    # 0.9 points short on a half-point tolerance: 1.8 tolerances, as 9.0 on 5 is
+    assert short(a_measure(tolerance=D("0.5")), "84.1") == D("1.80")
+    # no tolerance at all: any shortfall counts in full
+    assert short(a_measure(tolerance=D(0)), "84.9") == concern.TOLERANCES_COUNTED
+    # a tolerance of 10% of a 30-day target is 3 days: 38 days is 8 short, 2.67 of them
+    days = a_measure(
+        unit=Measure.Unit.DAYS,
+        polarity=Measure.Polarity.LOWER,
+        decimal_places=0,
+        entry="value",
+        tolerance=D(10),
+        tolerance_kind=Measure.Tolerance.RELATIVE,
+    )
+    assert short(days, "38", "30") == D("2.67")
 
 
 def test_the_score_is_the_sum_of_its_parts():
@@ -169,6 +191,90 @@ def test_special_cause_concern_says_which_rule_on_which_side():
     )
 
 
+def charted(measure, values, **fields):
+    """The latest of `values` with its chart's fields as the engine stores them: the
+    chart's running state, the signals from it, the mean and limits rounded to the
+    places a result keeps."""
+    chart = spc.Running()
+    for value in values:
+        chart = chart.add(D(value), spc.recent_length())
+    limits = chart.limits
+    latest = spc.latest_signals(chart.recent, limits, measure.polarity)
+    mean, upper, lower = (
+        rag.round_to(x, VALUE_PLACES) for x in (limits.mean, limits.upper, limits.lower)
+    )
+    return a_result(
+        measure,
+        value=D(values[-1]),
+        spc_variation=spc.variation(latest),
+        spc_signals=[signal.rule for signal in latest],
+        spc_assurance=spc.HIT_AND_MISS,
+        spc_mean=mean,
+        spc_upper=upper,
+        spc_lower=lower,
+        spc_points=chart.count,
+        spc_note="",
+        spc_state=chart.stored(),
+        **fields,
+    )
+
+
+def test_each_rule_reads_on_the_side_its_point_lies():
+    lower_better = a_measure(polarity=Measure.Polarity.LOWER)
+    above = a_result(
+        lower_better, value=D("90.0"), **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.RUN])
+    )
+    assert words(above)[2] == "special cause concern: 7 or more months in a row above the mean"
+    near_lower = a_result(
+        value=D("78.0"), **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.TWO_OF_THREE])
+    )
+    assert words(near_lower)[2] == (
+        "special cause concern: two of three points near the lower process limit"
+    )
+    falling = a_result(
+        value=D("80.0"),
+        against_last_month=rag.WORSENING,
+        **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.TREND]),
+    )
+    assert words(falling)[2] == "special cause concern: 7 or more months falling"
+
+
+def test_a_trend_past_a_period_without_a_figure_is_told_without_a_direction():
+    # The chart goes on past a month with no figure; the direction of travel has
+    # nothing to compare with, so which way the trend runs is not said, not guessed.
+    result = a_result(
+        value=D("80.0"),
+        against_last_month="",
+        **spc_fields(spc.SPECIAL_CAUSE_CONCERNING, [spc.TREND]),
+    )
+    assert words(result)[2] == ("special cause concern: a run of points all rising or all falling")
+
+
+def test_a_point_beyond_the_upper_limit_reads_above_it_though_the_stored_limit_rounds_to_it():
+    # Re-referrals, lower is better: 97.6% after thirteen months about 86%. The upper
+    # limit is 97.59998, stored as 97.6000: the point itself, and still beyond it.
+    lower_better = a_measure(polarity=Measure.Polarity.LOWER)
+    months = ["82.8", "83.2", "85.9", "88.8", "80.3", "83.8", "89.3", "81.4", "88.0", "84.3"]
+    result = charted(lower_better, [*months, "86.7", "86.5", "89.1", "97.6"], target=D("85.0"))
+    assert (result.spc_signals, result.spc_upper) == ([spc.BEYOND_LIMIT], result.value)
+    assert words(result)[2] == "special cause concern: above the upper process limit"
+    result.spc_state = {}  # kept from before results kept their chart's state
+    assert words(result)[2] == "special cause concern: above the upper process limit"
+    clearly_above = charted(lower_better, [*months, "86.7", "86.5", "89.1", "99.0"])
+    assert words(clearly_above)[2] == "special cause concern: above the upper process limit"
+
+
+def test_a_run_just_below_a_mean_that_rounds_to_its_point_reads_below():
+    # Three places: seventeen months at 86.000%, then seven below. The mean is
+    # 2040.001 / 24 = 85.0000417, stored as 85.0000, which 85.000 equals; the chart's
+    # exact mean, from its running state, puts the point below, where the run is.
+    three_places = a_measure(decimal_places=3)
+    values = ["86.000"] * 17 + ["82.000"] * 5 + ["83.001", "85.000"]
+    result = charted(three_places, values, rating=Rating.GREEN, target=D("85.0"))
+    assert (result.spc_signals, result.spc_mean) == ([spc.RUN], result.value)
+    assert words(result) == ["special cause concern: 7 or more months in a row below the mean"]
+
+
 def test_consistently_failing_and_far_from_neighbours_in_words():
     failing = a_result(
         rating=Rating.AMBER, value=D("82.0"), **spc_fields("", [], spc.CONSISTENTLY_FAILING)
@@ -207,6 +313,15 @@ def test_worsening_alone_is_an_exception_and_says_its_period():
     assert words(green) == ["worse than last quarter"]
 
 
+def test_on_target_or_without_one_there_is_no_shortfall_to_read():
+    on_target = a_result(rating=Rating.GREEN, value=D("85.0"), against_last_month=rag.WORSENING)
+    assert words(on_target) == ["worse than last month"]
+    just_short = a_result(rating=Rating.AMBER, value=D("84.5"), against_last_month=rag.WORSENING)
+    assert words(just_short) == ["0.5 points worse than the 85.0% target", "worse than last month"]
+    no_target = a_result(rating=Rating.NONE, target=None, against_last_month=rag.WORSENING)
+    assert words(no_target) == ["worse than last month"]
+
+
 def test_what_is_no_exception():
     assert words(a_result(rating=Rating.AMBER, value=D("82.0"))) == []  # Amber alone
     assert words(a_result(rating=Rating.GREEN, against_last_month=rag.IMPROVING)) == []
@@ -214,6 +329,9 @@ def test_what_is_no_exception():
     assert words(improving) == []
     context = a_measure(polarity=Measure.Polarity.NONE)
     assert words(a_result(context, rating=Rating.NONE, against_last_month=rag.DOWN)) == []
+    # nor beside its statistical neighbours' figure: without a polarity, not worse than it
+    down = a_result(context, rating=Rating.NONE, value=D("20.0"), against_last_month=rag.DOWN)
+    assert words(down, neighbours("94.0", context)) == []
 
 
 def test_a_withheld_figure_is_never_an_exception():
@@ -235,8 +353,11 @@ def test_a_provisional_figure_says_so_and_scores_nothing_for_it():
 
 def test_red_for_four_months_comes_before_red_for_one():
     one, four = a_measure(1, order=1), a_measure(2, order=2)
-    found = ranked(a_result(one, rating_months=1), a_result(four, rating_months=4))
+    red_1, red_4 = a_result(one, rating_months=1), a_result(four, rating_months=4)
+    found = ranked(red_1, red_4)
     assert [c.measure for c in found] == [four, one]
+    # each with its result, whose figure, rating and target the page shows beside it
+    assert found[0].result is red_4 and found[1].result is red_1
     assert found[0].score - found[1].score == 3 * concern.RED_PER_FURTHER_PERIOD
 
 
@@ -273,3 +394,14 @@ def test_ties_go_by_the_scorecards_order_then_the_authority_before_its_teams():
     )
     assert [(c.measure.pk, c.area.pk) for c in found] == [(7, 1), (7, 2), (3, 1), (3, 2)]
     assert len({c.score for c in found}) == 1
+
+
+def test_the_authority_shows_itself_then_its_active_teams_and_a_team_only_itself():
+    north = ServiceArea(pk=3, name="North", order=1, parent_id=1)
+    south = ServiceArea(pk=4, name="South", order=2, parent_id=1)
+    ash = ServiceArea(pk=5, name="Ash", order=2, parent_id=1)  # South's place: by name
+    closed = ServiceArea(pk=6, name="Closed", order=0, parent_id=1, active=False)
+    visible = [south, closed, AUTHORITY, ash, north, TEAM]
+    shown = concern.areas_shown(AUTHORITY, visible)
+    assert [a.name for a in shown] == ["The Authority", "First Response", "North", "Ash", "South"]
+    assert concern.areas_shown(north, visible) == [north]
