@@ -63,7 +63,7 @@ class PackContent:
     workforce: workforce_reports.WorkforcePage | None
     workforce_table: WorkforceTable | None
     exceptions: list = field(default_factory=list)  # [concern.Concern], most concerning first
-    exception_pages: list = field(default_factory=list)  # [ExceptionPage] of the first ones
+    exception_pages: list = field(default_factory=list)  # [ExceptionPage], one for each
 
     @property
     def sickness_measure(self):
@@ -116,7 +116,7 @@ def gather(pack: BoardPack) -> PackContent:
         workforce_table=workforce_table,
         exceptions=concerns,
         exception_pages=exception_pages(
-            concerns[:EXCEPTION_PAGES],
+            concerns,
             month=month,
             run=run,
             benchmarks={row.measure.pk: row.benchmarks for row in scorecard.rows},
@@ -125,12 +125,6 @@ def gather(pack: BoardPack) -> PackContent:
     )
 
 
-# The most concerning exceptions with a page each; the others are in the ranked
-# table and the scorecard. A hundred-odd exceptions (120 measures over the
-# authority and six teams) would make a pack of 450 pages that no board reads,
-# and takes minutes to lay out.
-EXCEPTION_PAGES = 40
-
 # The months an exception's chart may show, as the measure page's (`views.measure_chart`
 # starts at the first with a figure, and shows at least a year).
 CHART_MONTHS = 24
@@ -138,9 +132,12 @@ CHART_MONTHS = 24
 
 def exception_pages(concerns, *, month, run, benchmarks, commentary) -> list[ExceptionPage]:
     """A page for each exception (`concern.exceptions`' order), its chart drawn as
-    the measure page draws it. One query for every exception's results."""
+    the measure page draws it. One query for every exception's results, one for
+    the comparators' names: the same statements for one exception or hundreds."""
     if not concerns:
         return []
+    names = reports.comparators()
+    css = chart_css()
     months = [aggregation.add_months(month, -i) for i in range(CHART_MONTHS - 1, -1, -1)]
     history = defaultdict(list)  # (measure id, area id) -> results oldest first, up to `month`
     for result in ScorecardResult.objects.filter(
@@ -183,7 +180,9 @@ def exception_pages(concerns, *, month, run, benchmarks, commentary) -> list[Exc
                 result=found.result,
                 reasons=found.reasons,
                 spc=formatting.spc_words(found.result),
-                chart=with_style(views.measure_chart(detail), chart_css(), len(pages) + 1),
+                chart=with_style(
+                    views.measure_chart(detail, comparators=names), css, len(pages) + 1
+                ),
                 commentary=detail.commentary,
                 revisions=detail.revisions,
                 figures=detail.due_series[-12:],

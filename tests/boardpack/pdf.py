@@ -27,3 +27,22 @@ def rows_on_more_than_one_page(document) -> int:
                 for row in box.children:
                     pages_of.setdefault(id(row.element), set()).add(number)
     return sum(1 for pages in pages_of.values() if len(pages) > 1)
+
+
+CONTENTS = (
+    "RAG summary",
+    "Exceptions, ranked by concern",
+    "The scorecard, with commentary",
+    "The exceptions, one page each",
+    "Workforce",
+)
+
+
+def contents_pages(contents: str) -> dict[str, int]:
+    """{heading: page} as the contents page lists them ('RAG summary .... 3')."""
+    found = {}
+    for heading in CONTENTS:
+        match = re.search(re.escape(heading) + r"\s*\.{3,}\s*(\d+)", contents)
+        assert match, f"{heading} is not in the contents"
+        found[heading] = int(match.group(1))
+    return found
