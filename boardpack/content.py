@@ -8,7 +8,7 @@ from datetime import date
 
 from django.template.loader import render_to_string
 
-from scorecard import aggregation, concern, engine, formatting, reports, selectors, views
+from scorecard import aggregation, concern, engine, formatting, reports, selectors, tables, views
 from scorecard.models import CalculationRun, ScorecardResult, ServiceArea
 from scorecard.tables import ScorecardTable
 from workforce import measures as workforce_measures
@@ -17,11 +17,6 @@ from workforce.tables import WorkforceTable
 
 from .models import BoardPack
 from .rendering import with_style
-
-# The scorecard's screen columns a printed page has no room or use for: the
-# sparkline (each exception has its chart), the Yes/No columns (the outturn
-# says "Provisional" and "Revised" itself; revisions have their own lines).
-SCORECARD_LEFT_OUT = ("trend", "provisional", "revised", "published")
 
 
 @dataclass
@@ -86,7 +81,10 @@ def gather(pack: BoardPack) -> PackContent:
     visible_areas = selectors.scorecard_areas_for_user(user).order_by("order")
     summary = reports.build_summary(area=area, month=month, visible_areas=visible_areas)
     scorecard = reports.build_scorecard(area=area, month=month)
-    table = ScorecardTable(scorecard, exclude=SCORECARD_LEFT_OUT)
+    # the columns the scorecard fits on a 1366 px screen (its `?columns=fit`): the
+    # others wrap into tall narrow cells on A4, and are in the spreadsheet export;
+    # the commentary is printed in full under each measure instead of a column
+    table = ScorecardTable(scorecard, columns=tables.DEFAULT_CHOICE)
     commentary = {item.measure.pk: item.commentary for _, items in summary.groups for item in items}
     lines = [
         ScorecardLine(row, row.record, commentary.get(row.record.measure.pk, []))
