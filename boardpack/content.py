@@ -2,11 +2,12 @@
 pages use (scorecard.reports, workforce.reports): a fixed number of queries
 whatever the number of measures, areas and months."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.template.loader import render_to_string
+from django.contrib.staticfiles import finders
 
 from scorecard import aggregation, concern, engine, formatting, reports, selectors, tables, views
 from scorecard.models import CalculationRun, ScorecardResult, ServiceArea
@@ -189,6 +190,39 @@ def exception_pages(concerns, *, month, run, benchmarks, commentary) -> list[Exc
     return pages
 
 
+# The stylesheet that colours the measure page's charts: the one home of their
+# colours and lines, read from disk (the PDF is made without the network).
+SCREEN_STYLESHEET = "css/app.css"
+
+
 def chart_css() -> str:
-    """The charts' colours and lines, for `rendering.with_style`."""
-    return render_to_string("boardpack/chart.css")
+    """The charts' rules of the screen's stylesheet (those for `.chart__...`
+    only), for `rendering.with_style`: a pack's charts look as the measure page's."""
+    path = finders.find(SCREEN_STYLESHEET)
+    if path is None:
+        raise FileNotFoundError(f"{SCREEN_STYLESHEET} is not among the static files")
+    with open(path, encoding="utf-8") as stylesheet:
+        return "\n".join(
+            f"{selectors} {{{declarations}}}"
+            for selectors, declarations in top_level_rules(stylesheet.read())
+            if all(s.strip().startswith(".chart__") for s in selectors.split(","))
+        )
+
+
+def top_level_rules(css: str) -> list[tuple[str, str]]:
+    """[(selectors, declarations)] of a stylesheet's rules outside any at-rule
+    (a rule inside @media is for some screens only)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    rules, depth, start, selectors = [], 0, 0, ""
+    for i, char in enumerate(css):
+        if char == "{":
+            if depth == 0:
+                selectors, start = css[start:i].strip(), i + 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                if not selectors.startswith("@"):
+                    rules.append((selectors, css[start:i]))
+                start = i + 1
+    return rules

@@ -190,7 +190,5 @@ def pack_html(pack: BoardPack):
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         gathered = content.gather(pack)
-        html = render_to_string(
-            "boardpack/pack.html", {"c": gathered, "chart_css": content.chart_css()}
-        )
+        html = render_to_string("boardpack/pack.html", {"c": gathered})
     return html, gathered.run, gathered.provisional

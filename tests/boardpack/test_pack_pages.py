@@ -3,9 +3,12 @@ process (the worker's part is test_worker's): the scorecard's pages legible on
 A4 landscape, a provisional month said to be provisional, and a figure revised
 after it was published shown as published and as it is now."""
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from boardpack import rendering, services
 from scorecard import reports, tables
@@ -58,3 +61,21 @@ def test_the_scorecard_pages_carry_the_screens_columns_legibly(director):
     lines = most_lines_in_a_cell(document, "scorecard")
     assert lines.pop("col-target") <= 4
     assert lines and max(lines.values()) <= 2, lines
+
+
+def test_the_packs_charts_are_coloured_as_the_measure_pages(director):
+    """The screen's stylesheet is the one home of the charts' colours: a colour
+    changed there is changed in the next pack's charts too."""
+    screen = (Path(settings.BASE_DIR) / "static/css/app.css").read_text(encoding="utf-8")
+    rules = [
+        " ".join(rule.split())
+        for rule in re.findall(r"^\.chart__[^{]*\{[^}]*\}", screen, flags=re.MULTILINE)
+    ]
+    assert len(rules) >= 10
+    pack = services.request_pack(user=director, area=ServiceArea.objects.authority(), month=JAN)
+    html, _, _ = services.pack_html(pack)
+    styles = re.findall(r'<svg class="chart"[^>]*><style>(.*?)</style>', html, flags=re.DOTALL)
+    assert styles  # the sample's exceptions have their charts
+    for style in styles:
+        drawn = " ".join(style.split())
+        assert [rule for rule in rules if rule not in drawn] == []
