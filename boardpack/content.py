@@ -69,6 +69,17 @@ class PackContent:
     def provisional(self) -> bool:
         return not self.status.final or self.summary.provisional
 
+    @property
+    def status_words(self) -> str:
+        """Provisional or final in a few words: the cover's, and every page's head."""
+        if not self.provisional:
+            return "Final"
+        if not self.status.expected:
+            return "Provisional: no returns for the month yet"
+        if self.status.final:  # every return approved, yet a figure waits (a quarter's)
+            return "Provisional: some figures wait for returns not yet approved"
+        return self.status.banner
+
 
 class NothingCalculated(Exception):
     """No calculation has succeeded yet: there are no figures to print."""
