@@ -112,7 +112,7 @@ def test_a_pack_asked_for_on_the_page_is_made_by_the_worker_and_kept(worker, dir
     assert "1. % ICPC within 15 working days" in texts[starts["The exceptions, one page each"] - 1]
 
     # no table row is split over two pages
-    html, _, _ = services.pack_html(pack)
+    html, _ = services.pack_html(pack)
     laid_out = rendering.render_pdf(html, base_url="http://testserver/")
     assert laid_out.pages == pack.pages
     assert rows_on_more_than_one_page(laid_out.document) == 0
