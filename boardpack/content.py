@@ -2,13 +2,14 @@
 pages use (scorecard.reports, workforce.reports): a fixed number of queries
 whatever the number of measures, areas and months."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.template.loader import render_to_string
+from django.contrib.staticfiles import finders
 
-from scorecard import aggregation, concern, engine, formatting, reports, selectors, views
+from scorecard import aggregation, concern, engine, formatting, reports, selectors, tables, views
 from scorecard.models import CalculationRun, ScorecardResult, ServiceArea
 from scorecard.tables import ScorecardTable
 from workforce import measures as workforce_measures
@@ -17,11 +18,6 @@ from workforce.tables import WorkforceTable
 
 from .models import BoardPack
 from .rendering import with_style
-
-# The scorecard's screen columns a printed page has no room or use for: the
-# sparkline (each exception has its chart), the Yes/No columns (the outturn
-# says "Provisional" and "Revised" itself; revisions have their own lines).
-SCORECARD_LEFT_OUT = ("trend", "provisional", "revised", "published")
 
 
 @dataclass
@@ -63,7 +59,7 @@ class PackContent:
     workforce: workforce_reports.WorkforcePage | None
     workforce_table: WorkforceTable | None
     exceptions: list = field(default_factory=list)  # [concern.Concern], most concerning first
-    exception_pages: list = field(default_factory=list)  # [ExceptionPage] of the first ones
+    exception_pages: list = field(default_factory=list)  # [ExceptionPage], one for each
 
     @property
     def sickness_measure(self):
@@ -72,6 +68,17 @@ class PackContent:
     @property
     def provisional(self) -> bool:
         return not self.status.final or self.summary.provisional
+
+    @property
+    def status_words(self) -> str:
+        """Provisional or final in a few words: the cover's, and every page's head."""
+        if not self.provisional:
+            return "Final"
+        if not self.status.expected:
+            return "Provisional: no returns for the month yet"
+        if self.status.final:  # every return approved, yet a figure waits (a quarter's)
+            return "Provisional: some figures wait for returns not yet approved"
+        return self.status.banner
 
 
 class NothingCalculated(Exception):
@@ -86,7 +93,10 @@ def gather(pack: BoardPack) -> PackContent:
     visible_areas = selectors.scorecard_areas_for_user(user).order_by("order")
     summary = reports.build_summary(area=area, month=month, visible_areas=visible_areas)
     scorecard = reports.build_scorecard(area=area, month=month)
-    table = ScorecardTable(scorecard, exclude=SCORECARD_LEFT_OUT)
+    # the columns the scorecard fits on a 1366 px screen (its `?columns=fit`): the
+    # others wrap into tall narrow cells on A4, and are in the spreadsheet export;
+    # the commentary is printed in full under each measure instead of a column
+    table = ScorecardTable(scorecard, columns=tables.DEFAULT_CHOICE)
     commentary = {item.measure.pk: item.commentary for _, items in summary.groups for item in items}
     lines = [
         ScorecardLine(row, row.record, commentary.get(row.record.measure.pk, []))
@@ -116,7 +126,7 @@ def gather(pack: BoardPack) -> PackContent:
         workforce_table=workforce_table,
         exceptions=concerns,
         exception_pages=exception_pages(
-            concerns[:EXCEPTION_PAGES],
+            concerns,
             month=month,
             run=run,
             benchmarks={row.measure.pk: row.benchmarks for row in scorecard.rows},
@@ -125,12 +135,6 @@ def gather(pack: BoardPack) -> PackContent:
     )
 
 
-# The most concerning exceptions with a page each; the others are in the ranked
-# table and the scorecard. A hundred-odd exceptions (120 measures over the
-# authority and six teams) would make a pack of 450 pages that no board reads,
-# and takes minutes to lay out.
-EXCEPTION_PAGES = 40
-
 # The months an exception's chart may show, as the measure page's (`views.measure_chart`
 # starts at the first with a figure, and shows at least a year).
 CHART_MONTHS = 24
@@ -138,9 +142,12 @@ CHART_MONTHS = 24
 
 def exception_pages(concerns, *, month, run, benchmarks, commentary) -> list[ExceptionPage]:
     """A page for each exception (`concern.exceptions`' order), its chart drawn as
-    the measure page draws it. One query for every exception's results."""
+    the measure page draws it. One query for every exception's results, one for
+    the comparators' names: the same statements for one exception or hundreds."""
     if not concerns:
         return []
+    names = reports.comparators()
+    css = chart_css()
     months = [aggregation.add_months(month, -i) for i in range(CHART_MONTHS - 1, -1, -1)]
     history = defaultdict(list)  # (measure id, area id) -> results oldest first, up to `month`
     for result in ScorecardResult.objects.filter(
@@ -183,7 +190,9 @@ def exception_pages(concerns, *, month, run, benchmarks, commentary) -> list[Exc
                 result=found.result,
                 reasons=found.reasons,
                 spc=formatting.spc_words(found.result),
-                chart=with_style(views.measure_chart(detail), chart_css(), len(pages) + 1),
+                chart=with_style(
+                    views.measure_chart(detail, comparators=names), css, len(pages) + 1
+                ),
                 commentary=detail.commentary,
                 revisions=detail.revisions,
                 figures=detail.due_series[-12:],
@@ -192,6 +201,39 @@ def exception_pages(concerns, *, month, run, benchmarks, commentary) -> list[Exc
     return pages
 
 
+# The stylesheet that colours the measure page's charts: the one home of their
+# colours and lines, read from disk (the PDF is made without the network).
+SCREEN_STYLESHEET = "css/app.css"
+
+
 def chart_css() -> str:
-    """The charts' colours and lines, for `rendering.with_style`."""
-    return render_to_string("boardpack/chart.css")
+    """The charts' rules of the screen's stylesheet (those for `.chart__...`
+    only), for `rendering.with_style`: a pack's charts look as the measure page's."""
+    path = finders.find(SCREEN_STYLESHEET)
+    if path is None:
+        raise FileNotFoundError(f"{SCREEN_STYLESHEET} is not among the static files")
+    with open(path, encoding="utf-8") as stylesheet:
+        return "\n".join(
+            f"{selectors} {{{declarations}}}"
+            for selectors, declarations in top_level_rules(stylesheet.read())
+            if all(s.strip().startswith(".chart__") for s in selectors.split(","))
+        )
+
+
+def top_level_rules(css: str) -> list[tuple[str, str]]:
+    """[(selectors, declarations)] of a stylesheet's rules outside any at-rule
+    (a rule inside @media is for some screens only)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    rules, depth, start, selectors = [], 0, 0, ""
+    for i, char in enumerate(css):
+        if char == "{":
+            if depth == 0:
+                selectors, start = css[start:i].strip(), i + 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                if not selectors.startswith("@"):
+                    rules.append((selectors, css[start:i]))
+                start = i + 1
+    return rules

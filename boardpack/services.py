@@ -8,6 +8,7 @@ makes every pack still waiting, and one whose worker died while making it.
 
 import hashlib
 import logging
+import math
 import threading
 from datetime import date, timedelta
 from functools import partial
@@ -143,23 +144,27 @@ def progress(pack: BoardPack, percent: int, step: str) -> None:
 
 
 def make(pack: BoardPack) -> None:
-    """Make the pack taken up: ready with its PDF, or failed saying why."""
+    """Make the pack taken up: ready with its PDF, or failed saying why. Its
+    progress is written as it goes, page by page while the pages are laid out
+    (the longest part: a few hundred pages for a hundred exceptions)."""
     try:
         if why := rendering.unavailable():
             raise CannotMake(why)
-        progress(pack, 10, "Reading the figures")
-        html, run, provisional = pack_html(pack)
-        progress(pack, 40, "Laying out the pages")
-        rendered = rendering.render_pdf(html, base_url=settings.SITE_URL)
-        progress(pack, 90, "Storing the PDF")
+        progress(pack, 5, "Reading the figures")
+        html, gathered = pack_html(pack)
+        progress(pack, 15, "Laying out the pages")
+        rendered = rendering.render_pdf(
+            html, base_url=settings.SITE_URL, progress=Progress(pack, pages_expected(gathered))
+        )
+        progress(pack, 95, "Storing the PDF")
         BoardPack.objects.filter(pk=pack.pk, status=BoardPack.Status.BUILDING).update(
             status=BoardPack.Status.READY,
             pdf=rendered.pdf,
             size=len(rendered.pdf),
             sha256=hashlib.sha256(rendered.pdf).hexdigest(),
             pages=rendered.pages,
-            run=run,
-            provisional=provisional,
+            run=gathered.run,
+            provisional=gathered.provisional,
             progress=100,
             step="",
             finished_at=timezone.now(),
@@ -177,20 +182,56 @@ def make(pack: BoardPack) -> None:
         )
 
 
+# The share of the progress bar the layout and the drawing take (after reading the
+# figures, before storing): the layout about two thirds of the time, the drawing a third.
+LAYOUT_FROM, DRAWING_FROM = 15, 70
+# Pages laid out between two writes of the progress.
+PAGES_A_STEP = 10
+
+
+def pages_expected(gathered: content.PackContent) -> int:
+    """About how many pages a pack takes, for the share of the layout done: a page
+    each for the cover, the contents, the summary and the workforce, one for each
+    exception, and the ranked exceptions and the scorecard at the rows a page
+    holds (17 exceptions, 7 measures with their commentary)."""
+    return (
+        4
+        + len(gathered.exception_pages)
+        + math.ceil(len(gathered.exceptions) / 17)
+        + math.ceil(len(gathered.lines) / 7)
+    )
+
+
+class Progress:
+    """`rendering.render_pdf`'s progress, written to the pack as it is made: how
+    many pages are laid out so far (every PAGES_A_STEP), then how many are drawn.
+    The per cent is an estimate from `pages_expected`, never past DRAWING_FROM
+    before the drawing starts; the words say only what is known."""
+
+    def __init__(self, pack: BoardPack, expected: int):
+        self.pack, self.expected = pack, max(expected, 1)
+
+    def __call__(self, step: str, pages: int) -> None:
+        if step == rendering.DRAWING:
+            progress(self.pack, DRAWING_FROM, f"Drawing the {pages} pages")
+        elif pages % PAGES_A_STEP == 0:
+            share = min(pages / self.expected, 1)
+            percent = LAYOUT_FROM + int(share * (DRAWING_FROM - LAYOUT_FROM - 1))
+            progress(self.pack, percent, f"Laying out the pages: {pages} so far")
+
+
 class CannotMake(Exception):
     """Why no pack can be made here (WeasyPrint's libraries missing)."""
 
 
-def pack_html(pack: BoardPack):
-    """(HTML, run, provisional) of the pack: every figure read in one snapshot of
-    the database, so that a recalculation finishing meanwhile cannot mix two runs."""
+def pack_html(pack: BoardPack) -> tuple[str, content.PackContent]:
+    """(HTML, what it was made from) of the pack: every figure read in one snapshot
+    of the database, so that a recalculation finishing meanwhile cannot mix two runs."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         gathered = content.gather(pack)
-        html = render_to_string(
-            "boardpack/pack.html", {"c": gathered, "chart_css": content.chart_css()}
-        )
-    return html, gathered.run, gathered.provisional
+        html = render_to_string("boardpack/pack.html", {"c": gathered})
+    return html, gathered

@@ -413,9 +413,10 @@ def measure_figures(run, measure, area, month, areas_part, visible_areas):
     return mark_safe(page_cache.cached("measure", page_cache.run_id(run), parts, render))  # noqa: S308
 
 
-def measure_chart(detail):
+def measure_chart(detail, *, comparators=None):
+    """`comparators`: `reports.comparators()`, when drawing many charts (read once)."""
     latest_benchmarks = {}
-    labels = dict(reports.comparators())
+    labels = dict(comparators or reports.comparators())
     for benchmark in detail.benchmarks:
         latest_benchmarks[benchmark.comparator] = benchmark
     # Start at the first month with a figure, but show at least a year.

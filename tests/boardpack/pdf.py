@@ -27,3 +27,52 @@ def rows_on_more_than_one_page(document) -> int:
                 for row in box.children:
                     pages_of.setdefault(id(row.element), set()).add(number)
     return sum(1 for pages in pages_of.values() if len(pages) > 1)
+
+
+CONTENTS = (
+    "RAG summary",
+    "Exceptions, ranked by concern",
+    "The scorecard, with commentary",
+    "The exceptions, one page each",
+    "Workforce",
+)
+
+
+def contents_pages(contents: str) -> dict[str, int]:
+    """{heading: page} as the contents page lists them ('RAG summary .... 3')."""
+    found = {}
+    for heading in CONTENTS:
+        match = re.search(re.escape(heading) + r"\s*\.{3,}\s*(\d+)", contents)
+        assert match, f"{heading} is not in the contents"
+        found[heading] = int(match.group(1))
+    return found
+
+
+def most_lines_in_a_cell(document, table_class: str) -> dict[str, int]:
+    """{column's class: the most lines any of its body cells takes} in the tables
+    of `table_class` of a laid-out WeasyPrint document: a cell squeezed narrow
+    wraps its words into a tall column of short lines."""
+    most = {}
+    for page in document.pages:
+        for table in page._page_box.descendants():
+            if not isinstance(table, boxes.TableBox):
+                continue
+            if table_class not in (table.element.get("class") or "").split():
+                continue
+            for cell in table.descendants():
+                if not isinstance(cell, boxes.TableCellBox) or cell.element.tag == "th":
+                    continue
+                name = cell.element.get("class") or ""
+                if not name.startswith("col-"):
+                    continue  # a commentary line across the table
+                most[name] = max(most.get(name, 0), _lines(cell))
+    return most
+
+
+def _lines(box) -> int:
+    """The lines of text a laid-out box takes (an inline block's own, where it
+    wraps, counted in its line)."""
+    if isinstance(box, boxes.LineBox):
+        inline_blocks = [b for b in box.descendants() if isinstance(b, boxes.InlineBlockBox)]
+        return max([1, *(_lines(b) for b in inline_blocks if b is not box)])
+    return sum(_lines(child) for child in getattr(box, "children", ()))

@@ -1,7 +1,6 @@
 """A board pack for the sample's January 2015, asked for on the page and made by a
 real Celery worker through Redis; then read back as a board member would."""
 
-import re
 import time
 from datetime import date
 
@@ -16,7 +15,7 @@ from scorecard.models import ServiceArea
 from scorecard.tables import ScorecardTable
 from tests.scorecard.test_tasks_worker import worker  # noqa: F401 - the real worker
 
-from .pdf import flat, page_texts, rows_on_more_than_one_page
+from .pdf import contents_pages, flat, page_texts, rows_on_more_than_one_page
 
 JAN = date(2015, 1, 1)
 MARKING = "OFFICIAL-SENSITIVE"
@@ -113,7 +112,7 @@ def test_a_pack_asked_for_on_the_page_is_made_by_the_worker_and_kept(worker, dir
     assert "1. % ICPC within 15 working days" in texts[starts["The exceptions, one page each"] - 1]
 
     # no table row is split over two pages
-    html, _, _ = services.pack_html(pack)
+    html, _ = services.pack_html(pack)
     laid_out = rendering.render_pdf(html, base_url="http://testserver/")
     assert laid_out.pages == pack.pages
     assert rows_on_more_than_one_page(laid_out.document) == 0
@@ -126,25 +125,6 @@ def test_a_pack_asked_for_on_the_page_is_made_by_the_worker_and_kept(worker, dir
     pack.refresh_from_db()
     assert pack.sha256 == first_sha
     assert director.get(f"/board-packs/{pack.pk}/download/").content == pdf
-
-
-CONTENTS = (
-    "RAG summary",
-    "Exceptions, ranked by concern",
-    "The scorecard, with commentary",
-    "The exceptions, one page each",
-    "Workforce",
-)
-
-
-def contents_pages(contents: str) -> dict[str, int]:
-    """{heading: page} as the contents page lists them ('RAG summary .... 3')."""
-    found = {}
-    for heading in CONTENTS:
-        match = re.search(re.escape(heading) + r"\s*\.{3,}\s*(\d+)", contents)
-        assert match, f"{heading} is not in the contents"
-        found[heading] = int(match.group(1))
-    return found
 
 
 def formatted(table, row, name):
