@@ -337,10 +337,14 @@ def revision_summary(result, measure) -> str:
     """The revision in one sentence: published value, new value, who, when, why."""
     if result is None or not result.revised:
         return ""
-    parts = [
-        f"Published {published_text(result, measure)}, now "
-        f"{result_text(result, measure) or 'no figure'}"
-    ]
+    # a sentence read on its own: each figure says its unit ('25.0%, now 27.0%')
+    published = published_text(result, measure)
+    if result.published_value is not None:
+        published = with_unit(result.published_value, measure)
+    now = result_text(result, measure) or "no figure"
+    if now == number(result.value, measure.decimal_places):
+        now = with_unit(result.value, measure)
+    parts = [f"Published {published}, now {now}"]
     for change in result.revision.get("changes", []):
         who = ", ".join(change["changed_by"]) or "someone"
         when = change["approved_at"][:10]

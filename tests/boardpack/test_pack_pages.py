@@ -138,7 +138,7 @@ def test_a_figure_revised_after_it_was_published_shows_what_was_published_and_wh
     whole = " ".join(texts)
     # the summary's revisions since last month's board: what was published, what it is now, why
     assert "% repeat referrals, December 2014" in whole
-    assert "Published 25.0, now 27.0." in whole and "reason: Late referrals found" in whole
+    assert "Published 25.0%, now 27.0%." in whole and "reason: Late referrals found" in whole
     # the scorecard's December: the figure now, marked revised with what was published
     [row] = [
         page[page.index(" % repeat referrals ") :]
@@ -148,4 +148,4 @@ def test_a_figure_revised_after_it_was_published_shows_what_was_published_and_wh
     assert row.startswith(" % repeat referrals 26.0% 27.0% n=100 Revised published 25.0 31.0%")
     # and the exception's page lists it among its revisions
     [page] = [t for t in texts if ". % repeat referrals" in t and "Revisions" in t]
-    assert "December 2014: Published 25.0, now 27.0." in page
+    assert "December 2014: Published 25.0%, now 27.0%." in page

@@ -462,7 +462,7 @@ def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_va
     revisions = f"/scorecard/?area={area.pk}&month=2015-02&columns=chosen&show=revised"
     assert "reason: Late assessments found" in client.get(revisions).content.decode()
     detail = client.get(f"/scorecard/measures/{measure.code}/?area={area.pk}&month=2015-02")
-    assert "Published 80.0, now 92.0" in detail.content.decode()
+    assert "Published 80.0%, now 92.0%" in detail.content.decode()
     export = client.get(f"/scorecard/?area={area.pk}&month=2015-02&export=csv").content
     import csv
     import io
@@ -474,7 +474,7 @@ def test_a_change_after_publication_is_shown_as_a_revision_with_its_published_va
     )
     assert row["Revised since published"] == "Yes" and row["Published value"] == "80.0"
     summary = client.get("/summary/?month=2015-02").content.decode()
-    assert "Revised since last month" in summary and "Published 80.0, now 92.0" in summary
+    assert "Revised since last month" in summary and "Published 80.0%, now 92.0%" in summary
 
 
 # --- 3. imports are maker-checker too -------------------------------------------
