@@ -126,9 +126,12 @@ def recalculate(
                 if changed is None:
                     replaced_results(months).delete()
                 flipped = set()  # suppression turned on or off: see StoredResults
+                carried = None  # a year's states at its end, for the next year
                 for year in financial_years(months):
-                    rows = outcome.add(calculate(year, run, changed, flipped))
-                    write_results(rows, whole_months=changed is None)
+                    computation = calculate(year, run, changed, flipped, carried)
+                    write_results(outcome.add(computation), whole_months=changed is None)
+                    carried = computation.carried_on() if changed is None else None
+                    del computation  # before the next year is worked out: memory stays flat
                 publication.publish_final_months(months, run)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED
@@ -184,10 +187,12 @@ class Outcome:
         ]
 
 
-def calculate(months: list[date], run: CalculationRun, changed, flipped=None) -> Computation:
+def calculate(
+    months: list[date], run: CalculationRun, changed, flipped=None, carried=None
+) -> Computation:
     """The results of `months` (see `compute`), marked where revised since
     published, each checked to fit its column: ready to be written."""
-    computation = compute(months, run, changed=changed, flipped=flipped)
+    computation = compute(months, run, changed=changed, flipped=flipped, carried=carried)
     authority = ServiceArea.objects.authority()
     publication.mark_revisions(computation.rows, authority.pk if authority else None)
     results_fit(computation.rows)
@@ -458,6 +463,12 @@ class Computation:
     rows: list[Result]
     # {(area name, year): titles of the rate measures it has no population for}
     missing_populations: dict[tuple[str, int], set[str]]
+    read_from: date  # the first month whose returns it read
+
+    def carried_on(self) -> CarriedStates:
+        """The states at the end of these results, which the months after them go
+        on from (`compute`'s `carried`): each measure and area's latest due result."""
+        return CarriedStates.after(self.rows)
 
 
 # A measure's figure for one area and month, as the results need it:
@@ -551,6 +562,7 @@ def compute(
     run: CalculationRun,
     changed: set[tuple[int, date]] | None = None,
     flipped: set | None = None,
+    carried: CarriedStates | None = None,
 ) -> Computation:
     """The results of `months` for every measure and area; with `changed` (the
     returns changed: (area id, month)), only the results the change can alter:
@@ -562,26 +574,30 @@ def compute(
     far, the month a year before), and its process control chart and periods at
     a rating to the first figure held. A run for changed returns reads only the
     year before and goes on from the chart and rating stored with the period
-    before (`CarriedStates`), where every result it needs has them; otherwise,
-    and in a full run, it reads every month from the first.
+    before (`CarriedStates.of`), where every result it needs has them; so does
+    a run for everything given `carried`, the states of the period before
+    `months` (the end of the part of the run before: `Computation.carried_on`,
+    or its stored results). Otherwise it reads every month from the first.
 
     `flipped`: a run's parts for changed returns share it (`StoredResults`)."""
     first = months[0]
     held = first_month_held() or first
     flipped = set() if flipped is None else flipped
-    if changed is not None and held < aggregation.add_months(first, -12):
+    year_before = aggregation.add_months(first, -12)
+    if held < year_before and (changed is not None or carried is not None):
+        carry = CarriedStates.of if changed is not None else (lambda *_: carried)
         with contextlib.suppress(_NoCarriedState):
-            return _compute(
-                months, run, changed, flipped, aggregation.add_months(first, -12), carry=True
-            )
-    return _compute(months, run, changed, flipped, min(aggregation.add_months(first, -12), held))
+            return _compute(months, run, changed, flipped, year_before, carry)
+    return _compute(months, run, changed, flipped, min(year_before, held))
 
 
 class _NoCarriedState(Exception):
-    """A result a run for changed returns would go on from is missing."""
+    """A result a run would go on from is missing."""
 
 
-def _compute(months, run, changed, flipped, history_start, carry=False) -> Computation:
+def _compute(months, run, changed, flipped, history_start, carry=None) -> Computation:
+    """`compute`, reading from `history_start`; `carry(months, stored results,
+    measures)` gives the `CarriedStates` to go on from, where it is given."""
     last = months[-1]
     areas = list(ServiceArea.objects.order_by("order"))
     authority = next(a for a in areas if a.is_authority)
@@ -589,7 +605,7 @@ def _compute(months, run, changed, flipped, history_start, carry=False) -> Compu
     all_months = months_between(history_start, last)
     stored = None if changed is None else StoredResults.of(all_months, changed, flipped)
     measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
-    carried = CarriedStates.of(months, stored, measures) if carry else None
+    carried = carry(months, stored, measures) if carry else None
 
     known, statuses = _entered_figures(history_start, last)
     window = Window(history_start, last, tuple(a.pk for a in areas))
@@ -644,12 +660,12 @@ def _compute(months, run, changed, flipped, history_start, carry=False) -> Compu
                 if row.note.startswith(NO_POPULATION):
                     missing_populations[(area.name, row.month.year)].add(measure.title)
             rows.extend(area_rows)
-    return Computation(rows, missing_populations)
+    return Computation(rows, missing_populations, history_start)
 
 
 @dataclass(frozen=True)
 class Carried:
-    """What a result stored for the period before the first month written gives
+    """What the result of the period before the first month written gives
     the months after it: that period's month, rating and periods in a row at it,
     and its chart's running state."""
 
@@ -661,16 +677,26 @@ class Carried:
 
 @dataclass
 class CarriedStates:
-    """The stored results a run for changed returns goes on from: those of the
-    period before each first month it may write (the first month of the run, and
-    each month not yet calculated), for every measure and area, in one query."""
+    """What a run goes on from, rather than reading every month before: for a run
+    for changed returns, the stored results of the period before each first
+    month it may write (the first month of the run, and each month not yet
+    calculated); for a part of a full run, the results of the part before it
+    (`after`, or `read` from the staged results), for every measure and area.
+
+    `at` raises `_NoCarriedState` where one is missing: the run then reads every
+    month instead."""
 
     found: dict  # {(measure id, area id, month): Carried}
 
     @classmethod
     def of(cls, months, stored, measures) -> CarriedStates:
         starts = {months[0]} | {month for month in months if month not in stored.months}
-        frequencies = {measure.frequency for measure in measures}
+        return cls.read(ScorecardResult.objects.all(), starts, {m.frequency for m in measures})
+
+    @classmethod
+    def read(cls, results, starts, frequencies=tuple(periods.DUE_MONTHS)) -> CarriedStates:
+        """From `results` (stored or staged), those of the period before each of
+        the `starts` months at each of the `frequencies`; one query."""
         before = {periods.previous_due(f, month) for f in frequencies for month in starts}
         found = {}
         for (
@@ -680,7 +706,7 @@ class CarriedStates:
             rating,
             rating_months,
             chart,
-        ) in ScorecardResult.objects.filter(month__in=before, due=True).values_list(
+        ) in results.filter(month__in=before, due=True).values_list(
             "measure_id", "area_id", "month", "rating", "rating_months", "spc_state"
         ):
             if chart:  # results stored before the state was kept have none
@@ -688,6 +714,24 @@ class CarriedStates:
                     month, rating, rating_months, spc.Running.from_stored(chart)
                 )
         return cls(found)
+
+    @classmethod
+    def after(cls, rows: list[Result]) -> CarriedStates:
+        """From results just worked out: each measure and area's latest due one."""
+        latest = {}
+        for row in rows:
+            if row.due:
+                key = (row.measure.id, row.area.id)
+                if key not in latest or latest[key].month < row.month:
+                    latest[key] = row
+        return cls(
+            {
+                (*key, row.month): Carried(
+                    row.month, row.rating, row.rating_months, spc.Running.from_stored(row.spc_state)
+                )
+                for key, row in latest.items()
+            }
+        )
 
     def at(self, measure, area, first_written: date) -> Carried:
         month = periods.previous_due(measure.frequency, first_written)

@@ -9,7 +9,8 @@ import threading
 import time
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from config import celery_app
 from scorecard import engine, parts
@@ -128,6 +129,9 @@ def run_started():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_part_held_by_a_worker_that_dies_is_taken_up_again(four_financial_years, settings):
+    """The second part held: the third, after a part not done, reads every month;
+    the fourth goes on from the third, as this process kept it; the second, once
+    taken up again, from the first's staged results."""
     settings.RECALCULATION_IN_PARTS = False
     engine.recalculate(trigger="one worker")
     single = stored()
@@ -135,8 +139,8 @@ def test_a_part_held_by_a_worker_that_dies_is_taken_up_again(four_financial_year
     run = CalculationRun.objects.create(trigger="in parts", started_at=run_started())
     months = engine.months_to_cover()
     parts.start(run, months)  # tests run tasks in-process: nobody else is asked
-    held = CalculationPart.objects.filter(run=run).order_by("first_month").last()
-    worker = database.connect()  # a worker that has claimed the last part...
+    held = CalculationPart.objects.filter(run=run).order_by("first_month")[1]
+    worker = database.connect()  # a worker that has claimed the second part...
     worker.execute("SELECT id FROM scorecard_calculationpart WHERE id = %s FOR UPDATE", [held.pk])
 
     def die_once_the_rest_are_done():
@@ -147,9 +151,12 @@ def test_a_part_held_by_a_worker_that_dies_is_taken_up_again(four_financial_year
     dying = threading.Thread(target=die_once_the_rest_are_done)
     dying.start()
     with engine.one_run_at_a_time():
-        parts.work_until_done(run)
+        with CaptureQueriesContext(connection) as queries:
+            parts.work_until_done(run)
         outcome = parts.finish(run, months)
     dying.join()
     connections.close_all()
     assert CalculationPart.objects.get(pk=held.pk).done_by.endswith(f":{os.getpid()}")
     assert outcome.rows_written == len(single) and stored() == single
+    staged_read = [q for q in queries if q["sql"].startswith('SELECT "scorecard_stagedresult"')]
+    assert len(staged_read) == 1  # the second part's, of the first's results
