@@ -111,6 +111,25 @@ def test_the_latest_signals_are_the_whole_charts_last(values, run_length, trend_
     assert spc.latest_signals(values, found, polarity, run_length, trend_length) == whole[-1]
 
 
+@given(
+    st.lists(
+        st.sampled_from([D(-4), D(-1), D(0), D(1), D(2), D(3), D(6)]), min_size=1, max_size=20
+    ),
+    st.sampled_from([D(-1), D(0), D("0.5"), D(1)]),
+    st.sampled_from([D(0), D(2), D(3), D("4.5")]),
+    st.integers(2, 10),
+    st.integers(2, 10),
+    st.sampled_from([rag.HIGHER, rag.LOWER, rag.NO_POLARITY]),
+)
+def test_the_latest_signals_are_the_last_of_any_chart_s(
+    values, mean, width, run_length, trend_length, polarity
+):
+    """Any limits, points on them and on the mean, charts shorter than a run."""
+    limits = spc.Limits(mean, width / spc.LIMIT_FACTOR, mean + width, mean - width)
+    whole = spc.signals(values, limits, polarity, run_length, trend_length)
+    assert spc.latest_signals(values, limits, polarity, run_length, trend_length) == whole[-1]
+
+
 @given(st.lists(st.decimals(-1000, 1000, places=1), min_size=12, max_size=40))
 def test_limits_lie_2_66_mean_moving_ranges_either_side_of_the_mean(values):
     found = spc.limits(values)
