@@ -874,20 +874,25 @@ def _sum_over(measure, series, months) -> Decimal | None:
     its latest figure stands (`_latest_over`), never a sum."""
     if measure.entry != Measure.Entry.RATIO:
         return None
-    months = periods.due_months(measure.frequency, months)
+    return _pooled_over(series, periods.due_months(measure.frequency, months))
+
+
+def _pooled_over(series, due) -> Decimal | None:
+    """`_sum_over` of the `due` months, already chosen."""
     pairs = [
         (figure.numerator, figure.denominator)
-        for figure, _, _ in (series.get(m, (None, 0, 0)) for m in months)
+        for figure, _, _ in (series.get(m, (None, 0, 0)) for m in due)
         if figure is not None and not figure.not_applicable
     ]
     return aggregation.pooled_percentage(pairs)
 
 
-def _latest_over(measure, area, series, populations, months) -> Decimal | None:
-    """A year-to-date measure's latest figure over the months (its March figure
-    once the year is complete): what its year to date, or its year, comes to."""
-    for month in reversed(periods.due_months(measure.frequency, months)):
-        value = _figure_at(measure, area, series, populations, month)[1]
+def _latest_over(value_at, due) -> Decimal | None:
+    """A year-to-date measure's latest figure over the `due` months (its March
+    figure once the year is complete): what its year to date, or its year,
+    comes to. `value_at(month)`: the figure's number."""
+    for month in reversed(due):
+        value = value_at(month)
         if value is not None:
             return value
     return None
@@ -903,19 +908,33 @@ def _year_windows(month: date) -> tuple[list[date], list[date]]:
     )
 
 
-def _year_totals(measure, area, series, populations, month) -> tuple:
+@functools.cache
+def _due_windows(frequency: str, month: date) -> tuple[list[date], list[date], list[date]]:
+    """`_year_windows` of the months a figure is due in at `frequency`, and the
+    March within the 12 months; once per month. Callers must not change them."""
+    year, rolling = _year_windows(month)
+    return (
+        periods.due_months(frequency, year),
+        periods.due_months(frequency, rolling),
+        [m for m in rolling if m.month == 3],
+    )
+
+
+def _year_totals(measure, series, value_at, month) -> tuple:
     """(year to date, rolling 12 months) for the result of `month`. A year-to-date
     measure's year to date is its latest figure this financial year, and its
     12 months the March figure of the last complete year within them (None when
-    no March falls in them), so that cumulative figures are never added up."""
-    fy_months, rolling = _year_windows(month)
+    no March falls in them), so that cumulative figures are never added up.
+    `value_at(month)`: the figure's number."""
+    year, rolling, march = _due_windows(measure.frequency, month)
     if measure.year_to_date:
-        march = [m for m in rolling if m.month == 3]
         return (
-            _latest_over(measure, area, series, populations, fy_months),
-            _latest_over(measure, area, series, populations, march) if march else None,
+            _latest_over(value_at, year),
+            _latest_over(value_at, periods.due_months(measure.frequency, march)) if march else None,
         )
-    return _sum_over(measure, series, fy_months), _sum_over(measure, series, rolling)
+    if measure.entry != Measure.Entry.RATIO:
+        return None, None
+    return _pooled_over(series, year), _pooled_over(series, rolling)
 
 
 def not_due_result(measure, area, month, run) -> Result:
@@ -975,55 +994,69 @@ def _results_for(
     """The area's results of `months`; `benchmarks`: {month: `benchmarks_in_force`};
     `history`: every month `series` holds, in order: from the first figure, or
     from a year before `months` where `carried` (`Carried`) goes on from the
-    period before them."""
-    shown_at = {}
+    period before them.
+
+    Each month's figure, as shown, its note, target and rating are worked out
+    once (a row asks for them, its neighbours, sums and chart ask again)."""
+    area_id, places, frequency = area.id, measure.decimal_places, measure.frequency
+    values, shown_at, notes, targets_at, ratings = {}, {}, {}, {}, {}
+
+    def value_at(month):
+        """The number the figure stands for (`figures.comparable`)."""
+        if month not in values:
+            values[month] = _figure_at(measure, area, series, populations, month)[1]
+        return values[month]
 
     def shown(month):
         """The figure as shown, at the measure's places; None where withheld, so
-        that nothing beside it (direction, comparisons) gives it away. Each month
-        is worked out once: a row asks for it, its neighbours ask again."""
+        that nothing beside it (direction, comparisons) gives it away."""
         if month not in shown_at:
             shown_at[month] = (
-                None
-                if (area.pk, month) in withheld
-                else rag.round_to(
-                    _figure_at(measure, area, series, populations, month)[1], measure.decimal_places
-                )
+                None if (area_id, month) in withheld else rag.round_to(value_at(month), places)
             )
         return shown_at[month]
 
     def note_at(month):
-        figure, value = _figure_at(measure, area, series, populations, month)
-        note = _note(measure, figure, value)
-        return f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
+        if month not in notes:
+            note = _note(measure, series.get(month, (None, 0, 0))[0], value_at(month))
+            notes[month] = f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
+        return notes[month]
 
-    due = periods.due_months(measure.frequency, [m for m in history if m <= months[-1]])
+    def target_at(month):
+        if month not in targets_at:
+            targets_at[month] = _target_in_force(targets, month)
+        return targets_at[month]
+
+    def rating_at(month):
+        if month not in ratings:
+            ratings[month] = _rating(measure, shown(month), target_at(month), note_at(month))
+        return ratings[month]
+
+    due = periods.due_months(frequency, [m for m in history if m <= months[-1]])
     in_a_row = _periods_in_a_row(
         due,
         months[0],
-        lambda m: _rating(measure, shown(m), _target_in_force(targets, m), note_at(m)),
+        rating_at,
         (carried.rating, carried.rating_months) if carried else None,
     )
     control, charts = _process_control(
         measure,
         [m for m in due if m > carried.month] if carried else due,
         shown,
-        targets,
+        target_at,
         set(months),
         carried.chart if carried else spc.Running(),
     )
 
     rows = []
     for month in months:
-        if not periods.is_due(measure.frequency, month):
+        if not periods.is_due(frequency, month):
             rows.append(not_due_result(measure, area, month, run))
             continue
         figure, expected, approved = series[month]
-        value = _figure_at(measure, area, series, populations, month)[1]
-        target = _target_in_force(targets, month)
-        year_to_date, rolling_12_months = _year_totals(measure, area, series, populations, month)
-        note = note_at(month)
+        year_to_date, rolling_12_months = _year_totals(measure, series, value_at, month)
         rating, rating_months = in_a_row[month]
+        suppressed = (area_id, month) in withheld
         rows.append(
             Result(
                 run=run,
@@ -1032,15 +1065,15 @@ def _results_for(
                 month=month,
                 numerator=figure.numerator if figure else None,
                 denominator=figure.denominator if figure else None,
-                value=value,
+                value=value_at(month),
                 not_applicable=bool(figure and figure.not_applicable),
-                target=target,
+                target=target_at(month),
                 rating=rating,
                 rating_months=rating_months,
                 # since the last period: June for a quarterly measure's September
                 against_last_month=rag.direction(
                     shown(month),
-                    shown(periods.previous_due(measure.frequency, month)),
+                    shown(periods.previous_due(frequency, month)),
                     measure.polarity,
                 ),
                 against_last_year=rag.direction(
@@ -1054,9 +1087,9 @@ def _results_for(
                 provisional=approved < expected,
                 returns_expected=expected,
                 returns_approved=approved,
-                note=note,
-                suppressed=(area.pk, month) in withheld,
-                **control.get(month, _no_control(measure, month, (area.pk, month) in withheld)),
+                note=note_at(month),
+                suppressed=suppressed,
+                **(control[month] if month in control else _no_control(measure, month, suppressed)),
                 spc_state=charts[month].stored(),
             )
         )
@@ -1106,7 +1139,7 @@ def _no_control(measure, month, withheld) -> dict:
     return {"spc_note": NO_FIGURE_FOR_SPC}
 
 
-def _process_control(measure, due, shown, targets, wanted, chart: spc.Running):
+def _process_control(measure, due, shown, target_at, wanted, chart: spc.Running):
     """({month: a result's `spc_` fields} for the `wanted` months with a point on
     the chart, {month: the chart's running state} for every wanted month): the
     XmR chart (`spc`) of the figures as shown, from the measure's baseline to the
@@ -1142,10 +1175,7 @@ def _process_control(measure, due, shown, targets, wanted, chart: spc.Running):
             "spc_lower": _stored(limits_then.lower),
             "spc_points": chart.count,
             "spc_variation": spc.variation(latest),
-            "spc_assurance": spc.assurance(
-                limits_then, _target_in_force(targets, month), measure.polarity
-            )
-            or "",
+            "spc_assurance": spc.assurance(limits_then, target_at(month), measure.polarity) or "",
             "spc_signals": [signal.rule for signal in latest],
         }
     return found, charts
