@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from scorecard import engine, periods
 from scorecard.aggregation import add_months
-from scorecard.models import CalculationRun, Measure, MonthlyReturn, ReturnValue, Target
+from scorecard.models import (
+    CalculationRun,
+    Measure,
+    MonthlyReturn,
+    ReturnValue,
+    ScorecardResult,
+    Target,
+)
 from tests import factories
 
 
@@ -87,3 +94,15 @@ def test_a_year_whose_year_before_was_not_worked_out_reads_every_month(years_of_
     last = engine.calculate(years[-1], run, changed=None, carried=before_last)
     assert last.read_from == years[0][0]  # the first month held
     assert last.rows == engine.calculate(years[-1], run, changed=None).rows
+
+
+def test_a_year_going_on_from_stored_results_gives_what_reading_every_month_gives(
+    years_of_history,
+):
+    """As a part after one done by another worker does, from its staged results."""
+    run = engine.recalculate(trigger="full")
+    year = engine.financial_years(engine.months_to_cover())[-2]
+    carried = engine.CarriedStates.read(ScorecardResult.objects.all(), [year[0]])
+    going_on = engine.calculate(year, run, changed=None, carried=carried)
+    assert going_on.read_from == add_months(year[0], -12)
+    assert going_on.rows == engine.calculate(year, run, changed=None).rows
