@@ -194,22 +194,22 @@ def test_two_of_three_near_a_limit_on_the_same_side_as_plotthedots():
     assert found[-2:] == [[], []]  # near opposite limits: common cause
 
 
-@pytest.mark.parametrize(
-    "values, expected",
-    [
-        # limits ±9: near means beyond 6 (two sigma), up to and on the limit
-        (["7", "1", "9"], {0: spc.HIGH, 2: spc.HIGH}),  # two of three, the third between
-        (["-7", "-8", "0"], {}),  # the third on the mean: not all on one side
-        (["-7", "-8", "-1"], {0: spc.LOW, 1: spc.LOW}),
-        (["-7", "-1", "-9"], {0: spc.LOW, 2: spc.LOW}),  # on the limit is near it
-        (["7", "-1", "7"], {}),  # the third on the other side
-        (["7", "1", "6"], {}),  # 6 is two sigma exactly: not beyond it
-        (["7", "1", "10"], {}),  # beyond the limit is not near it
-        (["0", "7", "1", "1", "7", "0"], {}),  # two, but never two in three
-        (["7", "1", "7", "7"], dict.fromkeys([0, 2, 3], spc.HIGH)),
-        (["-1", "7", "1", "7"], {1: spc.HIGH, 3: spc.HIGH}),  # the second three
-    ],
-)
+TWO_OF_THREE_CASES = [
+    # limits ±9: near means beyond 6 (two sigma), up to and on the limit
+    (["7", "1", "9"], {0: spc.HIGH, 2: spc.HIGH}),  # two of three, the third between
+    (["-7", "-8", "0"], {}),  # the third on the mean: not all on one side
+    (["-7", "-8", "-1"], {0: spc.LOW, 1: spc.LOW}),
+    (["-7", "-1", "-9"], {0: spc.LOW, 2: spc.LOW}),  # on the limit is near it
+    (["7", "-1", "7"], {}),  # the third on the other side
+    (["7", "1", "6"], {}),  # 6 is two sigma exactly: not beyond it
+    (["7", "1", "10"], {}),  # beyond the limit is not near it
+    (["0", "7", "1", "1", "7", "0"], {}),  # two, but never two in three
+    (["7", "1", "7", "7"], dict.fromkeys([0, 2, 3], spc.HIGH)),
+    (["-1", "7", "1", "7"], {1: spc.HIGH, 3: spc.HIGH}),  # the second three
+]
+
+
+@pytest.mark.parametrize("values, expected", TWO_OF_THREE_CASES)
 def test_two_of_three_near_a_limit(values, expected):
     found = spc.signals(decimals(values), by_hand(upper="9", lower="-9"), rag.HIGHER)
     assert rules(found, spc.TWO_OF_THREE) == expected
@@ -227,6 +227,33 @@ def test_a_point_carries_every_rule_it_is_part_of_in_order():
     found = spc.signals(values, by_hand(mean="0.5", upper="9", lower="-8"), rag.HIGHER)
     assert [s.rule for s in found[6]] == [spc.BEYOND_LIMIT, spc.RUN, spc.TREND]
     assert [s.rule for s in found[5]] == [spc.RUN, spc.TREND]
+
+
+def charts_of_the_rules():
+    """Every chart the rules above are checked on, with its limits."""
+    yield from ((decimals(case["sides"]), by_hand()) for case in CASES["runs"]["cases"])
+    for case in CASES["trends"]["cases"]:
+        yield decimals(case["values"]), by_hand(mean="4")
+    for values, _ in TWO_OF_THREE_CASES:
+        yield decimals(values), by_hand(upper="9", lower="-9")
+    yield decimals([1] * 6 + [0] + [1] * 6), by_hand()
+    yield decimals([-1] * 6 + [1]), by_hand()
+    yield decimals([5, 4, 3, 2, 1, 0]), by_hand()
+    yield decimals([3] * 10 + [-3] * 10), by_hand()  # runs longer than the tail by default
+    yield decimals([*range(-5, 6), *range(5, -6, -1)]), by_hand()  # and trends
+    yield decimals(["107", "101", "109", "93"]), by_hand(mean="100", upper="109", lower="91")
+    yield decimals([1, 2, 3, 4, 5, 6, 20]), by_hand(mean="0.5", upper="9", lower="-8")
+
+
+@pytest.mark.parametrize("run_length, trend_length", [(7, 7), (6, 5), (5, 6), (9, 6), (6, 9)])
+def test_the_latest_signals_are_each_point_s_as_the_chart_stood_at_it(run_length, trend_length):
+    """What the engine asks of each month: the signals of the chart's last point."""
+    for values, limits in charts_of_the_rules():
+        for end in range(1, len(values) + 1):
+            chart = values[:end]
+            whole = spc.signals(chart, limits, rag.HIGHER, run_length, trend_length)
+            latest = spc.latest_signals(chart, limits, rag.HIGHER, run_length, trend_length)
+            assert latest == whole[-1], (chart, run_length, trend_length)
 
 
 # --- polarity, variation and assurance ----------------------------------------
