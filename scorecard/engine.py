@@ -999,13 +999,16 @@ def _results_for(
     Each month's figure, as shown, its note, target and rating are worked out
     once (a row asks for them, its neighbours, sums and chart ask again)."""
     area_id, places, frequency = area.id, measure.decimal_places, measure.frequency
-    values, shown_at, notes, targets_at, ratings = {}, {}, {}, {}, {}
+    figures_at, shown_at, notes, targets_at, ratings = {}, {}, {}, {}, {}
+
+    def figure_at(month):
+        """(the figure, the number it stands for): `_figure_at`."""
+        if month not in figures_at:
+            figures_at[month] = _figure_at(measure, area, series, populations, month)
+        return figures_at[month]
 
     def value_at(month):
-        """The number the figure stands for (`figures.comparable`)."""
-        if month not in values:
-            values[month] = _figure_at(measure, area, series, populations, month)[1]
-        return values[month]
+        return figure_at(month)[1]
 
     def shown(month):
         """The figure as shown, at the measure's places; None where withheld, so
@@ -1018,7 +1021,7 @@ def _results_for(
 
     def note_at(month):
         if month not in notes:
-            note = _note(measure, series.get(month, (None, 0, 0))[0], value_at(month))
+            note = _note(measure, *figure_at(month))
             notes[month] = f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
         return notes[month]
 
