@@ -94,6 +94,25 @@ def test_a_chart_leaves_out_the_months_without_a_figure():
     assert spc.points(series, None) == [(date(2014, 4, 1), D(1)), (date(2014, 6, 1), D(3))]
 
 
+def test_no_points_no_limits():
+    assert spc.limits([]) is None and spc.running_limits([]) == []
+
+
+@given(st.lists(st.decimals(-1000, 1000, places=1), max_size=30), st.integers(1, 9))
+def test_a_chart_s_state_kept_as_json_is_the_same_state(values, keep):
+    """What a result stores of its chart (`Running.stored`), read back."""
+    state = spc.Running()
+    for value in values:
+        state = state.add(value, keep)
+    assert spc.Running.from_stored(json.loads(json.dumps(state.stored()))) == state
+    assert len(state.recent) == min(keep, len(values))
+
+
+def test_the_points_kept_for_the_latest_signals_are_enough_for_two_of_three():
+    assert spc.recent_length(2, 2) == 3
+    assert spc.recent_length(7, 9) == spc.recent_length(9, 7) == 9
+
+
 @given(st.lists(st.decimals(-1000, 1000, places=1), min_size=1, max_size=40))
 def test_running_limits_are_the_limits_as_at_each_point(values):
     assert spc.running_limits(values) == [spc.limits(values[: i + 1]) for i in range(len(values))]
@@ -245,7 +264,9 @@ def charts_of_the_rules():
     yield decimals([1, 2, 3, 4, 5, 6, 20]), by_hand(mean="0.5", upper="9", lower="-8")
 
 
-@pytest.mark.parametrize("run_length, trend_length", [(7, 7), (6, 5), (5, 6), (9, 6), (6, 9)])
+@pytest.mark.parametrize(
+    "run_length, trend_length", [(7, 7), (6, 5), (5, 6), (9, 6), (6, 9), (2, 2)]
+)
 def test_the_latest_signals_are_each_point_s_as_the_chart_stood_at_it(run_length, trend_length):
     """What the engine asks of each month: the signals of the chart's last point."""
     for values, limits in charts_of_the_rules():
