@@ -106,7 +106,7 @@ MUTATE := scorecard.rag.* scorecard.aggregation.* scorecard.workflow.* \
 	scorecard.validation.* scorecard.figures.* scorecard.spc.* workforce.formulas.* \
 	$(addprefix scorecard.engine.x_,$(addsuffix *,pooled _is_blank area_series \
 	authority_series own_figure_fallback _figure_at _withheld _target_in_force \
-	_benchmark_comparison _sum_over _note _results_for))
+	_benchmark_comparison _sum_over _pooled_over _note _results_for))
 
 mutation: install-dev
 	rm -rf mutants
