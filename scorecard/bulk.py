@@ -19,15 +19,35 @@ def columns(model) -> list:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
+# JSON as text: the values are trees the code made (no cycles to look for)
+_encode = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+_TEXTS_KEPT = 1000  # distinct small JSON values whose text is kept during one write
+
+
 def _values(fields):
     """A function giving one object's values in the order of `fields`."""
     get = operator.attrgetter(*(field.attname for field in fields))
     json_at = [i for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    texts = {}  # the text of flat values that recur (a comparison's words, a chart's rules)
+
+    def as_json(value):
+        if not value:  # most are empty
+            return "{}" if value == {} else _encode(value)
+        try:
+            key = (type(value), tuple(value.items() if isinstance(value, dict) else value))
+            return texts[key]
+        except TypeError:  # nested: not kept
+            return _encode(value)
+        except KeyError:
+            text = _encode(value)
+            if len(texts) < _TEXTS_KEPT:
+                texts[key] = text
+            return text
 
     def values(obj):
         row = list(get(obj))
         for i in json_at:
-            row[i] = "{}" if row[i] == {} else json.dumps(row[i])  # most are empty
+            row[i] = as_json(row[i])
         return row
 
     return values

@@ -126,9 +126,12 @@ def recalculate(
                 if changed is None:
                     replaced_results(months).delete()
                 flipped = set()  # suppression turned on or off: see StoredResults
+                carried = None  # a year's states at its end, for the next year
                 for year in financial_years(months):
-                    rows = outcome.add(calculate(year, run, changed, flipped))
-                    write_results(rows, whole_months=changed is None)
+                    computation = calculate(year, run, changed, flipped, carried)
+                    write_results(outcome.add(computation), whole_months=changed is None)
+                    carried = computation.carried_on() if changed is None else None
+                    del computation  # before the next year is worked out: memory stays flat
                 publication.publish_final_months(months, run)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED
@@ -184,10 +187,12 @@ class Outcome:
         ]
 
 
-def calculate(months: list[date], run: CalculationRun, changed, flipped=None) -> Computation:
+def calculate(
+    months: list[date], run: CalculationRun, changed, flipped=None, carried=None
+) -> Computation:
     """The results of `months` (see `compute`), marked where revised since
     published, each checked to fit its column: ready to be written."""
-    computation = compute(months, run, changed=changed, flipped=flipped)
+    computation = compute(months, run, changed=changed, flipped=flipped, carried=carried)
     authority = ServiceArea.objects.authority()
     publication.mark_revisions(computation.rows, authority.pk if authority else None)
     results_fit(computation.rows)
@@ -458,6 +463,12 @@ class Computation:
     rows: list[Result]
     # {(area name, year): titles of the rate measures it has no population for}
     missing_populations: dict[tuple[str, int], set[str]]
+    read_from: date  # the first month whose returns it read
+
+    def carried_on(self) -> CarriedStates:
+        """The states at the end of these results, which the months after them go
+        on from (`compute`'s `carried`): each measure and area's latest due result."""
+        return CarriedStates.after(self.rows)
 
 
 # A measure's figure for one area and month, as the results need it:
@@ -551,6 +562,7 @@ def compute(
     run: CalculationRun,
     changed: set[tuple[int, date]] | None = None,
     flipped: set | None = None,
+    carried: CarriedStates | None = None,
 ) -> Computation:
     """The results of `months` for every measure and area; with `changed` (the
     returns changed: (area id, month)), only the results the change can alter:
@@ -562,26 +574,30 @@ def compute(
     far, the month a year before), and its process control chart and periods at
     a rating to the first figure held. A run for changed returns reads only the
     year before and goes on from the chart and rating stored with the period
-    before (`CarriedStates`), where every result it needs has them; otherwise,
-    and in a full run, it reads every month from the first.
+    before (`CarriedStates.of`), where every result it needs has them; so does
+    a run for everything given `carried`, the states of the period before
+    `months` (the end of the part of the run before: `Computation.carried_on`,
+    or its stored results). Otherwise it reads every month from the first.
 
     `flipped`: a run's parts for changed returns share it (`StoredResults`)."""
     first = months[0]
     held = first_month_held() or first
     flipped = set() if flipped is None else flipped
-    if changed is not None and held < aggregation.add_months(first, -12):
+    year_before = aggregation.add_months(first, -12)
+    if held < year_before and (changed is not None or carried is not None):
+        carry = CarriedStates.of if changed is not None else (lambda *_: carried)
         with contextlib.suppress(_NoCarriedState):
-            return _compute(
-                months, run, changed, flipped, aggregation.add_months(first, -12), carry=True
-            )
-    return _compute(months, run, changed, flipped, min(aggregation.add_months(first, -12), held))
+            return _compute(months, run, changed, flipped, year_before, carry)
+    return _compute(months, run, changed, flipped, min(year_before, held))
 
 
 class _NoCarriedState(Exception):
-    """A result a run for changed returns would go on from is missing."""
+    """A result a run would go on from is missing."""
 
 
-def _compute(months, run, changed, flipped, history_start, carry=False) -> Computation:
+def _compute(months, run, changed, flipped, history_start, carry=None) -> Computation:
+    """`compute`, reading from `history_start`; `carry(months, stored results,
+    measures)` gives the `CarriedStates` to go on from, where it is given."""
     last = months[-1]
     areas = list(ServiceArea.objects.order_by("order"))
     authority = next(a for a in areas if a.is_authority)
@@ -589,7 +605,7 @@ def _compute(months, run, changed, flipped, history_start, carry=False) -> Compu
     all_months = months_between(history_start, last)
     stored = None if changed is None else StoredResults.of(all_months, changed, flipped)
     measures = list(Measure.objects.filter(active=True).prefetch_related("reporting_areas"))
-    carried = CarriedStates.of(months, stored, measures) if carry else None
+    carried = carry(months, stored, measures) if carry else None
 
     known, statuses = _entered_figures(history_start, last)
     window = Window(history_start, last, tuple(a.pk for a in areas))
@@ -644,12 +660,12 @@ def _compute(months, run, changed, flipped, history_start, carry=False) -> Compu
                 if row.note.startswith(NO_POPULATION):
                     missing_populations[(area.name, row.month.year)].add(measure.title)
             rows.extend(area_rows)
-    return Computation(rows, missing_populations)
+    return Computation(rows, missing_populations, history_start)
 
 
 @dataclass(frozen=True)
 class Carried:
-    """What a result stored for the period before the first month written gives
+    """What the result of the period before the first month written gives
     the months after it: that period's month, rating and periods in a row at it,
     and its chart's running state."""
 
@@ -661,16 +677,26 @@ class Carried:
 
 @dataclass
 class CarriedStates:
-    """The stored results a run for changed returns goes on from: those of the
-    period before each first month it may write (the first month of the run, and
-    each month not yet calculated), for every measure and area, in one query."""
+    """What a run goes on from, rather than reading every month before: for a run
+    for changed returns, the stored results of the period before each first
+    month it may write (the first month of the run, and each month not yet
+    calculated); for a part of a full run, the results of the part before it
+    (`after`, or `read` from the staged results), for every measure and area.
+
+    `at` raises `_NoCarriedState` where one is missing: the run then reads every
+    month instead."""
 
     found: dict  # {(measure id, area id, month): Carried}
 
     @classmethod
     def of(cls, months, stored, measures) -> CarriedStates:
         starts = {months[0]} | {month for month in months if month not in stored.months}
-        frequencies = {measure.frequency for measure in measures}
+        return cls.read(ScorecardResult.objects.all(), starts, {m.frequency for m in measures})
+
+    @classmethod
+    def read(cls, results, starts, frequencies=tuple(periods.DUE_MONTHS)) -> CarriedStates:
+        """From `results` (stored or staged), those of the period before each of
+        the `starts` months at each of the `frequencies`; one query."""
         before = {periods.previous_due(f, month) for f in frequencies for month in starts}
         found = {}
         for (
@@ -680,7 +706,7 @@ class CarriedStates:
             rating,
             rating_months,
             chart,
-        ) in ScorecardResult.objects.filter(month__in=before, due=True).values_list(
+        ) in results.filter(month__in=before, due=True).values_list(
             "measure_id", "area_id", "month", "rating", "rating_months", "spc_state"
         ):
             if chart:  # results stored before the state was kept have none
@@ -688,6 +714,24 @@ class CarriedStates:
                     month, rating, rating_months, spc.Running.from_stored(chart)
                 )
         return cls(found)
+
+    @classmethod
+    def after(cls, rows: list[Result]) -> CarriedStates:
+        """From results just worked out: each measure and area's latest due one."""
+        latest = {}
+        for row in rows:
+            if row.due:
+                key = (row.measure.id, row.area.id)
+                if key not in latest or latest[key].month < row.month:
+                    latest[key] = row
+        return cls(
+            {
+                (*key, row.month): Carried(
+                    row.month, row.rating, row.rating_months, spc.Running.from_stored(row.spc_state)
+                )
+                for key, row in latest.items()
+            }
+        )
 
     def at(self, measure, area, first_written: date) -> Carried:
         month = periods.previous_due(measure.frequency, first_written)
@@ -830,20 +874,25 @@ def _sum_over(measure, series, months) -> Decimal | None:
     its latest figure stands (`_latest_over`), never a sum."""
     if measure.entry != Measure.Entry.RATIO:
         return None
-    months = periods.due_months(measure.frequency, months)
+    return _pooled_over(series, periods.due_months(measure.frequency, months))
+
+
+def _pooled_over(series, due) -> Decimal | None:
+    """`_sum_over` of the `due` months, already chosen."""
     pairs = [
         (figure.numerator, figure.denominator)
-        for figure, _, _ in (series.get(m, (None, 0, 0)) for m in months)
+        for figure, _, _ in (series.get(m, (None, 0, 0)) for m in due)
         if figure is not None and not figure.not_applicable
     ]
     return aggregation.pooled_percentage(pairs)
 
 
-def _latest_over(measure, area, series, populations, months) -> Decimal | None:
-    """A year-to-date measure's latest figure over the months (its March figure
-    once the year is complete): what its year to date, or its year, comes to."""
-    for month in reversed(periods.due_months(measure.frequency, months)):
-        value = _figure_at(measure, area, series, populations, month)[1]
+def _latest_over(value_at, due) -> Decimal | None:
+    """A year-to-date measure's latest figure over the `due` months (its March
+    figure once the year is complete): what its year to date, or its year,
+    comes to. `value_at(month)`: the figure's number."""
+    for month in reversed(due):
+        value = value_at(month)
         if value is not None:
             return value
     return None
@@ -859,19 +908,33 @@ def _year_windows(month: date) -> tuple[list[date], list[date]]:
     )
 
 
-def _year_totals(measure, area, series, populations, month) -> tuple:
+@functools.cache
+def _due_windows(frequency: str, month: date) -> tuple[list[date], list[date], list[date]]:
+    """`_year_windows` of the months a figure is due in at `frequency`, and the
+    March within the 12 months; once per month. Callers must not change them."""
+    year, rolling = _year_windows(month)
+    return (
+        periods.due_months(frequency, year),
+        periods.due_months(frequency, rolling),
+        [m for m in rolling if m.month == 3],
+    )
+
+
+def _year_totals(measure, series, value_at, month) -> tuple:
     """(year to date, rolling 12 months) for the result of `month`. A year-to-date
     measure's year to date is its latest figure this financial year, and its
     12 months the March figure of the last complete year within them (None when
-    no March falls in them), so that cumulative figures are never added up."""
-    fy_months, rolling = _year_windows(month)
+    no March falls in them), so that cumulative figures are never added up.
+    `value_at(month)`: the figure's number."""
+    year, rolling, march = _due_windows(measure.frequency, month)
     if measure.year_to_date:
-        march = [m for m in rolling if m.month == 3]
         return (
-            _latest_over(measure, area, series, populations, fy_months),
-            _latest_over(measure, area, series, populations, march) if march else None,
+            _latest_over(value_at, year),
+            _latest_over(value_at, periods.due_months(measure.frequency, march)) if march else None,
         )
-    return _sum_over(measure, series, fy_months), _sum_over(measure, series, rolling)
+    if measure.entry != Measure.Entry.RATIO:
+        return None, None
+    return _pooled_over(series, year), _pooled_over(series, rolling)
 
 
 def not_due_result(measure, area, month, run) -> Result:
@@ -931,55 +994,72 @@ def _results_for(
     """The area's results of `months`; `benchmarks`: {month: `benchmarks_in_force`};
     `history`: every month `series` holds, in order: from the first figure, or
     from a year before `months` where `carried` (`Carried`) goes on from the
-    period before them."""
-    shown_at = {}
+    period before them.
+
+    Each month's figure, as shown, its note, target and rating are worked out
+    once (a row asks for them, its neighbours, sums and chart ask again)."""
+    area_id, places, frequency = area.id, measure.decimal_places, measure.frequency
+    figures_at, shown_at, notes, targets_at, ratings = {}, {}, {}, {}, {}
+
+    def figure_at(month):
+        """(the figure, the number it stands for): `_figure_at`."""
+        if month not in figures_at:
+            figures_at[month] = _figure_at(measure, area, series, populations, month)
+        return figures_at[month]
+
+    def value_at(month):
+        return figure_at(month)[1]
 
     def shown(month):
         """The figure as shown, at the measure's places; None where withheld, so
-        that nothing beside it (direction, comparisons) gives it away. Each month
-        is worked out once: a row asks for it, its neighbours ask again."""
+        that nothing beside it (direction, comparisons) gives it away."""
         if month not in shown_at:
             shown_at[month] = (
-                None
-                if (area.pk, month) in withheld
-                else rag.round_to(
-                    _figure_at(measure, area, series, populations, month)[1], measure.decimal_places
-                )
+                None if (area_id, month) in withheld else rag.round_to(value_at(month), places)
             )
         return shown_at[month]
 
     def note_at(month):
-        figure, value = _figure_at(measure, area, series, populations, month)
-        note = _note(measure, figure, value)
-        return f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
+        if month not in notes:
+            note = _note(measure, *figure_at(month))
+            notes[month] = f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
+        return notes[month]
 
-    due = periods.due_months(measure.frequency, [m for m in history if m <= months[-1]])
+    def target_at(month):
+        if month not in targets_at:
+            targets_at[month] = _target_in_force(targets, month)
+        return targets_at[month]
+
+    def rating_at(month):
+        if month not in ratings:
+            ratings[month] = _rating(measure, shown(month), target_at(month), note_at(month))
+        return ratings[month]
+
+    due = periods.due_months(frequency, [m for m in history if m <= months[-1]])
     in_a_row = _periods_in_a_row(
         due,
         months[0],
-        lambda m: _rating(measure, shown(m), _target_in_force(targets, m), note_at(m)),
+        rating_at,
         (carried.rating, carried.rating_months) if carried else None,
     )
     control, charts = _process_control(
         measure,
         [m for m in due if m > carried.month] if carried else due,
         shown,
-        targets,
+        target_at,
         set(months),
         carried.chart if carried else spc.Running(),
     )
 
     rows = []
     for month in months:
-        if not periods.is_due(measure.frequency, month):
+        if not periods.is_due(frequency, month):
             rows.append(not_due_result(measure, area, month, run))
             continue
         figure, expected, approved = series[month]
-        value = _figure_at(measure, area, series, populations, month)[1]
-        target = _target_in_force(targets, month)
-        year_to_date, rolling_12_months = _year_totals(measure, area, series, populations, month)
-        note = note_at(month)
+        year_to_date, rolling_12_months = _year_totals(measure, series, value_at, month)
         rating, rating_months = in_a_row[month]
+        suppressed = (area_id, month) in withheld
         rows.append(
             Result(
                 run=run,
@@ -988,15 +1068,15 @@ def _results_for(
                 month=month,
                 numerator=figure.numerator if figure else None,
                 denominator=figure.denominator if figure else None,
-                value=value,
+                value=value_at(month),
                 not_applicable=bool(figure and figure.not_applicable),
-                target=target,
+                target=target_at(month),
                 rating=rating,
                 rating_months=rating_months,
                 # since the last period: June for a quarterly measure's September
                 against_last_month=rag.direction(
                     shown(month),
-                    shown(periods.previous_due(measure.frequency, month)),
+                    shown(periods.previous_due(frequency, month)),
                     measure.polarity,
                 ),
                 against_last_year=rag.direction(
@@ -1010,9 +1090,9 @@ def _results_for(
                 provisional=approved < expected,
                 returns_expected=expected,
                 returns_approved=approved,
-                note=note,
-                suppressed=(area.pk, month) in withheld,
-                **control.get(month, _no_control(measure, month, (area.pk, month) in withheld)),
+                note=note_at(month),
+                suppressed=suppressed,
+                **(control[month] if month in control else _no_control(measure, month, suppressed)),
                 spc_state=charts[month].stored(),
             )
         )
@@ -1062,7 +1142,7 @@ def _no_control(measure, month, withheld) -> dict:
     return {"spc_note": NO_FIGURE_FOR_SPC}
 
 
-def _process_control(measure, due, shown, targets, wanted, chart: spc.Running):
+def _process_control(measure, due, shown, target_at, wanted, chart: spc.Running):
     """({month: a result's `spc_` fields} for the `wanted` months with a point on
     the chart, {month: the chart's running state} for every wanted month): the
     XmR chart (`spc`) of the figures as shown, from the measure's baseline to the
@@ -1098,10 +1178,7 @@ def _process_control(measure, due, shown, targets, wanted, chart: spc.Running):
             "spc_lower": _stored(limits_then.lower),
             "spc_points": chart.count,
             "spc_variation": spc.variation(latest),
-            "spc_assurance": spc.assurance(
-                limits_then, _target_in_force(targets, month), measure.polarity
-            )
-            or "",
+            "spc_assurance": spc.assurance(limits_then, target_at(month), measure.polarity) or "",
             "spc_signals": [signal.rule for signal in latest],
         }
     return found, charts

@@ -253,9 +253,48 @@ def latest_signals(
 ) -> list[Signal]:
     """`signals(...)[-1]`, the latest point's, from the points it can be part of:
     a run or trend ending there is found within its length, two of three within
-    the last three; so a month's signals cost the same however long the chart."""
-    tail = recent_length(run_length, trend_length)
-    return signals(values[-tail:], limits, polarity, run_length, trend_length)[-1]
+    the last three; so a month's signals cost the same however long the chart.
+    The same rules as `signals`, asked of the last point alone (the engine asks
+    it of every month of every chart): a test holds them to `signals`."""
+    tail = values[-recent_length(run_length, trend_length) :]
+    mean, upper, lower = limits.mean, limits.upper, limits.lower
+    latest = tail[-1]
+    found: list[Signal] = []
+
+    def flag(rule: str, side: str) -> None:
+        found.append(Signal(rule, side, _meaning(side, polarity)))
+
+    if latest > upper:
+        flag(BEYOND_LIMIT, HIGH)
+    elif latest < lower:
+        flag(BEYOND_LIMIT, LOW)
+    side = _side(latest, mean)
+    if side is not None:
+        length = 1  # the points in a row on its side, up to it
+        while length < len(tail) and _side(tail[-1 - length], mean) == side:
+            length += 1
+        if length >= run_length:
+            flag(RUN, side)
+    if len(tail) >= 2 and (rising := _side(tail[-1], tail[-2])) is not None:
+        steps = 1  # the steps in a row the same way, up to it
+        while steps < len(tail) - 1 and _side(tail[-1 - steps], tail[-2 - steps]) == rising:
+            steps += 1
+        if steps + 1 >= trend_length:
+            flag(TREND, rising)
+    if len(tail) >= 3 and side is not None:
+        two_widths = 2 * (upper - mean)
+
+        def near(value):
+            return 3 * abs(value - mean) > two_widths and lower <= value <= upper
+
+        first, second = tail[-3], tail[-2]
+        if (
+            near(latest)
+            and (near(first) or near(second))
+            and _side(first, mean) == _side(second, mean) == side
+        ):
+            flag(TWO_OF_THREE, side)
+    return found
 
 
 def variation(latest: Sequence[Signal]) -> str:

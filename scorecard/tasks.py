@@ -80,7 +80,8 @@ def calculate_parts(run_id: int) -> int:
     run = CalculationRun.objects.filter(pk=run_id).first()
     done = 0
     try:
-        while run is not None and parts.take_up_a_part(run):
+        share = parts.Share(run)
+        while run is not None and share.take_up_a_part():
             done += 1
     except Exception:  # noqa: BLE001 - the run's own worker meets it again and reports it
         logger.warning("A part of run %s failed here", run_id, exc_info=True)

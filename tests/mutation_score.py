@@ -84,11 +84,11 @@ EQUIVALENT = {
         "series.get(month, (None, 0, 1))",
         "the default's counts are unpacked into _ and never read",
     ),
-    "scorecard.engine.x__sum_over__mutmut_12": (
+    "scorecard.engine.x__pooled_over__mutmut_6": (
         "series.get(m, (None, 1, 0))",
         "the default's counts are unpacked into _ and never read",
     ),
-    "scorecard.engine.x__sum_over__mutmut_13": (
+    "scorecard.engine.x__pooled_over__mutmut_7": (
         "series.get(m, (None, 0, 1))",
         "the default's counts are unpacked into _ and never read",
     ),

@@ -7,11 +7,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from scorecard import engine, periods
+from scorecard import engine, periods, rag, spc
+from scorecard.aggregation import add_months
 from scorecard.figures import Figure
 from scorecard.models import CalculationRun, Measure, MeasureGroup, ServiceArea
 
-FEB14, MAR14, APR14 = date(2014, 2, 1), date(2014, 3, 1), date(2014, 4, 1)
+FEB14, MAR14, APR14, MAY14 = date(2014, 2, 1), date(2014, 3, 1), date(2014, 4, 1), date(2014, 5, 1)
 DEC14, JAN15, FEB15, MAR15 = date(2014, 12, 1), date(2015, 1, 1), date(2015, 2, 1), date(2015, 3, 1)
 NORTH = ServiceArea(pk=1, name="North", parent_id=9)
 
@@ -247,7 +248,8 @@ def shown(row):
     return {column: getattr(row, column) for column in COLUMNS}
 
 
-def results(measure, series, months, withheld=(), populations=None, run=None):
+def results(measure, series, months, withheld=(), populations=None, run=None, **going_on):
+    """`going_on`: `carried` (engine.Carried) and the `history` read."""
     return engine._results_for(
         measure,
         NORTH,
@@ -258,7 +260,8 @@ def results(measure, series, months, withheld=(), populations=None, run=None):
         populations or {},
         run or CalculationRun(),
         set(withheld),
-        sorted(set(series) | set(months)),
+        going_on.get("history", sorted(set(series) | set(months))),
+        going_on.get("carried"),
     )
 
 
@@ -377,3 +380,55 @@ def test_a_withheld_figure_gives_nothing_away_beside_it():
     assert (feb.rating, feb.against_last_month, feb.benchmark_comparison) == ("none", "", {})
     assert mar.against_last_month == ""  # February's figure would show through March's
     assert (mar.value, mar.rating) == (D(90), "amber")  # against March's target of 95
+
+
+# --- periods in a row and the chart, and going on from the period before -----
+
+# April 2014 to November 2015: Green for 16 months (against 85, 88, then 95),
+# then Amber, Red, and Green again
+LONG = {
+    add_months(APR14, i): point(value, 100)
+    for i, value in enumerate(
+        [96, 99, 97, 98, 96, 99, 98, 97, 99, 96, 98, 97, 99, 96, 97, 98, 92, 80, 97, 98]
+    )
+}
+
+
+def test_each_row_counts_its_periods_at_its_rating_and_keeps_its_chart_as_it_stood():
+    months = sorted(LONG)
+    rows = results(SEEN, LONG, months)
+    assert [row.rating for row in rows] == ["green"] * 16 + ["amber", "red", "green", "green"]
+    assert [row.rating_months for row in rows] == [*range(1, 17), 1, 1, 1, 2]
+    chart = spc.Running()
+    for row in rows:
+        chart = chart.add(rag.round_to(row.value, 1), spc.recent_length())  # as shown
+        assert row.spc_state == chart.stored()
+        assert row.spc_points == chart.count
+    assert rows[-1].spc_mean is not None and rows[-1].spc_assurance
+
+
+def test_a_month_off_the_chart_says_why():
+    baselined = measure(spc_baseline_start=MAY14)
+    series = {**LONG, add_months(APR14, 20): (None, 1, 0)}
+    months = sorted(series)
+    rows = results(baselined, series, months, withheld={(NORTH.pk, add_months(APR14, 19))})
+    assert rows[0].spc_note.startswith("before the process limits' baseline of May 2014")
+    assert (rows[0].spc_points, rows[1].spc_points) == (0, 1)
+    assert rows[-2].spc_note == engine.WITHHELD_FROM_SPC
+    assert rows[-1].spc_note == engine.NO_FIGURE_FOR_SPC
+
+
+def test_going_on_from_the_period_before_gives_what_the_whole_series_gives():
+    """As a run does that reads only the year before: the Green streak began
+    before that year, and the chart with its first point."""
+    months, run = sorted(LONG), CalculationRun()
+    whole = results(SEEN, LONG, months, run=run)
+    first = months[14]
+    before = whole[13]
+    carried = engine.Carried(
+        before.month, before.rating, before.rating_months, spc.Running.from_stored(before.spc_state)
+    )
+    year_before = [m for m in months if add_months(first, -12) <= m]
+    going_on = results(SEEN, LONG, months[14:], run=run, carried=carried, history=year_before)
+    assert going_on == whole[14:]
+    assert going_on[0].rating_months == 15

@@ -9,11 +9,21 @@ import threading
 import time
 
 import pytest
-from django.db import connections
+from django.db import DatabaseError, connection, connections
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from config import celery_app
 from scorecard import engine, parts
-from scorecard.models import CalculationPart, CalculationRun, ScorecardResult, StagedResult
+from scorecard.models import (
+    CalculationPart,
+    CalculationRun,
+    Publication,
+    PublishedFigure,
+    ReturnValue,
+    ScorecardResult,
+    StagedResult,
+)
 from tests import database, factories
 from tests.scorecard.test_incremental import COMPARED
 
@@ -120,6 +130,28 @@ def test_with_no_worker_free_the_run_s_own_worker_does_every_part(four_financial
     assert run.outcome == "succeeded" and stored() == single
 
 
+def published() -> set:
+    return set(
+        PublishedFigure.objects.values_list(
+            "publication__month", "measure_id", "area_id", "value", "rating", "not_applicable"
+        )
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_in_parts_publishes_what_a_single_run_publishes(four_financial_years, settings):
+    """Each part's months are published as the part is put in place."""
+    run = engine.recalculate(trigger="in parts")
+    in_parts = published()
+    assert set(Publication.objects.values_list("run", flat=True)) == {run.pk}
+    assert len({month for month, *_ in in_parts}) == len(engine.months_to_cover())
+
+    Publication.objects.all().delete()
+    settings.RECALCULATION_IN_PARTS = False
+    engine.recalculate(trigger="one worker")
+    assert published() == in_parts
+
+
 def run_started():
     from django.utils import timezone
 
@@ -128,6 +160,9 @@ def run_started():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_part_held_by_a_worker_that_dies_is_taken_up_again(four_financial_years, settings):
+    """The second part held: the third, after a part not done, reads every month;
+    the fourth goes on from the third, as this process kept it; the second, once
+    taken up again, from the first's staged results."""
     settings.RECALCULATION_IN_PARTS = False
     engine.recalculate(trigger="one worker")
     single = stored()
@@ -135,8 +170,8 @@ def test_a_part_held_by_a_worker_that_dies_is_taken_up_again(four_financial_year
     run = CalculationRun.objects.create(trigger="in parts", started_at=run_started())
     months = engine.months_to_cover()
     parts.start(run, months)  # tests run tasks in-process: nobody else is asked
-    held = CalculationPart.objects.filter(run=run).order_by("first_month").last()
-    worker = database.connect()  # a worker that has claimed the last part...
+    held = CalculationPart.objects.filter(run=run).order_by("first_month")[1]
+    worker = database.connect()  # a worker that has claimed the second part...
     worker.execute("SELECT id FROM scorecard_calculationpart WHERE id = %s FOR UPDATE", [held.pk])
 
     def die_once_the_rest_are_done():
@@ -147,9 +182,48 @@ def test_a_part_held_by_a_worker_that_dies_is_taken_up_again(four_financial_year
     dying = threading.Thread(target=die_once_the_rest_are_done)
     dying.start()
     with engine.one_run_at_a_time():
-        parts.work_until_done(run)
+        with CaptureQueriesContext(connection) as queries:
+            parts.work_until_done(run)
         outcome = parts.finish(run, months)
     dying.join()
     connections.close_all()
     assert CalculationPart.objects.get(pk=held.pk).done_by.endswith(f":{os.getpid()}")
     assert outcome.rows_written == len(single) and stored() == single
+    staged_read = [q for q in queries if q["sql"].startswith('SELECT "scorecard_stagedresult"')]
+    assert len(staged_read) == 1  # the second part's, of the first's results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_fails_in_its_last_part_leaves_the_previous_results_untouched(
+    four_financial_years,
+):
+    """The parts before it are put in place as each is done, in the transaction
+    that would show them: the failure rolls them back with it."""
+    engine.recalculate(trigger="before")
+    before = stored()
+    ReturnValue.objects.update(numerator=F("denominator"))  # every figure changes
+    last_year = engine.financial_years(engine.months_to_cover())[-1][0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            CREATE FUNCTION fail_in_the_last_part() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN
+                IF NEW.month >= '{last_year}' THEN
+                    RAISE EXCEPTION 'failure injected in the last part';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER fail_in_the_last_part BEFORE INSERT ON scorecard_stagedresult
+            FOR EACH ROW EXECUTE FUNCTION fail_in_the_last_part();""")
+    try:
+        with pytest.raises(DatabaseError):
+            engine.recalculate(trigger="doomed")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TRIGGER fail_in_the_last_part ON scorecard_stagedresult;"
+                "DROP FUNCTION fail_in_the_last_part();"
+            )
+    doomed = CalculationRun.objects.get(trigger="doomed")
+    assert doomed.outcome == "failed" and "failure injected" in doomed.error
+    assert CalculationPart.objects.filter(run=doomed, done=True).count() == 3
+    assert stored() == before

@@ -94,6 +94,25 @@ def test_a_chart_leaves_out_the_months_without_a_figure():
     assert spc.points(series, None) == [(date(2014, 4, 1), D(1)), (date(2014, 6, 1), D(3))]
 
 
+def test_no_points_no_limits():
+    assert spc.limits([]) is None and spc.running_limits([]) == []
+
+
+@given(st.lists(st.decimals(-1000, 1000, places=1), max_size=30), st.integers(1, 9))
+def test_a_chart_s_state_kept_as_json_is_the_same_state(values, keep):
+    """What a result stores of its chart (`Running.stored`), read back."""
+    state = spc.Running()
+    for value in values:
+        state = state.add(value, keep)
+    assert spc.Running.from_stored(json.loads(json.dumps(state.stored()))) == state
+    assert len(state.recent) == min(keep, len(values))
+
+
+def test_the_points_kept_for_the_latest_signals_are_enough_for_two_of_three():
+    assert spc.recent_length(2, 2) == 3
+    assert spc.recent_length(7, 9) == spc.recent_length(9, 7) == 9
+
+
 @given(st.lists(st.decimals(-1000, 1000, places=1), min_size=1, max_size=40))
 def test_running_limits_are_the_limits_as_at_each_point(values):
     assert spc.running_limits(values) == [spc.limits(values[: i + 1]) for i in range(len(values))]
@@ -109,6 +128,25 @@ def test_the_latest_signals_are_the_whole_charts_last(values, run_length, trend_
     found = spc.limits(values)
     whole = spc.signals(values, found, polarity, run_length, trend_length)
     assert spc.latest_signals(values, found, polarity, run_length, trend_length) == whole[-1]
+
+
+@given(
+    st.lists(
+        st.sampled_from([D(-4), D(-1), D(0), D(1), D(2), D(3), D(6)]), min_size=1, max_size=20
+    ),
+    st.sampled_from([D(-1), D(0), D("0.5"), D(1)]),
+    st.sampled_from([D(0), D(2), D(3), D("4.5")]),
+    st.integers(2, 10),
+    st.integers(2, 10),
+    st.sampled_from([rag.HIGHER, rag.LOWER, rag.NO_POLARITY]),
+)
+def test_the_latest_signals_are_the_last_of_any_chart_s(
+    values, mean, width, run_length, trend_length, polarity
+):
+    """Any limits, points on them and on the mean, charts shorter than a run."""
+    limits = spc.Limits(mean, width / spc.LIMIT_FACTOR, mean + width, mean - width)
+    whole = spc.signals(values, limits, polarity, run_length, trend_length)
+    assert spc.latest_signals(values, limits, polarity, run_length, trend_length) == whole[-1]
 
 
 @given(st.lists(st.decimals(-1000, 1000, places=1), min_size=12, max_size=40))
@@ -175,22 +213,22 @@ def test_two_of_three_near_a_limit_on_the_same_side_as_plotthedots():
     assert found[-2:] == [[], []]  # near opposite limits: common cause
 
 
-@pytest.mark.parametrize(
-    "values, expected",
-    [
-        # limits ±9: near means beyond 6 (two sigma), up to and on the limit
-        (["7", "1", "9"], {0: spc.HIGH, 2: spc.HIGH}),  # two of three, the third between
-        (["-7", "-8", "0"], {}),  # the third on the mean: not all on one side
-        (["-7", "-8", "-1"], {0: spc.LOW, 1: spc.LOW}),
-        (["-7", "-1", "-9"], {0: spc.LOW, 2: spc.LOW}),  # on the limit is near it
-        (["7", "-1", "7"], {}),  # the third on the other side
-        (["7", "1", "6"], {}),  # 6 is two sigma exactly: not beyond it
-        (["7", "1", "10"], {}),  # beyond the limit is not near it
-        (["0", "7", "1", "1", "7", "0"], {}),  # two, but never two in three
-        (["7", "1", "7", "7"], dict.fromkeys([0, 2, 3], spc.HIGH)),
-        (["-1", "7", "1", "7"], {1: spc.HIGH, 3: spc.HIGH}),  # the second three
-    ],
-)
+TWO_OF_THREE_CASES = [
+    # limits ±9: near means beyond 6 (two sigma), up to and on the limit
+    (["7", "1", "9"], {0: spc.HIGH, 2: spc.HIGH}),  # two of three, the third between
+    (["-7", "-8", "0"], {}),  # the third on the mean: not all on one side
+    (["-7", "-8", "-1"], {0: spc.LOW, 1: spc.LOW}),
+    (["-7", "-1", "-9"], {0: spc.LOW, 2: spc.LOW}),  # on the limit is near it
+    (["7", "-1", "7"], {}),  # the third on the other side
+    (["7", "1", "6"], {}),  # 6 is two sigma exactly: not beyond it
+    (["7", "1", "10"], {}),  # beyond the limit is not near it
+    (["0", "7", "1", "1", "7", "0"], {}),  # two, but never two in three
+    (["7", "1", "7", "7"], dict.fromkeys([0, 2, 3], spc.HIGH)),
+    (["-1", "7", "1", "7"], {1: spc.HIGH, 3: spc.HIGH}),  # the second three
+]
+
+
+@pytest.mark.parametrize("values, expected", TWO_OF_THREE_CASES)
 def test_two_of_three_near_a_limit(values, expected):
     found = spc.signals(decimals(values), by_hand(upper="9", lower="-9"), rag.HIGHER)
     assert rules(found, spc.TWO_OF_THREE) == expected
@@ -208,6 +246,35 @@ def test_a_point_carries_every_rule_it_is_part_of_in_order():
     found = spc.signals(values, by_hand(mean="0.5", upper="9", lower="-8"), rag.HIGHER)
     assert [s.rule for s in found[6]] == [spc.BEYOND_LIMIT, spc.RUN, spc.TREND]
     assert [s.rule for s in found[5]] == [spc.RUN, spc.TREND]
+
+
+def charts_of_the_rules():
+    """Every chart the rules above are checked on, with its limits."""
+    yield from ((decimals(case["sides"]), by_hand()) for case in CASES["runs"]["cases"])
+    for case in CASES["trends"]["cases"]:
+        yield decimals(case["values"]), by_hand(mean="4")
+    for values, _ in TWO_OF_THREE_CASES:
+        yield decimals(values), by_hand(upper="9", lower="-9")
+    yield decimals([1] * 6 + [0] + [1] * 6), by_hand()
+    yield decimals([-1] * 6 + [1]), by_hand()
+    yield decimals([5, 4, 3, 2, 1, 0]), by_hand()
+    yield decimals([3] * 10 + [-3] * 10), by_hand()  # runs longer than the tail by default
+    yield decimals([*range(-5, 6), *range(5, -6, -1)]), by_hand()  # and trends
+    yield decimals(["107", "101", "109", "93"]), by_hand(mean="100", upper="109", lower="91")
+    yield decimals([1, 2, 3, 4, 5, 6, 20]), by_hand(mean="0.5", upper="9", lower="-8")
+
+
+@pytest.mark.parametrize(
+    "run_length, trend_length", [(7, 7), (6, 5), (5, 6), (9, 6), (6, 9), (2, 2)]
+)
+def test_the_latest_signals_are_each_point_s_as_the_chart_stood_at_it(run_length, trend_length):
+    """What the engine asks of each month: the signals of the chart's last point."""
+    for values, limits in charts_of_the_rules():
+        for end in range(1, len(values) + 1):
+            chart = values[:end]
+            whole = spc.signals(chart, limits, rag.HIGHER, run_length, trend_length)
+            latest = spc.latest_signals(chart, limits, rag.HIGHER, run_length, trend_length)
+            assert latest == whole[-1], (chart, run_length, trend_length)
 
 
 # --- polarity, variation and assurance ----------------------------------------
