@@ -21,7 +21,7 @@ from scorecard.models import (
     ScorecardResult,
     Target,
 )
-from tests import factories
+from tests import factories, faults
 
 JAN, FEB = date(2015, 1, 1), date(2015, 2, 1)
 APPROVED, SUBMITTED = MonthlyReturn.Status.APPROVED, MonthlyReturn.Status.SUBMITTED
@@ -186,27 +186,15 @@ def test_two_runs_over_the_same_data_write_identical_rows(sample):
 def test_a_run_that_fails_part_way_leaves_the_previous_results_untouched(sample):
     before = rows()
     ReturnValue.objects.filter(measure__code="repeat-referrals").update(value=99)
-    with connection.cursor() as cursor:  # part-way: old rows deleted, 10 new written
-        cursor.execute("""
-            CREATE SEQUENCE doomed_rows;
-            CREATE FUNCTION fail_after_rows() RETURNS trigger LANGUAGE plpgsql AS
-            $$ BEGIN
-                IF nextval('doomed_rows') > 10 THEN
-                    RAISE EXCEPTION 'failure injected after 10 rows';
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER fail_after_rows BEFORE INSERT ON scorecard_scorecardresult
-            FOR EACH ROW EXECUTE FUNCTION fail_after_rows();""")
-    try:
-        with pytest.raises(DatabaseError):
-            engine.recalculate(trigger="doomed")
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DROP TRIGGER fail_after_rows ON scorecard_scorecardresult;"
-                "DROP FUNCTION fail_after_rows(); DROP SEQUENCE doomed_rows;"
-            )
+    with (  # part-way: old rows deleted, 10 new written
+        faults.inserts_refused(
+            "scorecard_scorecardresult",
+            when="nextval('tried_rows') > 10",
+            message="failure injected after 10 rows",
+        ),
+        pytest.raises(DatabaseError),
+    ):
+        engine.recalculate(trigger="doomed")
     assert rows() == before
     failed = CalculationRun.objects.get(trigger="doomed")
     assert failed.outcome == "failed" and "failure injected" in failed.error

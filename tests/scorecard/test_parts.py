@@ -24,7 +24,7 @@ from scorecard.models import (
     ScorecardResult,
     StagedResult,
 )
-from tests import database, factories
+from tests import database, factories, faults
 from tests.scorecard.test_incremental import COMPARED
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -203,26 +203,15 @@ def test_a_run_that_fails_in_its_last_part_leaves_the_previous_results_untouched
     before = stored()
     ReturnValue.objects.update(numerator=F("denominator"))  # every figure changes
     last_year = engine.financial_years(engine.months_to_cover())[-1][0]
-    with connection.cursor() as cursor:
-        cursor.execute(f"""
-            CREATE FUNCTION fail_in_the_last_part() RETURNS trigger LANGUAGE plpgsql AS
-            $$ BEGIN
-                IF NEW.month >= '{last_year}' THEN
-                    RAISE EXCEPTION 'failure injected in the last part';
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER fail_in_the_last_part BEFORE INSERT ON scorecard_stagedresult
-            FOR EACH ROW EXECUTE FUNCTION fail_in_the_last_part();""")
-    try:
-        with pytest.raises(DatabaseError):
-            engine.recalculate(trigger="doomed")
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DROP TRIGGER fail_in_the_last_part ON scorecard_stagedresult;"
-                "DROP FUNCTION fail_in_the_last_part();"
-            )
+    with (
+        faults.inserts_refused(
+            "scorecard_stagedresult",
+            when=f"NEW.month >= '{last_year}'",
+            message="failure injected in the last part",
+        ),
+        pytest.raises(DatabaseError),
+    ):
+        engine.recalculate(trigger="doomed")
     doomed = CalculationRun.objects.get(trigger="doomed")
     assert doomed.outcome == "failed" and "failure injected" in doomed.error
     assert CalculationPart.objects.filter(run=doomed, done=True).count() == 3

@@ -6,11 +6,11 @@ import time
 from datetime import date
 
 import pytest
-from django.db import OperationalError, connection, connections, transaction
+from django.db import OperationalError, connections, transaction
 
 from scorecard import engine, recalculation
 from scorecard.models import CalculationRun, RecalculationRequest
-from tests import database, factories
+from tests import database, factories, faults
 
 JAN = date(2015, 1, 1)
 
@@ -70,20 +70,10 @@ def test_a_run_cut_off_by_the_database_is_retried_and_then_succeeds(approved_fig
 @pytest.mark.django_db(transaction=True)
 def test_a_run_that_fails_the_same_way_every_time_is_reported_not_retried(approved_figures):
     waiting = RecalculationRequest.objects.create(trigger="approval")
-    with connection.cursor() as cursor:  # the database itself refuses the results
-        cursor.execute("""
-            CREATE FUNCTION refuse_results() RETURNS trigger LANGUAGE plpgsql AS
-            $$ BEGIN RAISE EXCEPTION 'results refused for this test'; END $$;
-            CREATE TRIGGER refuse_results BEFORE INSERT ON scorecard_scorecardresult
-            FOR EACH ROW EXECUTE FUNCTION refuse_results();""")
-    try:
+    with faults.inserts_refused(
+        "scorecard_scorecardresult", message="results refused for this test"
+    ):  # the database itself refuses the results
         run = recalculation.run_waiting()
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DROP TRIGGER refuse_results ON scorecard_scorecardresult;"
-                "DROP FUNCTION refuse_results();"
-            )
     assert run.outcome == "failed" and "results refused for this test" in run.error
     waiting.refresh_from_db()
     assert waiting.done_at is not None  # reported on the run, not retried for ever
