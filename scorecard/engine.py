@@ -999,41 +999,33 @@ def _results_for(
     Each month's figure, as shown, its note, target and rating are worked out
     once (a row asks for them, its neighbours, sums and chart ask again)."""
     area_id, places, frequency = area.id, measure.decimal_places, measure.frequency
-    figures_at, shown_at, notes, targets_at, ratings = {}, {}, {}, {}, {}
 
+    @functools.cache
     def figure_at(month):
         """(the figure, the number it stands for): `_figure_at`."""
-        if month not in figures_at:
-            figures_at[month] = _figure_at(measure, area, series, populations, month)
-        return figures_at[month]
+        return _figure_at(measure, area, series, populations, month)
 
     def value_at(month):
         return figure_at(month)[1]
 
+    @functools.cache
     def shown(month):
         """The figure as shown, at the measure's places; None where withheld, so
         that nothing beside it (direction, comparisons) gives it away."""
-        if month not in shown_at:
-            shown_at[month] = (
-                None if (area_id, month) in withheld else rag.round_to(value_at(month), places)
-            )
-        return shown_at[month]
+        return None if (area_id, month) in withheld else rag.round_to(value_at(month), places)
 
+    @functools.cache
     def note_at(month):
-        if month not in notes:
-            note = _note(measure, *figure_at(month))
-            notes[month] = f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
-        return notes[month]
+        note = _note(measure, *figure_at(month))
+        return f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
 
+    @functools.cache
     def target_at(month):
-        if month not in targets_at:
-            targets_at[month] = _target_in_force(targets, month)
-        return targets_at[month]
+        return _target_in_force(targets, month)
 
+    @functools.cache
     def rating_at(month):
-        if month not in ratings:
-            ratings[month] = _rating(measure, shown(month), target_at(month), note_at(month))
-        return ratings[month]
+        return _rating(measure, shown(month), target_at(month), note_at(month))
 
     due = periods.due_months(frequency, [m for m in history if m <= months[-1]])
     in_a_row = _periods_in_a_row(
