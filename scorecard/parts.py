@@ -160,15 +160,6 @@ class Share:
         )
 
 
-def finish(run: CalculationRun, months: list[date]) -> engine.Outcome:
-    """Put every part's staged results in place at once, and publish."""
-    with transaction.atomic():
-        engine.replaced_results(months).delete()
-        put_in_place(run)
-        publish(run, months)
-        return finished(run)
-
-
 def put_in_place(run: CalculationRun, part: CalculationPart | None = None) -> None:
     """Copy the run's staged results (of one `part`, or all) into the results."""
     quote = connection.ops.quote_name
@@ -211,14 +202,15 @@ class _Abandoned(Exception):
 
 
 class Finishing:
-    """`finish`, beside the parts rather than after them: on a thread and database
-    connection of its own, one transaction takes the results the run replaces
-    out, puts each part's staged results in as soon as the part is done (here or
-    by another worker) and publishes its months, and commits once every part is
-    done. Directors see the previous results until then, and all of the
-    new ones after, as with `finish`; meanwhile the database writes one part's
-    results while this process works out the next (the two at once, on two
-    cores). A failure on either side rolls it all back and fails the run."""
+    """The parts' staged results put in place beside the parts rather than
+    after them: on a thread and database connection of its own, one transaction
+    takes the results the run replaces out, puts each part's staged results in
+    as soon as the part is done (here or by another worker) and publishes its
+    months, and commits once every part is done. Directors see the previous
+    results until then, and all of the new ones after; meanwhile the database
+    writes one part's results while this process works out the next (the two at
+    once, on two cores). A failure on either side rolls it all back and fails
+    the run."""
 
     def __init__(self, run: CalculationRun, months: list[date]):
         self.run, self.months = run, months

@@ -103,11 +103,12 @@ def test_two_workers_share_a_run_s_parts_and_give_the_single_run_s_results(
     months = engine.months_to_cover()
     with engine.one_run_at_a_time():
         parts.start(run, months)  # the workers are asked to help...
-        deadline = time.monotonic() + 60
-        while CalculationPart.objects.filter(run=run, done=False).exists():
-            assert time.monotonic() < deadline, "the workers did not finish the parts"
-            time.sleep(0.1)  # ...and this process, the run's own, takes up none
-        outcome = parts.finish(run, months)
+        with parts.Finishing(run, months) as finishing:
+            deadline = time.monotonic() + 60
+            while CalculationPart.objects.filter(run=run, done=False).exists():
+                assert time.monotonic() < deadline, "the workers did not finish the parts"
+                time.sleep(0.1)  # ...and this process, the run's own, takes up none
+        outcome = finishing.outcome
 
     done_by = set(CalculationPart.objects.filter(run=run).values_list("done_by", flat=True))
     assert len(done_by) == 2 and all(str(os.getpid()) not in who for who in done_by)
@@ -182,9 +183,12 @@ def test_a_part_held_by_a_worker_that_dies_is_taken_up_again(four_financial_year
     dying = threading.Thread(target=die_once_the_rest_are_done)
     dying.start()
     with engine.one_run_at_a_time():
-        with CaptureQueriesContext(connection) as queries:
-            parts.work_until_done(run)
-        outcome = parts.finish(run, months)
+        with (
+            CaptureQueriesContext(connection) as queries,
+            parts.Finishing(run, months) as finishing,
+        ):
+            parts.work_until_done(run, finishing)
+        outcome = finishing.outcome
     dying.join()
     connections.close_all()
     assert CalculationPart.objects.get(pk=held.pk).done_by.endswith(f":{os.getpid()}")
