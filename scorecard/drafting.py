@@ -12,6 +12,7 @@ stored results. A figure withheld as a small number (`disclosure`) is never
 written, nor is anything that would give it away.
 """
 
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +24,6 @@ from . import aggregation, disclosure, engine, periods, rag, reports
 from .figures import Figure
 from .formatting import RATING_WORDS, as_decimal, exact, figure, number
 from .models import (
-    Benchmark,
     MonthlyReturn,
     Population,
     ReturnValue,
@@ -40,6 +40,15 @@ SINCE_AT_LEAST = 3
 # The unit of a difference between two figures: percentages differ by points.
 DIFFERENCE_UNITS = {"percent": "points", "rate_10k": "per 10,000", "days": "days", "fte": "FTE"}
 BETTER_OR_WORSE = {rag.IMPROVING: "better", rag.WORSENING: "worse"}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a draft and the engine's rules read of an earlier month's stored
+    result: its figure (the value as worked out) and whether it was withheld."""
+
+    figure: Figure
+    suppressed: bool
 
 
 @dataclass(frozen=True)
@@ -250,13 +259,21 @@ def process_control(result) -> str:
 # --- from the database -------------------------------------------------------------
 
 
-def _earlier(area, measure_ids, month) -> dict[int, dict[date, ScorecardResult]]:
+def _earlier(area, measure_ids, month) -> dict[int, dict[date, Stored]]:
     """{measure id: {month: stored result}} of the area's months before `month`;
     one query, of the few fields a draft and the engine's rules read."""
     found = defaultdict(dict)
-    for row in ScorecardResult.objects.filter(
+    for (
+        measure_id,
+        at,
+        numerator,
+        denominator,
+        value,
+        not_applicable,
+        suppressed,
+    ) in ScorecardResult.objects.filter(
         area=area, measure_id__in=measure_ids, month__lt=month
-    ).only(
+    ).values_list(
         "measure_id",
         "month",
         "numerator",
@@ -265,21 +282,17 @@ def _earlier(area, measure_ids, month) -> dict[int, dict[date, ScorecardResult]]
         "not_applicable",
         "suppressed",
     ):
-        found[row.measure_id][row.month] = row
+        found[measure_id][at] = Stored(
+            Figure(numerator, denominator, value, not_applicable), suppressed
+        )
     return found
 
 
-def _as_earlier(stored: dict[date, ScorecardResult]) -> dict[date, Earlier]:
+def _as_earlier(stored: dict[date, Stored]) -> dict[date, Earlier]:
     return {
-        month: Earlier(None if row.not_applicable else row.value, row.suppressed)
+        month: Earlier(None if row.figure.not_applicable else row.figure.value, row.suppressed)
         for month, row in stored.items()
     }
-
-
-def _benchmarks(measure_ids, month) -> dict[int, dict[str, Benchmark]]:
-    return reports.benchmarks_in_force(
-        Benchmark.objects.filter(measure_id__in=measure_ids, period_start__lte=month), month
-    )
 
 
 def for_month(*, measure, area, month: date) -> str:
@@ -289,7 +302,7 @@ def for_month(*, measure, area, month: date) -> str:
     if result is None:
         return ""
     earlier = _as_earlier(_earlier(area, [measure.pk], month)[measure.pk])
-    benchmarks = _benchmarks([measure.pk], month).get(measure.pk, {})
+    benchmarks = reports.benchmarks_at([measure.pk], month).get(measure.pk, {})
     return paragraph(measure, result, earlier, benchmarks, reports.comparators())
 
 
@@ -312,7 +325,7 @@ def for_return(monthly_return: MonthlyReturn, lines, entered: dict | None = None
     measure_ids = [line.measure.pk for line in lines]
     entered = {line.measure.pk: entered_figure(line.value) for line in lines} | (entered or {})
     earlier = _earlier(area, measure_ids, month)
-    benchmarks = _benchmarks(measure_ids, month)
+    benchmarks = reports.benchmarks_at(measure_ids, month)
     stored = {}
     if monthly_return.status == MonthlyReturn.Status.APPROVED:
         stored = {
@@ -360,14 +373,22 @@ def _computed(area, month, measures, entered, earlier, benchmarks) -> dict:
         )
     )
     withheld = _withheld_this_month(area, month, measures, entered, populations)
+    carried = engine.CarriedStates.read(
+        ScorecardResult.objects.filter(area=area, measure__in=measures),
+        {month},
+        {measure.frequency for measure in measures},
+    )
+    year_before = aggregation.add_months(month, -12)
     results = {}
     for measure in measures:
         stored = earlier[measure.pk]
-        history = months_between(min(stored, default=month), month)
-        series = {
-            m: (Figure(r.numerator, r.denominator, r.value, r.not_applicable), 1, 1)
-            for m, r in stored.items()
-        }
+        first, carry = min(stored, default=month), None
+        if first < year_before:  # go on from the chart and rating stored, as the engine
+            with contextlib.suppress(engine.NoCarriedState):
+                carry = carried.at(measure, area, month)
+                first = year_before
+        history = months_between(first, month)
+        series = {m: (row.figure, 1, 1) for m, row in stored.items() if m >= first}
         series[month] = (entered.get(measure.pk), 1, 1)
         for m in history:
             series.setdefault(m, (None, 1, 1))
@@ -377,7 +398,7 @@ def _computed(area, month, measures, entered, earlier, benchmarks) -> dict:
                 for comparator, benchmark in benchmarks.get(measure.pk, {}).items()
             }
         }
-        hidden = {(area.pk, m) for m, r in stored.items() if r.suppressed}
+        hidden = {(area.pk, m) for m, row in stored.items() if row.suppressed}
         if measure.pk in withheld:
             hidden.add((area.pk, month))
         (results[measure.pk],) = engine._results_for(
@@ -391,6 +412,7 @@ def _computed(area, month, measures, entered, earlier, benchmarks) -> dict:
             None,
             hidden,
             history,
+            carry,
         )
     return results
 
@@ -418,11 +440,13 @@ def _withheld_this_month(area, month, measures, entered, populations) -> set[int
         figures_by_measure[measure_id][area_id] = Figure(
             numerator, denominator, value, bool(reason)
         )
+    area_ids = {area_id for by_area in figures_by_measure.values() for area_id in by_area}
+    areas = {area_id: ServiceArea(pk=area_id) for area_id in area_ids} | {area.pk: area}
     withheld = set()
     for measure in measures:
         by_area = figures_by_measure[measure.pk] | {area.pk: entered.get(measure.pk)}
         series = {area_id: {month: (f, 1, 1)} for area_id, f in by_area.items()}
-        reporting = [ServiceArea(pk=area_id) for area_id in by_area]
+        reporting = [areas[area_id] for area_id in by_area]
         if (area.pk, month) in engine._withheld(measure, reporting, [month], series, populations):
             withheld.add(measure.pk)
     return withheld

@@ -586,12 +586,12 @@ def compute(
     year_before = aggregation.add_months(first, -12)
     if held < year_before and (changed is not None or carried is not None):
         carry = CarriedStates.of if changed is not None else (lambda *_: carried)
-        with contextlib.suppress(_NoCarriedState):
+        with contextlib.suppress(NoCarriedState):
             return _compute(months, run, changed, flipped, year_before, carry)
     return _compute(months, run, changed, flipped, min(year_before, held))
 
 
-class _NoCarriedState(Exception):
+class NoCarriedState(Exception):
     """A result a run would go on from is missing."""
 
 
@@ -683,7 +683,7 @@ class CarriedStates:
     calculated); for a part of a full run, the results of the part before it
     (`after`, or `read` from the staged results), for every measure and area.
 
-    `at` raises `_NoCarriedState` where one is missing: the run then reads every
+    `at` raises `NoCarriedState` where one is missing: the run then reads every
     month instead."""
 
     found: dict  # {(measure id, area id, month): Carried}
@@ -738,7 +738,7 @@ class CarriedStates:
         try:
             return self.found[(measure.pk, area.pk, month)]
         except KeyError:
-            raise _NoCarriedState from None
+            raise NoCarriedState from None
 
 
 NO_POPULATION = "no child population for"

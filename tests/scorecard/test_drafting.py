@@ -311,3 +311,36 @@ def test_a_small_number_entered_is_withheld_from_its_own_draft(small_numbers):
     blank = factories.monthly_return(north, month(6))
     factories.value(blank, referrals)
     assert drafting.for_return(blank, selectors.return_lines(blank)) == {}
+
+
+def test_a_returns_draft_after_years_of_figures_is_the_one_it_gets_once_approved(db, seen):
+    """Two years and more of figures before the return's month: the draft worked out
+    from what is entered says what the stored result says once the return is
+    approved, for a monthly measure whose target changed and whose chart has
+    signalled, and for a quarterly one."""
+    Target.objects.create(measure=seen, kind=Target.Kind.IN_YEAR, value=85, starts=month(24))
+    quarterly = factories.measure(
+        title="% reviewed", frequency=Measure.Frequency.QUARTERLY, polarity=Measure.Polarity.LOWER
+    )
+    Target.objects.create(measure=quarterly, kind=Target.Kind.IN_YEAR, value=30, starts=month(0))
+    team = factories.area("Team")
+    for i in range(29):  # January 2014 to May 2016; a shift up after the first year
+        monthly_return = factories.monthly_return(
+            team, month(i), status=MonthlyReturn.Status.APPROVED, approved_at="2016-07-01T00:00Z"
+        )
+        factories.value(
+            monthly_return, seen, numerator=13 + (i * 7) % 4 + (3 if i > 12 else 0), denominator=20
+        )
+        factories.value(monthly_return, quarterly, numerator=5 + i % 4, denominator=20)
+    engine.recalculate()
+    june = factories.monthly_return(team, month(29))
+    factories.value(june, seen, numerator=6, denominator=20)  # beyond the limits
+    factories.value(june, quarterly, numerator=7, denominator=20)
+    drafts = drafting.for_return(june, selectors.return_lines(june))
+
+    june.status, june.approved_at = MonthlyReturn.Status.APPROVED, "2016-07-01T00:00Z"
+    june.save()
+    engine.recalculate()
+    for measure in (seen, quarterly):
+        assert drafts[measure.pk] == drafting.for_month(measure=measure, area=team, month=month(29))
+    assert "Statistical process control" in drafts[seen.pk]
