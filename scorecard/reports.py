@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Q, Window
 
 from . import (
     aggregation,
@@ -174,6 +174,21 @@ def target_notes(measure_ids, month: date) -> dict[int, str]:
     return {measure_id: note for measure_id, note in notes.items() if note}
 
 
+def benchmarks_at(measure_ids, month: date) -> dict[int, dict[str, Benchmark]]:
+    """`benchmarks_in_force` of the measures in the month, reading only the
+    benchmarks of the latest period started by then for each measure and
+    comparator (the rule picks among those), not every year's; one query."""
+    latest = Benchmark.objects.filter(measure_id__in=measure_ids, period_start__lte=month)
+    latest = (
+        latest.annotate(
+            latest_start=Window(Max("period_start"), partition_by=["measure_id", "comparator"])
+        )
+        .filter(period_start=F("latest_start"))
+        .order_by()
+    )
+    return benchmarks_in_force(latest, month)
+
+
 def benchmarks_in_force(benchmarks, month: date) -> dict[int, dict[str, Benchmark]]:
     """{measure id: {comparator: the benchmark in force in the month}}, as the
     engine compares with it (`periods.in_force`)."""
@@ -214,9 +229,7 @@ def build_scorecard(*, area: ServiceArea, month: date, measures=None) -> Scoreca
     baselines = _latest_by_measure(
         Baseline.objects.filter(measure_id__in=measure_ids, date__lte=month).order_by("date"), by_id
     )
-    benchmarks = benchmarks_in_force(
-        Benchmark.objects.filter(measure_id__in=measure_ids, period_start__lte=month), month
-    )
+    benchmarks = benchmarks_at(measure_ids, month)
     for by_comparator in benchmarks.values():
         for benchmark in by_comparator.values():
             benchmark.measure = by_id[benchmark.measure_id]
