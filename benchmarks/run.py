@@ -277,8 +277,9 @@ def report(host: dict, results: list[dict]) -> str:
         "the production middleware (DEBUG off). *Cold*: the first request after the cache "
         "is cleared (for the scorecard, the process's first request too). Then "
         f"{first['requests']} requests: median and 95th percentile. "
-        "Return save posts the return's figures as a draft (302 back to the return); each "
-        "save adds to the return's history, which the return's page then shows. A "
+        "Return save posts the return's figures (the team's of the month before) as a "
+        "draft (302 back to the return); each save adds to the return's history. Return "
+        "entry is then read with every line filled, each with its drafted facts. A "
         "statement more now and then is the session's last-activity write (once a minute).",
         "",
         "| Page | Size | Cold | Median | p95 | SQL statements (cold; then) | Page weight |",
