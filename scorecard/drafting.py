@@ -319,11 +319,13 @@ def for_return(monthly_return: MonthlyReturn, lines, entered: dict | None = None
     typed, else as saved), worked out by the engine's rules as if the return
     were approved; an approved return's from its stored results where the
     engine has stored them. A fixed number of queries whatever the lines."""
+    entered = {line.measure.pk: entered_figure(line.value) for line in lines} | (entered or {})
+    # nothing entered yet: nothing to draft
+    lines = [line for line in lines if entered.get(line.measure.pk) not in (None, Figure())]
     if not lines:
         return {}
     area, month = monthly_return.area, monthly_return.month
     measure_ids = [line.measure.pk for line in lines]
-    entered = {line.measure.pk: entered_figure(line.value) for line in lines} | (entered or {})
     earlier = _earlier(area, measure_ids, month)
     benchmarks = reports.benchmarks_at(measure_ids, month)
     stored = {}
@@ -343,8 +345,8 @@ def for_return(monthly_return: MonthlyReturn, lines, entered: dict | None = None
     for line in lines:
         measure = line.measure
         result = results.get(measure.pk)
-        if result is None or entered.get(measure.pk) in (None, Figure()):
-            continue  # nothing entered yet: nothing to draft
+        if result is None:
+            continue
         drafts[measure.pk] = paragraph(
             measure,
             result,
