@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponseServerError, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -328,21 +329,38 @@ class ExceptionsView(PermissionRequiredMixin, TemplateView):
             context.update(
                 notice=notice,
                 figures=exceptions_figures(
-                    run, area, month, page_cache.areas_part(self.request.user), lambda: areas
+                    run,
+                    area,
+                    month,
+                    page_cache.areas_part(self.request.user),
+                    lambda: areas,
+                    page=self.request.GET.get("page", ""),
                 ),
             )
         return context
 
 
-def exceptions_figures(run, area, month, areas_part, visible_areas):
-    """The exceptions table as HTML, cached per run under the area, the month and
-    whose areas the reader may see (`page_cache.areas_part`; `visible_areas`
-    called on a miss)."""
+EXCEPTIONS_PER_PAGE = 50
+# pages beyond it are cached as the first: a page number is part of the cache key
+EXCEPTIONS_PAGES_AT_MOST = 1000
+
+
+def exceptions_figures(run, area, month, areas_part, visible_areas, page=""):
+    """One page of the exceptions table (`page`, as asked for: the last where
+    beyond it, the first where not a page number) as HTML, cached per run under
+    the area, the month, whose areas the reader may see (`page_cache.areas_part`;
+    `visible_areas` called on a miss) and the page."""
+    number = int(page) if page.isascii() and page.isdigit() else 1
+    number = number if 1 <= number <= EXCEPTIONS_PAGES_AT_MOST else 1
 
     def render():
         areas = visible_areas()
         found = concern.exceptions(area=area, month=month, visible_areas=areas)
-        rows = concern.with_commentary(found, area=area, month=month, visible_areas=areas)
+        paginator = Paginator(found, EXCEPTIONS_PER_PAGE)
+        shown = paginator.get_page(number)
+        rows = concern.with_commentary(
+            shown.object_list, area=area, month=month, visible_areas=areas
+        )
         return render_to_string(
             "scorecard/_exceptions_figures.html",
             {
@@ -351,10 +369,15 @@ def exceptions_figures(run, area, month, areas_part, visible_areas):
                 "month": month,
                 "run": run,
                 "provisional": any(c.result.provisional for c in found),
+                "page_obj": shown,
+                "page_range": paginator.get_elided_page_range(shown.number),
+                # the links to the other pages keep the month and area shown
+                "query": f"month={month:%Y-%m}&"
+                + ("" if area.is_authority else f"area={area.pk}&"),
             },
         )
 
-    parts = (area.pk, month, areas_part)
+    parts = (area.pk, month, areas_part, number)
     return mark_safe(page_cache.cached("exceptions", page_cache.run_id(run), parts, render))  # noqa: S308
 
 

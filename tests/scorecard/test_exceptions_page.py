@@ -202,3 +202,32 @@ def test_the_summary_shows_the_commentary_under_each_red(director_client):
     red_list = html.split('id="revised"')[0]
     item = red_list.split(escape("% repeat referrals") + "</a></h3>")[1]
     assert "Repeat referrals rose with the new front door." in item.split("app-red-item")[0]
+
+
+def test_the_exceptions_come_a_page_at_a_time_ranked_across_the_pages(director_client, monkeypatch):
+    """The page's weight stays bounded however many exceptions there are (3.5 MB
+    for the bench's 40 areas × 120 measures in one page): each page holds a fixed
+    number, ranked on from the page before, and the pages are linked keeping the
+    month and area."""
+    from scorecard import views
+
+    monkeypatch.setattr(views, "EXCEPTIONS_PER_PAGE", 4)
+    first = director_client.get("/exceptions/?month=2015-01").content.decode()
+    assert [row[0] for row in rows(first)] == ["1", "2", "3", "4"]
+    assert "Exceptions 1 to 4 of 6, highest concern first." in first
+    assert 'href="?month=2015-01&amp;page=2" rel="next"' in first
+    second = director_client.get("/exceptions/?month=2015-01&page=2").content.decode()
+    assert [row[0] for row in rows(second)] == ["5", "6"]
+    assert [row[1] for row in rows(second)] == [
+        "% CLA placed no more than 20 miles from home",
+        "% children seen during assessment",
+    ]
+    assert 'aria-current="page">2</a>' in second
+    assert 'href="?month=2015-01&amp;page=1" rel="prev"' in second
+    # a page past the last is the last; a page that is not a number, the first
+    assert rows(director_client.get("/exceptions/?month=2015-01&page=9").content.decode()) == (
+        rows(second)
+    )
+    assert rows(director_client.get("/exceptions/?month=2015-01&page=x").content.decode()) == (
+        rows(first)
+    )
