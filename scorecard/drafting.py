@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -42,13 +43,19 @@ DIFFERENCE_UNITS = {"percent": "points", "rate_10k": "per 10,000", "days": "days
 BETTER_OR_WORSE = {rag.IMPROVING: "better", rag.WORSENING: "worse"}
 
 
-@dataclass(frozen=True)
-class Stored:
-    """What a draft and the engine's rules read of an earlier month's stored
-    result: its figure (the value as worked out) and whether it was withheld."""
+class Stored(NamedTuple):
+    """What a draft and the engine's rules read of an earlier month's stored result
+    (a tuple: thousands of them are read for a return's page)."""
 
-    figure: Figure
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    not_applicable: bool
     suppressed: bool
+
+    @property
+    def figure(self) -> Figure:
+        return Figure(self.numerator, self.denominator, self.value, self.not_applicable)
 
 
 @dataclass(frozen=True)
@@ -263,34 +270,26 @@ def _earlier(area, measure_ids, month) -> dict[int, dict[date, Stored]]:
     """{measure id: {month: stored result}} of the area's months before `month`;
     one query, of the few fields a draft and the engine's rules read."""
     found = defaultdict(dict)
-    for (
-        measure_id,
-        at,
-        numerator,
-        denominator,
-        value,
-        not_applicable,
-        suppressed,
-    ) in ScorecardResult.objects.filter(
-        area=area, measure_id__in=measure_ids, month__lt=month
-    ).values_list(
-        "measure_id",
-        "month",
-        "numerator",
-        "denominator",
-        "value",
-        "not_applicable",
-        "suppressed",
-    ):
-        found[measure_id][at] = Stored(
-            Figure(numerator, denominator, value, not_applicable), suppressed
+    for measure_id, month_of, *stored in (
+        ScorecardResult.objects.filter(area=area, measure_id__in=measure_ids, month__lt=month)
+        .order_by()
+        .values_list(
+            "measure_id",
+            "month",
+            "numerator",
+            "denominator",
+            "value",
+            "not_applicable",
+            "suppressed",
         )
+    ):
+        found[measure_id][month_of] = Stored._make(stored)
     return found
 
 
 def _as_earlier(stored: dict[date, Stored]) -> dict[date, Earlier]:
     return {
-        month: Earlier(None if row.figure.not_applicable else row.figure.value, row.suppressed)
+        month: Earlier(None if row.not_applicable else row.value, row.suppressed)
         for month, row in stored.items()
     }
 
@@ -376,7 +375,7 @@ def _computed(area, month, measures, entered, earlier, benchmarks) -> dict:
     )
     withheld = _withheld_this_month(area, month, measures, entered, populations)
     carried = engine.CarriedStates.read(
-        ScorecardResult.objects.filter(area=area, measure__in=measures),
+        ScorecardResult.objects.filter(area=area, measure__in=measures).order_by(),
         {month},
         {measure.frequency for measure in measures},
     )
