@@ -44,8 +44,9 @@ BETTER_OR_WORSE = {rag.IMPROVING: "better", rag.WORSENING: "worse"}
 
 
 class Stored(NamedTuple):
-    """What a draft and the engine's rules read of an earlier month's stored result
-    (a tuple: thousands of them are read for a return's page)."""
+    """An earlier month's stored result as read (`_earlier`): its figure, for the
+    engine's rules, and whether it was withheld; the words read it as `Earlier`.
+    A tuple: a return's page reads thousands."""
 
     numerator: Decimal | None
     denominator: Decimal | None
