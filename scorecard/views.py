@@ -358,9 +358,11 @@ def exceptions_figures(run, area, month, areas_part, visible_areas, page=""):
         found = concern.exceptions(area=area, month=month, visible_areas=areas)
         paginator = Paginator(found, EXCEPTIONS_PER_PAGE)
         shown = paginator.get_page(number)
-        rows = concern.with_commentary(
+        said = concern.with_commentary(
             shown.object_list, area=area, month=month, visible_areas=areas
         )
+        # (rank, exception, commentary): ranked on from the page before
+        rows = [(rank, *row) for rank, row in enumerate(said, start=shown.start_index())]
         return render_to_string(
             "scorecard/_exceptions_figures.html",
             {
