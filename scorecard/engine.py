@@ -335,17 +335,19 @@ def first_month_held() -> date | None:
 
 
 def _entered_figures(first: date, last: date):
-    """{(measure code, area id, month): Figure} from the returns, and the returns'
-    statuses {(area id, month): status}; two queries."""
+    """{(measure code, area id, month): Figure} from the approved returns (no
+    other return's figures count: `area_series`, `authority_series`), and every
+    return's status {(area id, month): status}; two queries."""
     statuses = dict(
         ((area_id, month), status)
         for area_id, month, status in MonthlyReturn.objects.filter(
             month__gte=first, month__lte=last
         ).values_list("area_id", "month", "status")
     )
-    entered = {}
     rows = ReturnValue.objects.filter(
-        monthly_return__month__gte=first, monthly_return__month__lte=last
+        monthly_return__month__gte=first,
+        monthly_return__month__lte=last,
+        monthly_return__status=APPROVED,
     ).values_list(
         "measure__code",
         "monthly_return__area_id",
@@ -355,13 +357,10 @@ def _entered_figures(first: date, last: date):
         "value",
         "not_applicable_reason",
     )
-    for code, area_id, month, numerator, denominator, value, na_reason in rows:
-        entered[(code, area_id, month)] = Figure(
-            numerator=numerator,
-            denominator=denominator,
-            value=value,
-            not_applicable=bool(na_reason),
-        )
+    entered = {
+        (code, area_id, month): Figure(numerator, denominator, value, bool(na_reason))
+        for code, area_id, month, numerator, denominator, value, na_reason in rows
+    }
     return entered, statuses
 
 
