@@ -695,8 +695,12 @@ class CarriedStates:
     @classmethod
     def read(cls, results, starts, frequencies=tuple(periods.DUE_MONTHS)) -> CarriedStates:
         """From `results` (stored or staged), those of the period before each of
-        the `starts` months at each of the `frequencies`; one query."""
-        before = {periods.previous_due(f, month) for f in frequencies for month in starts}
+        the `starts` months for the measures at each of the `frequencies` (the
+        results `at` asks for, not every measure's of every such month); one query."""
+        wanted = Q(pk__in=[])
+        for frequency in sorted(set(frequencies)):
+            before = sorted({periods.previous_due(frequency, month) for month in starts})
+            wanted |= Q(measure__frequency=frequency, month__in=before)
         found = {}
         for (
             measure_id,
@@ -705,7 +709,7 @@ class CarriedStates:
             rating,
             rating_months,
             chart,
-        ) in results.filter(month__in=before, due=True).values_list(
+        ) in results.filter(wanted, due=True).values_list(
             "measure_id", "area_id", "month", "rating", "rating_months", "spc_state"
         ):
             if chart:  # results stored before the state was kept have none
