@@ -981,6 +981,33 @@ def _rating(measure, shown_value, target, note) -> str:
     )
 
 
+class _Memo(dict):
+    """A function of a month, worked out once for each month asked for: see
+    `_once_a_month`."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        self.function = function
+
+    def __missing__(self, month):
+        value = self[month] = self.function(month)
+        return value
+
+
+def _once_a_month(function):
+    """`function` (of a month) memoised, as `functools.cache` would, but cheaper
+    to make: `_results_for` makes five for every measure and area of a run."""
+    return _Memo(function).__getitem__
+
+
+@functools.cache
+def _due_between(frequency: str, first: date, last: date) -> list[date]:
+    """The months from `first` to `last` a figure at `frequency` is due in; worked
+    out once per run's months, not once per area. Callers must not change it."""
+    return periods.due_months(frequency, months_between(first, last))
+
+
 def _results_for(
     measure,
     area,
@@ -1003,7 +1030,7 @@ def _results_for(
     once (a row asks for them, its neighbours, sums and chart ask again)."""
     area_id, places, frequency = area.id, measure.decimal_places, measure.frequency
 
-    @functools.cache
+    @_once_a_month
     def figure_at(month):
         """(the figure, the number it stands for): `_figure_at`."""
         return _figure_at(measure, area, series, populations, month)
@@ -1011,26 +1038,26 @@ def _results_for(
     def value_at(month):
         return figure_at(month)[1]
 
-    @functools.cache
+    @_once_a_month
     def shown(month):
         """The figure as shown, at the measure's places; None where withheld, so
         that nothing beside it (direction, comparisons) gives it away."""
         return None if (area_id, month) in withheld else rag.round_to(value_at(month), places)
 
-    @functools.cache
+    @_once_a_month
     def note_at(month):
         note = _note(measure, *figure_at(month))
         return f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
 
-    @functools.cache
+    @_once_a_month
     def target_at(month):
         return _target_in_force(targets, month)
 
-    @functools.cache
+    @_once_a_month
     def rating_at(month):
         return _rating(measure, shown(month), target_at(month), note_at(month))
 
-    due = periods.due_months(frequency, [m for m in history if m <= months[-1]])
+    due = _due_between(frequency, history[0], months[-1])
     in_a_row = _periods_in_a_row(
         due,
         months[0],
