@@ -129,7 +129,11 @@ def recalculate(
                 carried = None  # a year's states at its end, for the next year
                 for year in financial_years(months):
                     computation = calculate(year, run, changed, flipped, carried)
-                    write_results(outcome.add(computation), whole_months=changed is None)
+                    write_results(
+                        outcome.add(computation),
+                        whole_months=changed is None,
+                        new_months=computation.new_months,
+                    )
                     carried = computation.carried_on() if changed is None else None
                     del computation  # before the next year is worked out: memory stays flat
                 publication.publish_final_months(months, run)
@@ -239,13 +243,20 @@ def replaced_results(months: list[date]):
     )
 
 
-def write_results(rows: list[Result], *, whole_months: bool) -> None:
+def write_results(rows: list[Result], *, whole_months: bool, new_months=frozenset()) -> None:
     """Store `rows`: whole months' results, once `replaced_results` are deleted;
-    else some of the months' results, each replacing the stored one."""
+    else some of the months' results, each replacing the stored one, but for
+    the `new_months`, which have no results yet, inserted as they are (an
+    approval of a month not yet calculated writes every area's results of it)."""
     if whole_months:
         bulk.insert(ScorecardResult, rows)
-    else:
-        bulk.replace(ScorecardResult, rows, key=("measure", "area", "month"))
+        return
+    new = [row for row in rows if row.month in new_months]
+    if new:
+        bulk.insert(ScorecardResult, new)
+    if len(new) < len(rows):
+        replacing = [row for row in rows if row.month not in new_months]
+        bulk.replace(ScorecardResult, replacing, key=("measure", "area", "month"))
 
 
 def results_fit(rows: list[Result]) -> None:
@@ -463,6 +474,8 @@ class Computation:
     # {(area name, year): titles of the rate measures it has no population for}
     missing_populations: dict[tuple[str, int], set[str]]
     read_from: date  # the first month whose returns it read
+    # the months of `rows` that had no results before the run (`StoredResults`)
+    new_months: frozenset[date] = frozenset()
 
     def carried_on(self) -> CarriedStates:
         """The states at the end of these results, which the months after them go
@@ -659,7 +672,8 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
                 if row.note.startswith(NO_POPULATION):
                     missing_populations[(area.name, row.month.year)].add(measure.title)
             rows.extend(area_rows)
-    return Computation(rows, missing_populations, history_start)
+    new_months = frozenset(months) if stored is None else stored.without_results & set(months)
+    return Computation(rows, missing_populations, history_start, new_months)
 
 
 @dataclass(frozen=True)
@@ -753,6 +767,7 @@ class StoredResults:
 
     changed: set[tuple[int, date]]  # (area id, month) of the returns changed
     months: set[date]  # the months that have results
+    without_results: set[date]  # the months that have returns and no result at all
     suppressed: dict[int, set[tuple[int, date]]]  # {measure id: {(area id, month) withheld}}
     # (measure id, area id) whose suppression the change turned on or off: every
     # later month of theirs is written, in this part of the run and the later ones
@@ -768,13 +783,20 @@ class StoredResults:
             suppressed[measure_id].add((area_id, month))
         # one probe of the index per month, not a read of every result
         has_results = Exists(ScorecardResult.objects.filter(month=OuterRef("month")))
-        calculated = (
+        probed = dict(
             MonthlyReturn.objects.filter(month__in=months)
-            .values_list("month", flat=True)
+            .order_by()
+            .annotate(calculated=has_results)
+            .values_list("month", "calculated")
             .distinct()
-            .filter(has_results)
         )
-        return cls(changed=changed, months=set(calculated), suppressed=suppressed, flipped=flipped)
+        return cls(
+            changed=changed,
+            months={month for month, calculated in probed.items() if calculated},
+            without_results={month for month, calculated in probed.items() if not calculated},
+            suppressed=suppressed,
+            flipped=flipped,
+        )
 
     def withheld(self, measure, reporting, months, series, populations) -> set:
         """As `_withheld`, worked out only for the months a change or a missing
