@@ -515,12 +515,13 @@ def area_series(
     """One area's figure for each month: counted only once its return is approved.
     `known`: {(measure code, area id, month): Figure}; `statuses`: {(area id,
     month): the return's status}."""
-    series = {}
-    for month in months:
-        approved = statuses.get((area_id, month)) == APPROVED
-        figure = known.get((measure.code, area_id, month)) if approved else None
-        series[month] = (figure, 1, int(approved))
-    return series
+    code, status, figure = measure.code, statuses.get, known.get
+    return {
+        month: (figure((code, area_id, month)), 1, 1)
+        if status((area_id, month)) == APPROVED
+        else (None, 1, 0)
+        for month in months
+    }
 
 
 def authority_series(
@@ -646,7 +647,7 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
             known.update(part.figure_source(window))
     targets, benchmarks, populations = _reference_data()
 
-    area_months = {month for (area_id, month) in statuses if area_id != authority.pk}
+    area_months = {month for (area_id, month) in statuses if area_id != authority.id}
     rows = []
     missing_populations = defaultdict(set)  # (area, year) -> measure titles
     for measure in measures:
@@ -655,18 +656,18 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
         else:
             reporting = []
         series = {
-            area.pk: area_series(measure, area.pk, all_months, known, statuses)
+            area.id: area_series(measure, area.id, all_months, known, statuses)
             for area in reporting
         }
-        series[authority.pk] = authority_series(
-            measure, authority.pk, all_months, known, statuses, dict(series), area_months
+        series[authority.id] = authority_series(
+            measure, authority.id, all_months, known, statuses, dict(series), area_months
         )
         withheld = (
             _withheld(measure, reporting, all_months, series, populations)
             if stored is None
             else stored.withheld(measure, reporting, all_months, series, populations)
         )
-        in_force = {month: benchmarks_in_force(benchmarks[measure.pk], month) for month in months}
+        in_force = {month: benchmarks_in_force(benchmarks[measure.id], month) for month in months}
         for area in [*reporting, authority]:
             months_written = (
                 months
@@ -679,8 +680,8 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
                 measure,
                 area,
                 months_written,
-                series[area.pk],
-                targets[measure.pk],
+                series[area.id],
+                targets[measure.id],
                 in_force,
                 populations,
                 run,
@@ -773,7 +774,7 @@ class CarriedStates:
     def at(self, measure, area, first_written: date) -> Carried:
         month = periods.previous_due(measure.frequency, first_written)
         try:
-            return self.found[(measure.pk, area.pk, month)]
+            return self.found[(measure.id, area.id, month)]
         except KeyError:
             raise _NoCarriedState from None
 
@@ -833,13 +834,14 @@ class StoredResults:
         pool them) or whose suppression did, in these months or an earlier part
         of the run (a figure withheld leaves its chart and periods at a rating,
         and so every later month's); otherwise the months not yet calculated."""
-        if area.is_authority or any(area.pk == area_id for area_id, _ in self.changed):
+        area_id, measure_id = area.id, measure.id
+        if area.is_authority or any(area_id == changed for changed, _ in self.changed):
             return months
-        if (measure.pk, area.pk) in self.flipped or any(
-            ((area.pk, month) in withheld) != ((area.pk, month) in self.suppressed[measure.pk])
-            for month in months
+        suppressed = self.suppressed[measure_id]
+        if (measure_id, area_id) in self.flipped or any(
+            ((area_id, month) in withheld) != ((area_id, month) in suppressed) for month in months
         ):
-            self.flipped.add((measure.pk, area.pk))
+            self.flipped.add((measure_id, area_id))
             return months
         return [month for month in months if month not in self.months]
 
