@@ -21,6 +21,7 @@ def columns(model) -> list:
 
 # JSON as text: the values are trees the code made (no cycles to look for)
 _encode = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+_EMPTY = {dict: "{}", list: "[]"}  # the text of the empty values, not encoded each time
 _TEXTS_KEPT = 1000  # distinct small JSON values whose text is kept during one write
 
 
@@ -32,7 +33,7 @@ def _values(fields):
 
     def as_json(value):
         if not value:  # most are empty
-            return "{}" if value == {} else _encode(value)
+            return _EMPTY.get(type(value)) or _encode(value)
         try:
             key = (type(value), tuple(value.items() if isinstance(value, dict) else value))
             return texts[key]

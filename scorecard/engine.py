@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import gc
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -128,10 +129,15 @@ def recalculate(
                 flipped = set()  # suppression turned on or off: see StoredResults
                 carried = None  # a year's states at its end, for the next year
                 for year in financial_years(months):
-                    computation = calculate(year, run, changed, flipped, carried)
-                    write_results(outcome.add(computation), whole_months=changed is None)
-                    carried = computation.carried_on() if changed is None else None
-                    del computation  # before the next year is worked out: memory stays flat
+                    with collection_paused():
+                        computation = calculate(year, run, changed, flipped, carried)
+                        write_results(
+                            outcome.add(computation),
+                            whole_months=changed is None,
+                            new_months=computation.new_months,
+                        )
+                        carried = computation.carried_on() if changed is None else None
+                        del computation  # before the next year is worked out: memory stays flat
                 publication.publish_final_months(months, run)
     except Exception as error:
         run.outcome = CalculationRun.Outcome.FAILED
@@ -141,6 +147,24 @@ def recalculate(
         logger.exception("Scorecard calculation run %s failed", run.pk)
         raise
     return succeeded(run, outcome, months)
+
+
+@contextmanager
+def collection_paused():
+    """Python's cyclic garbage collector held off while the block runs: a year's
+    computation makes hundreds of thousands of objects (a year of figures, its
+    series, its results) that all live until its results are written, and
+    every full collection would walk them all again (at the large size, a
+    fifth of an approval's run). Reference counting still frees what the block
+    lets go of, as it goes; anything left in a cycle is collected after it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def plan(months, changed) -> tuple[list[date], set[tuple[int, date]] | None]:
@@ -239,13 +263,20 @@ def replaced_results(months: list[date]):
     )
 
 
-def write_results(rows: list[Result], *, whole_months: bool) -> None:
+def write_results(rows: list[Result], *, whole_months: bool, new_months=frozenset()) -> None:
     """Store `rows`: whole months' results, once `replaced_results` are deleted;
-    else some of the months' results, each replacing the stored one."""
+    else some of the months' results, each replacing the stored one, but for
+    the `new_months`, which have no results yet, inserted as they are (an
+    approval of a month not yet calculated writes every area's results of it)."""
     if whole_months:
         bulk.insert(ScorecardResult, rows)
-    else:
-        bulk.replace(ScorecardResult, rows, key=("measure", "area", "month"))
+        return
+    new = [row for row in rows if row.month in new_months]
+    if new:
+        bulk.insert(ScorecardResult, new)
+    if len(new) < len(rows):
+        replacing = [row for row in rows if row.month not in new_months]
+        bulk.replace(ScorecardResult, replacing, key=("measure", "area", "month"))
 
 
 def results_fit(rows: list[Result]) -> None:
@@ -335,17 +366,19 @@ def first_month_held() -> date | None:
 
 
 def _entered_figures(first: date, last: date):
-    """{(measure code, area id, month): Figure} from the returns, and the returns'
-    statuses {(area id, month): status}; two queries."""
+    """{(measure code, area id, month): Figure} from the approved returns (no
+    other return's figures count: `area_series`, `authority_series`), and every
+    return's status {(area id, month): status}; two queries."""
     statuses = dict(
         ((area_id, month), status)
         for area_id, month, status in MonthlyReturn.objects.filter(
             month__gte=first, month__lte=last
         ).values_list("area_id", "month", "status")
     )
-    entered = {}
     rows = ReturnValue.objects.filter(
-        monthly_return__month__gte=first, monthly_return__month__lte=last
+        monthly_return__month__gte=first,
+        monthly_return__month__lte=last,
+        monthly_return__status=APPROVED,
     ).values_list(
         "measure__code",
         "monthly_return__area_id",
@@ -355,13 +388,10 @@ def _entered_figures(first: date, last: date):
         "value",
         "not_applicable_reason",
     )
-    for code, area_id, month, numerator, denominator, value, na_reason in rows:
-        entered[(code, area_id, month)] = Figure(
-            numerator=numerator,
-            denominator=denominator,
-            value=value,
-            not_applicable=bool(na_reason),
-        )
+    entered = {
+        (code, area_id, month): Figure(numerator, denominator, value, bool(na_reason))
+        for code, area_id, month, numerator, denominator, value, na_reason in rows
+    }
     return entered, statuses
 
 
@@ -464,6 +494,8 @@ class Computation:
     # {(area name, year): titles of the rate measures it has no population for}
     missing_populations: dict[tuple[str, int], set[str]]
     read_from: date  # the first month whose returns it read
+    # the months of `rows` that had no results before the run (`StoredResults`)
+    new_months: frozenset[date] = frozenset()
 
     def carried_on(self) -> CarriedStates:
         """The states at the end of these results, which the months after them go
@@ -483,12 +515,13 @@ def area_series(
     """One area's figure for each month: counted only once its return is approved.
     `known`: {(measure code, area id, month): Figure}; `statuses`: {(area id,
     month): the return's status}."""
-    series = {}
-    for month in months:
-        approved = statuses.get((area_id, month)) == APPROVED
-        figure = known.get((measure.code, area_id, month)) if approved else None
-        series[month] = (figure, 1, int(approved))
-    return series
+    code, status, figure = measure.code, statuses.get, known.get
+    return {
+        month: (figure((code, area_id, month)), 1, 1)
+        if status((area_id, month)) == APPROVED
+        else (None, 1, 0)
+        for month in months
+    }
 
 
 def authority_series(
@@ -614,7 +647,7 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
             known.update(part.figure_source(window))
     targets, benchmarks, populations = _reference_data()
 
-    area_months = {month for (area_id, month) in statuses if area_id != authority.pk}
+    area_months = {month for (area_id, month) in statuses if area_id != authority.id}
     rows = []
     missing_populations = defaultdict(set)  # (area, year) -> measure titles
     for measure in measures:
@@ -623,18 +656,18 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
         else:
             reporting = []
         series = {
-            area.pk: area_series(measure, area.pk, all_months, known, statuses)
+            area.id: area_series(measure, area.id, all_months, known, statuses)
             for area in reporting
         }
-        series[authority.pk] = authority_series(
-            measure, authority.pk, all_months, known, statuses, dict(series), area_months
+        series[authority.id] = authority_series(
+            measure, authority.id, all_months, known, statuses, dict(series), area_months
         )
         withheld = (
             _withheld(measure, reporting, all_months, series, populations)
             if stored is None
             else stored.withheld(measure, reporting, all_months, series, populations)
         )
-        in_force = {month: benchmarks_in_force(benchmarks[measure.pk], month) for month in months}
+        in_force = {month: benchmarks_in_force(benchmarks[measure.id], month) for month in months}
         for area in [*reporting, authority]:
             months_written = (
                 months
@@ -647,8 +680,8 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
                 measure,
                 area,
                 months_written,
-                series[area.pk],
-                targets[measure.pk],
+                series[area.id],
+                targets[measure.id],
                 in_force,
                 populations,
                 run,
@@ -660,7 +693,8 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
                 if row.note.startswith(NO_POPULATION):
                     missing_populations[(area.name, row.month.year)].add(measure.title)
             rows.extend(area_rows)
-    return Computation(rows, missing_populations, history_start)
+    new_months = frozenset(months) if stored is None else stored.without_results & set(months)
+    return Computation(rows, missing_populations, history_start, new_months)
 
 
 @dataclass(frozen=True)
@@ -696,8 +730,12 @@ class CarriedStates:
     @classmethod
     def read(cls, results, starts, frequencies=tuple(periods.DUE_MONTHS)) -> CarriedStates:
         """From `results` (stored or staged), those of the period before each of
-        the `starts` months at each of the `frequencies`; one query."""
-        before = {periods.previous_due(f, month) for f in frequencies for month in starts}
+        the `starts` months for the measures at each of the `frequencies` (the
+        results `at` asks for, not every measure's of every such month); one query."""
+        wanted = Q(pk__in=[])
+        for frequency in sorted(set(frequencies)):
+            before = sorted({periods.previous_due(frequency, month) for month in starts})
+            wanted |= Q(measure__frequency=frequency, month__in=before)
         found = {}
         for (
             measure_id,
@@ -706,7 +744,7 @@ class CarriedStates:
             rating,
             rating_months,
             chart,
-        ) in results.filter(month__in=before, due=True).values_list(
+        ) in results.filter(wanted, due=True).values_list(
             "measure_id", "area_id", "month", "rating", "rating_months", "spc_state"
         ):
             if chart:  # results stored before the state was kept have none
@@ -736,7 +774,7 @@ class CarriedStates:
     def at(self, measure, area, first_written: date) -> Carried:
         month = periods.previous_due(measure.frequency, first_written)
         try:
-            return self.found[(measure.pk, area.pk, month)]
+            return self.found[(measure.id, area.id, month)]
         except KeyError:
             raise NoCarriedState from None
 
@@ -750,6 +788,7 @@ class StoredResults:
 
     changed: set[tuple[int, date]]  # (area id, month) of the returns changed
     months: set[date]  # the months that have results
+    without_results: set[date]  # the months that have returns and no result at all
     suppressed: dict[int, set[tuple[int, date]]]  # {measure id: {(area id, month) withheld}}
     # (measure id, area id) whose suppression the change turned on or off: every
     # later month of theirs is written, in this part of the run and the later ones
@@ -765,13 +804,20 @@ class StoredResults:
             suppressed[measure_id].add((area_id, month))
         # one probe of the index per month, not a read of every result
         has_results = Exists(ScorecardResult.objects.filter(month=OuterRef("month")))
-        calculated = (
+        probed = dict(
             MonthlyReturn.objects.filter(month__in=months)
-            .values_list("month", flat=True)
+            .order_by()
+            .annotate(calculated=has_results)
+            .values_list("month", "calculated")
             .distinct()
-            .filter(has_results)
         )
-        return cls(changed=changed, months=set(calculated), suppressed=suppressed, flipped=flipped)
+        return cls(
+            changed=changed,
+            months={month for month, calculated in probed.items() if calculated},
+            without_results={month for month, calculated in probed.items() if not calculated},
+            suppressed=suppressed,
+            flipped=flipped,
+        )
 
     def withheld(self, measure, reporting, months, series, populations) -> set:
         """As `_withheld`, worked out only for the months a change or a missing
@@ -788,13 +834,14 @@ class StoredResults:
         pool them) or whose suppression did, in these months or an earlier part
         of the run (a figure withheld leaves its chart and periods at a rating,
         and so every later month's); otherwise the months not yet calculated."""
-        if area.is_authority or any(area.pk == area_id for area_id, _ in self.changed):
+        area_id, measure_id = area.id, measure.id
+        if area.is_authority or any(area_id == changed for changed, _ in self.changed):
             return months
-        if (measure.pk, area.pk) in self.flipped or any(
-            ((area.pk, month) in withheld) != ((area.pk, month) in self.suppressed[measure.pk])
-            for month in months
+        suppressed = self.suppressed[measure_id]
+        if (measure_id, area_id) in self.flipped or any(
+            ((area_id, month) in withheld) != ((area_id, month) in suppressed) for month in months
         ):
-            self.flipped.add((measure.pk, area.pk))
+            self.flipped.add((measure_id, area_id))
             return months
         return [month for month in months if month not in self.months]
 
@@ -978,6 +1025,33 @@ def _rating(measure, shown_value, target, note) -> str:
     )
 
 
+class _Memo(dict):
+    """A function of a month, worked out once for each month asked for: see
+    `_once_a_month`."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        self.function = function
+
+    def __missing__(self, month):
+        value = self[month] = self.function(month)
+        return value
+
+
+def _once_a_month(function):
+    """`function` (of a month) memoised, as `functools.cache` would, but cheaper
+    to make: `_results_for` makes five for every measure and area of a run."""
+    return _Memo(function).__getitem__
+
+
+@functools.cache
+def _due_between(frequency: str, first: date, last: date) -> list[date]:
+    """The months from `first` to `last` a figure at `frequency` is due in; worked
+    out once per run's months, not once per area. Callers must not change it."""
+    return periods.due_months(frequency, months_between(first, last))
+
+
 def _results_for(
     measure,
     area,
@@ -1000,7 +1074,7 @@ def _results_for(
     once (a row asks for them, its neighbours, sums and chart ask again)."""
     area_id, places, frequency = area.id, measure.decimal_places, measure.frequency
 
-    @functools.cache
+    @_once_a_month
     def figure_at(month):
         """(the figure, the number it stands for): `_figure_at`."""
         return _figure_at(measure, area, series, populations, month)
@@ -1008,26 +1082,26 @@ def _results_for(
     def value_at(month):
         return figure_at(month)[1]
 
-    @functools.cache
+    @_once_a_month
     def shown(month):
         """The figure as shown, at the measure's places; None where withheld, so
         that nothing beside it (direction, comparisons) gives it away."""
         return None if (area_id, month) in withheld else rag.round_to(value_at(month), places)
 
-    @functools.cache
+    @_once_a_month
     def note_at(month):
         note = _note(measure, *figure_at(month))
         return f"{NO_POPULATION} {month.year}" if note == NO_POPULATION else note
 
-    @functools.cache
+    @_once_a_month
     def target_at(month):
         return _target_in_force(targets, month)
 
-    @functools.cache
+    @_once_a_month
     def rating_at(month):
         return _rating(measure, shown(month), target_at(month), note_at(month))
 
-    due = periods.due_months(frequency, [m for m in history if m <= months[-1]])
+    due = _due_between(frequency, history[0], months[-1])
     in_a_row = _periods_in_a_row(
         due,
         months[0],

@@ -5,8 +5,8 @@ Plain values in and out; no ORM. The string constants are the models' choices
 (`Measure.Entry`, `Measure.Unit`), checked against them by a test.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from . import aggregation
 
@@ -24,9 +24,10 @@ def entry_fields(entry: str) -> list[str]:
     return list(ENTRY_FIELDS[entry])
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """One area's figures for one measure and month, as entered or contributed."""
+class Figure(NamedTuple):
+    """One area's figures for one measure and month, as entered or contributed.
+    A named tuple: a run makes one for every figure of a year of returns, and a
+    tuple is several times quicker to make than a frozen dataclass."""
 
     numerator: Decimal | None = None
     denominator: Decimal | None = None

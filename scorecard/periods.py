@@ -8,6 +8,7 @@ compared with, not plotted. The strings are the models' choices
 (`Measure.Frequency`, `Benchmark.PeriodKind`), checked against them by a test.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,7 @@ def due_months(frequency: str, months) -> list[date]:
     return [month for month in months if is_due(frequency, month)]
 
 
+@functools.cache  # asked of every result of a run, of a few dozen months
 def latest_due(frequency: str, month: date) -> date:
     """`month` itself where a figure is due in it, else the due month before it:
     the figure that stands 'as at' `month` (December's quarter, as at January)."""
@@ -59,6 +61,7 @@ def latest_due(frequency: str, month: date) -> date:
     return month
 
 
+@functools.cache
 def previous_due(frequency: str, month: date) -> date:
     """The due month before `month`: what a figure for `month` is compared with
     ('since last period'), June for September, not August."""

@@ -196,3 +196,26 @@ def test_results_stored_without_their_charts_state_still_give_the_full_runs_resu
     for row in [*incremental.values(), *full.values()]:
         del row["spc_state"]  # the results the run kept have none yet
     assert_same(incremental, full)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(1, 4))
+def test_an_approval_in_a_month_not_yet_calculated_gives_the_full_runs_results(sample, seed):
+    """The month an officer approves the first return of has no results yet: the
+    run writes every area's results of it (inserted, with nothing to replace),
+    the same as a full run's."""
+    newest = MonthlyReturn.objects.order_by("-month").values_list("month", flat=True).first()
+    ScorecardResult.objects.filter(month=newest).delete()  # as when the month has just opened
+    rng = random.Random(seed)
+    monthly_return = rng.choice(
+        list(MonthlyReturn.objects.exclude(area__parent=None).filter(month=newest).order_by("pk"))
+    )
+    run = engine.recalculate(changed={(monthly_return.area_id, newest)}, trigger="approval")
+    written = ScorecardResult.objects.filter(run=run, month=newest)
+    assert written.count() == ScorecardResult.objects.filter(month=newest).count() > 0
+    assert set(written.values_list("area_id", flat=True)) == set(
+        ServiceArea.objects.filter(active=True).values_list("pk", flat=True)
+    )
+    incremental = all_results()
+    engine.recalculate(trigger="full")
+    assert_same(incremental, all_results())
