@@ -6,7 +6,7 @@ pages use (`formatting`, `spc`).
 
 A return's own month has no stored result until it is approved, so a return's
 drafts (`for_return`) work that month out from the figures entered, by the
-engine's own rules (`engine._results_for`, as if the return were approved, its
+engine's own rules (`engine.results_for`, as if the return were approved, its
 earlier months from the stored results), and the earlier months come from the
 stored results. A figure withheld as a small number (`disclosure`) is never
 written, nor is anything that would give it away.
@@ -360,7 +360,7 @@ def for_return(monthly_return: MonthlyReturn, lines, entered: dict | None = None
 def _computed(area, month, measures, entered, earlier, benchmarks) -> dict:
     """{measure id: the engine's Result for the month} from the figures entered,
     with the stored results before it, as the engine would work it out were the
-    return approved (`engine._results_for`)."""
+    return approved (`engine.results_for`)."""
     targets = defaultdict(list)
     for measure_id, starts, value in (
         Target.objects.filter(kind=Target.Kind.IN_YEAR, measure__in=measures)
@@ -403,7 +403,7 @@ def _computed(area, month, measures, entered, earlier, benchmarks) -> dict:
         hidden = {(area.pk, m) for m, row in stored.items() if row.suppressed}
         if measure.pk in withheld:
             hidden.add((area.pk, month))
-        (results[measure.pk],) = engine._results_for(
+        (results[measure.pk],) = engine.results_for(
             measure,
             area,
             [month],
@@ -421,7 +421,7 @@ def _computed(area, month, measures, entered, earlier, benchmarks) -> dict:
 
 def _withheld_this_month(area, month, measures, entered, populations) -> set[int]:
     """The measures whose figure for the month would be withheld as a small number,
-    by the engine's rule (`engine._withheld`, primary and secondary suppression)
+    by the engine's rule (`engine.withheld_figures`, primary and secondary suppression)
     over the month's figures entered so far by every area reporting the measure
     (each area whose return for the month carries it), this one's as `entered`."""
     if area.is_authority:
@@ -449,6 +449,8 @@ def _withheld_this_month(area, month, measures, entered, populations) -> set[int
         by_area = figures_by_measure[measure.pk] | {area.pk: entered.get(measure.pk)}
         series = {area_id: {month: (f, 1, 1)} for area_id, f in by_area.items()}
         reporting = [areas[area_id] for area_id in by_area]
-        if (area.pk, month) in engine._withheld(measure, reporting, [month], series, populations):
+        if (area.pk, month) in engine.withheld_figures(
+            measure, reporting, [month], series, populations
+        ):
             withheld.add(measure.pk)
     return withheld

@@ -663,7 +663,7 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
             measure, authority.id, all_months, known, statuses, dict(series), area_months
         )
         withheld = (
-            _withheld(measure, reporting, all_months, series, populations)
+            withheld_figures(measure, reporting, all_months, series, populations)
             if stored is None
             else stored.withheld(measure, reporting, all_months, series, populations)
         )
@@ -676,7 +676,7 @@ def _compute(months, run, changed, flipped, history_start, carry=None) -> Comput
             )
             if not months_written:
                 continue
-            area_rows = _results_for(
+            area_rows = results_for(
                 measure,
                 area,
                 months_written,
@@ -820,12 +820,12 @@ class StoredResults:
         )
 
     def withheld(self, measure, reporting, months, series, populations) -> set:
-        """As `_withheld`, worked out only for the months a change or a missing
+        """As `withheld_figures`, worked out only for the months a change or a missing
         result leaves open: another month's breakdown is as it was stored."""
         changed_months = {month for _, month in self.changed}
         fresh = [m for m in months if m in changed_months or m not in self.months]
         kept = set(months) - set(fresh)
-        return _withheld(measure, reporting, fresh, series, populations) | {
+        return withheld_figures(measure, reporting, fresh, series, populations) | {
             (area_id, month) for area_id, month in self.suppressed[measure.pk] if month in kept
         }
 
@@ -853,7 +853,7 @@ def _figure_at(measure, area, series, populations, month):
     )
 
 
-def _withheld(measure, reporting, months, series, populations) -> set[tuple[int, date]]:
+def withheld_figures(measure, reporting, months, series, populations) -> set[tuple[int, date]]:
     """(area id, month) of the figures shown as 'c' (see `disclosure`): below the
     authority, for measures about children, primary and secondary suppression
     within each month's breakdown of the areas."""
@@ -1041,7 +1041,7 @@ class _Memo(dict):
 
 def _once_a_month(function):
     """`function` (of a month) memoised, as `functools.cache` would, but cheaper
-    to make: `_results_for` makes five for every measure and area of a run."""
+    to make: `results_for` makes five for every measure and area of a run."""
     return _Memo(function).__getitem__
 
 
@@ -1052,7 +1052,7 @@ def _due_between(frequency: str, first: date, last: date) -> list[date]:
     return periods.due_months(frequency, months_between(first, last))
 
 
-def _results_for(
+def results_for(
     measure,
     area,
     months,

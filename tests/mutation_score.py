@@ -92,7 +92,7 @@ EQUIVALENT = {
         "series.get(m, (None, 0, 1))",
         "the default's counts are unpacked into _ and never read",
     ),
-    "scorecard.engine.x__withheld__mutmut_27": (
+    "scorecard.engine.x_withheld_figures__mutmut_27": (
         "is_authority=None,",
         "disclosure.suppressed reads is_authority only as a truth value: None is as false",
     ),

@@ -176,7 +176,7 @@ def counts(*by_month):
 
 def test_a_small_count_is_withheld_and_so_is_the_next_smallest_area(threshold):
     series = counts((JAN15, {1: None, 2: 3, 3: 40, 4: 12}), (FEB15, {1: "n/a", 2: 30, 3: 2, 4: 12}))
-    assert engine._withheld(REFERRALS, AREAS, [JAN15, FEB15], series, {}) == {
+    assert engine.withheld_figures(REFERRALS, AREAS, [JAN15, FEB15], series, {}) == {
         (2, JAN15),
         (4, JAN15),  # South's 3, and West's 12 so that 3 is not the total less
         (3, FEB15),
@@ -186,9 +186,12 @@ def test_a_small_count_is_withheld_and_so_is_the_next_smallest_area(threshold):
 
 def test_two_small_counts_hide_each_other_and_nothing_else(threshold):
     series = counts((JAN15, {1: 1, 2: 3, 3: 40, 4: 12}))
-    assert engine._withheld(REFERRALS, AREAS, [JAN15], series, {}) == {(1, JAN15), (2, JAN15)}
+    assert engine.withheld_figures(REFERRALS, AREAS, [JAN15], series, {}) == {
+        (1, JAN15),
+        (2, JAN15),
+    }
     series = counts((JAN15, {1: 0, 2: 5, 3: 40, 4: 12}))  # none, or at the threshold: shown
-    assert engine._withheld(REFERRALS, AREAS, [JAN15], series, {}) == set()
+    assert engine.withheld_figures(REFERRALS, AREAS, [JAN15], series, {}) == set()
 
 
 def test_a_percentage_of_few_children_is_withheld_with_the_next_smallest_denominator(threshold):
@@ -199,7 +202,7 @@ def test_a_percentage_of_few_children_is_withheld_with_the_next_smallest_denomin
         4: {JAN15: point(30, 60)},
     }
     # East's 25 children, not South's 20 of 30: the denominator is what can be worked out
-    assert engine._withheld(SEEN, AREAS, [JAN15], series, {}) == {(1, JAN15), (3, JAN15)}
+    assert engine.withheld_figures(SEEN, AREAS, [JAN15], series, {}) == {(1, JAN15), (3, JAN15)}
 
 
 def test_an_imported_count_without_its_numerator_is_withheld_by_its_value(threshold):
@@ -207,7 +210,10 @@ def test_an_imported_count_without_its_numerator_is_withheld_by_its_value(thresh
         area.pk: {JAN15: (Figure(value=D(count)), 1, 1)}
         for area, count in zip(AREAS, [3, 40, 12, 25], strict=True)
     }
-    assert engine._withheld(REFERRALS, AREAS, [JAN15], series, {}) == {(1, JAN15), (3, JAN15)}
+    assert engine.withheld_figures(REFERRALS, AREAS, [JAN15], series, {}) == {
+        (1, JAN15),
+        (3, JAN15),
+    }
 
 
 def test_staffing_figures_and_the_authoritys_own_are_never_withheld(threshold):
@@ -218,8 +224,8 @@ def test_staffing_figures_and_the_authoritys_own_are_never_withheld(threshold):
         unit=Measure.Unit.COUNT,
         entry=Measure.Entry.COUNT,
     )
-    assert engine._withheld(staffing, AREAS, [JAN15], series, {}) == set()
-    assert engine._withheld(REFERRALS, [], [JAN15], series, {}) == set()  # authority-level
+    assert engine.withheld_figures(staffing, AREAS, [JAN15], series, {}) == set()
+    assert engine.withheld_figures(REFERRALS, [], [JAN15], series, {}) == set()  # authority-level
 
 
 # --- one area's rows -------------------------------------------------------
@@ -250,7 +256,7 @@ def shown(row):
 
 def results(measure, series, months, withheld=(), populations=None, run=None, **going_on):
     """`going_on`: `carried` (engine.Carried) and the `history` read."""
-    return engine._results_for(
+    return engine.results_for(
         measure,
         NORTH,
         months,
