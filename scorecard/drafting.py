@@ -231,15 +231,16 @@ def record(measure, month: date, now: Decimal, earlier: dict[date, Earlier]) -> 
     the highest of every figure held. Nothing where a withheld figure lies in
     between: whether it was beaten would give it away."""
     past = [
-        (m, shown(measure, e.value) if not e.suppressed else None, e.suppressed)
+        (m, e)
         for m, e in sorted(earlier.items(), reverse=True)
         if m < month and periods.is_due(measure.frequency, m)
     ]
     for word, beaten in (("highest", lambda v: v < now), ("lowest", lambda v: v > now)):
         count = 0
-        for m, value, withheld in past:
-            if withheld:
+        for m, e in past:  # newest first, each rounded only when reached
+            if e.suppressed:
                 break
+            value = shown(measure, e.value)
             if value is None:
                 continue
             if not beaten(value):
@@ -249,7 +250,7 @@ def record(measure, month: date, now: Decimal, earlier: dict[date, Earlier]) -> 
             count += 1
         else:
             if count >= SINCE_AT_LEAST:
-                first = min(m for m, value, _ in past if value is not None)
+                first = min(m for m, e in past if e.value is not None)
                 return f"the {word} of the {count + 1} figures held, from {when(measure, first)}"
     return ""
 
