@@ -92,6 +92,11 @@ EQUIVALENT = {
         "series.get(m, (None, 0, 1))",
         "the default's counts are unpacked into _ and never read",
     ),
+    "scorecard.spc.x_running_limits__mutmut_8": (
+        "state = state.add(value, keep=2)",
+        "the limits read only the last point kept (the moving range's); a second one kept "
+        "is never read, and running_limits returns only the limits",
+    ),
     "scorecard.engine.x_withheld_figures__mutmut_27": (
         "is_authority=None,",
         "disclosure.suppressed reads is_authority only as a truth value: None is as false",
