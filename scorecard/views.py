@@ -326,17 +326,15 @@ class ExceptionsView(PermissionRequiredMixin, TemplateView):
         context.update(months=months, month=month, areas=areas, area=area, run=run)
         if month is not None and area is not None:
             notice = reports.month_notice(months, month, statuses)
-            context.update(
-                notice=notice,
-                figures=exceptions_figures(
-                    run,
-                    area,
-                    month,
-                    page_cache.areas_part(self.request.user),
-                    lambda: areas,
-                    page=self.request.GET.get("page", ""),
-                ),
+            figures, page_words = exceptions_figures(
+                run,
+                area,
+                month,
+                page_cache.areas_part(self.request.user),
+                lambda: areas,
+                page=self.request.GET.get("page", ""),
             )
+            context.update(notice=notice, figures=figures, page_words=page_words)
         return context
 
 
@@ -345,10 +343,11 @@ EXCEPTIONS_PER_PAGE = 50
 EXCEPTIONS_PAGES_AT_MOST = 1000
 
 
-def exceptions_figures(run, area, month, areas_part, visible_areas, page=""):
-    """One page of the exceptions table (`page`, as asked for: the last where
-    beyond it, the first where not a page number) as HTML, cached per run under
-    the area, the month, whose areas the reader may see (`page_cache.areas_part`;
+def exceptions_figures(run, area, month, areas_part, visible_areas, page="") -> tuple:
+    """(HTML, words for the page's title: "page 2 of 5", or "" for a single page):
+    one page of the exceptions table (`page`, as asked for: the last where
+    beyond it, the first where not a page number), cached per run under the
+    area, the month, whose areas the reader may see (`page_cache.areas_part`;
     `visible_areas` called on a miss) and the page."""
     number = int(page) if page.isascii() and page.isdigit() else 1
     number = number if 1 <= number <= EXCEPTIONS_PAGES_AT_MOST else 1
@@ -363,7 +362,7 @@ def exceptions_figures(run, area, month, areas_part, visible_areas, page=""):
         )
         # (rank, exception, commentary): ranked on from the page before
         rows = [(rank, *row) for rank, row in enumerate(said, start=shown.start_index())]
-        return render_to_string(
+        html = render_to_string(
             "scorecard/_exceptions_figures.html",
             {
                 "rows": rows,
@@ -378,9 +377,13 @@ def exceptions_figures(run, area, month, areas_part, visible_areas, page=""):
                 + ("" if area.is_authority else f"area={area.pk}&"),
             },
         )
+        pages = paginator.num_pages
+        return html, f"page {shown.number} of {pages}" if pages > 1 else ""
 
     parts = (area.pk, month, areas_part, number)
-    return mark_safe(page_cache.cached("exceptions", page_cache.run_id(run), parts, render))  # noqa: S308
+    # "exceptions-page": the entries cached before were the HTML alone
+    html, page_words = page_cache.cached("exceptions-page", page_cache.run_id(run), parts, render)
+    return mark_safe(html), page_words  # noqa: S308
 
 
 class MeasureDetailView(PermissionRequiredMixin, TemplateView):

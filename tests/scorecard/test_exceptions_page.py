@@ -223,6 +223,7 @@ def test_the_exceptions_come_a_page_at_a_time_ranked_across_the_pages(director_c
         "% children seen during assessment",
     ]
     assert 'aria-current="page">2</a>' in second
+    assert "<title>Exceptions (page 2 of 2), " in second
     assert 'href="?month=2015-01&amp;page=1" rel="prev"' in second
     # a page past the last is the last; a page that is not a number, the first
     assert rows(director_client.get("/exceptions/?month=2015-01&page=9").content.decode()) == (
