@@ -107,7 +107,7 @@ MUTATE := scorecard.rag.* scorecard.aggregation.* scorecard.workflow.* \
 	scorecard.validation.* scorecard.figures.* scorecard.spc.* workforce.formulas.* \
 	$(addprefix scorecard.engine.x_,$(addsuffix *,pooled _is_blank area_series \
 	authority_series own_figure_fallback _figure_at withheld_figures _target_in_force \
-	_benchmark_comparison _sum_over _pooled_over _note results_for)) \
+	_benchmark_comparison _pooled_over _note results_for)) \
 	$(addprefix scorecard.concern.x_,$(addsuffix *,_shown red_part shortfall_part \
 	worsening_part _mean _signal_words special_cause_part failing_part is_far neighbours_part \
 	provisional_part assess score rank areas_shown))

@@ -915,17 +915,9 @@ def _benchmark_comparison(measure, in_force: dict, value) -> dict:
     }
 
 
-def _sum_over(measure, series, months) -> Decimal | None:
-    """Σnumerator ÷ Σdenominator over the months a figure is due in, for
-    numerator/denominator measures. A year-to-date figure is already a total:
-    its latest figure stands (`_latest_over`), never a sum."""
-    if measure.entry != Measure.Entry.RATIO:
-        return None
-    return _pooled_over(series, periods.due_months(measure.frequency, months))
-
-
 def _pooled_over(series, due) -> Decimal | None:
-    """`_sum_over` of the `due` months, already chosen."""
+    """Σnumerator ÷ Σdenominator over the `due` months (the months a figure is
+    due in, already chosen), for numerator/denominator measures."""
     pairs = [
         (figure.numerator, figure.denominator)
         for figure, _, _ in (series.get(m, (None, 0, 0)) for m in due)

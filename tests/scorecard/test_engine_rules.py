@@ -110,14 +110,16 @@ def test_sums_over_months_add_the_parts_of_the_months_with_figures():
         DEC14: (None, 1, 0),
         MAR14: (Figure(not_applicable=True), 1, 1),
     }
-    months = [MAR14, DEC14, JAN15, FEB15, MAR15]  # March 2015 is not in the series
-    assert engine._sum_over(SEEN, series, months) == D(955) * 100 / D(1100)
-    assert engine._sum_over(SEEN, series, [DEC14, MAR14]) is None
+    # the year to February 2015 and its 12 months: March 2014 is not applicable
+    pooled = D(955) * 100 / D(1100)
+    assert engine._year_totals(SEEN, series, None, FEB15) == (pooled, pooled)
+    # nothing to add up in the year to December 2014 and its 12 months
+    assert engine._year_totals(SEEN, series, None, DEC14) == (None, None)
 
 
 def test_only_numerators_over_denominators_are_summed_over_months():
     series = {JAN15: (Figure(D(7)), 1, 1)}
-    assert engine._sum_over(REFERRALS, series, [JAN15]) is None
+    assert engine._year_totals(REFERRALS, series, None, JAN15) == (None, None)
 
 
 # --- why a figure has no rating --------------------------------------------
